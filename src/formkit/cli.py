@@ -1,0 +1,168 @@
+"""The ``formkit`` command: a thin click layer over :mod:`formkit.api`.
+
+This is the one place where errors become ``Error: …`` lines on stderr and exit codes:
+0 success, 1 the records have errors, 2 any other refusal (bad template, bad argument,
+unwritable output).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from formkit import __version__, api
+from formkit.errors import FormkitError, Problem, RecordsInvalid
+
+
+def _utf8_console() -> None:
+    """Print Chinese on a Windows console (cp936) without UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - exotic streams
+                pass
+
+
+def _print_problems(problems: list[Problem], base: Path) -> None:
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    if errors:
+        click.echo(f"错误（{len(errors)}）：")
+        for p in sorted(errors):
+            click.echo("  " + p.format(base))
+    if warnings:
+        click.echo(f"警告（{len(warnings)}）：")
+        for p in sorted(warnings):
+            click.echo("  " + p.format(base))
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except RecordsInvalid as exc:
+            _print_problems(exc.problems, Path(ctx.params.get("records") or "."))
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except FormkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="formkit")
+def main() -> None:
+    """formkit: 按厦工[2011]104号通知的附件1–4，从 YAML 记录生成 Word 表格。
+
+    Typical use: formkit check records, then formkit render records.
+    """
+    _utf8_console()
+
+
+RECORDS = click.argument("records", type=click.Path(path_type=Path), default="records", required=False)
+
+
+@main.command()
+@RECORDS
+def check(records: Path) -> None:
+    """Check every record (填表说明 items 1–21, ID numbers, cross-checks).
+
+    Prints every problem as `file:line: 字段 — 问题 — 允许值`, errors and warnings apart.
+    Exit 0 when there are no errors, 1 when there are.
+    """
+    record_set = api.check(records)
+    _print_problems(record_set.problems, records)
+    workers = sum(len(u.workers) for u in record_set.units)
+    weeks = sum(len(u.weeks) for u in record_set.units)
+    click.echo(f"{len(record_set.units)} 个单位，{workers} 名职工，{weeks} 份周报；{len(record_set.errors)} 处错误，{len(record_set.warnings)} 处警告。")
+    if record_set.errors:
+        sys.exit(1)
+
+
+@main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with your own versions of the four templates.")
+@click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
+def render(records: Path, out: Path, templates: Path | None, keep_going: bool) -> None:
+    """Render annexes 1–4 for every unit of RECORDS into OUT.
+
+    Refuses to write anything while the records have errors, unless --keep-going.
+    """
+    report = api.render(records, out, templates=templates, keep_going=keep_going, progress=lambda name: click.echo(f"生成 {name} …", err=True))
+    if report.skipped:
+        click.echo("以下记录有错误，未生成：")
+        for p in sorted(report.skipped):
+            if p.is_error:
+                click.echo("  " + p.format(records))
+    for unit, counts in report.counts.items():
+        parts = "，".join(f"{name} {n} 份" for name, n in counts.items())
+        click.echo(f"{unit}：{parts}")
+    click.echo(f"共 {len(report.files)} 个文件，已写入 {out}")
+
+
+@main.command()
+@click.argument("values", nargs=-1, required=True)
+def amount(values: tuple[str, ...]) -> None:
+    """Print the 大写金额 of each VALUE (yuan), one line per value.
+
+    Example: formkit amount 1409.50  →  壹仟肆佰零玖元伍角整
+    """
+    from formkit.amounts import amount_in_words
+
+    failed = False
+    for value in values:
+        try:
+            click.echo(amount_in_words(value))
+        except FormkitError as exc:
+            click.echo(f"Error: {value}: {exc}", err=True)
+            failed = True
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["worker", "week", "unit", "campaign"]))
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def new(kind: str, path: Path | None) -> None:
+    """Write a skeleton record of KIND (every key, allowed values in comments).
+
+    Prints it, or writes it to PATH (never overwrites an existing file).
+    """
+    from formkit.skeleton import new_record
+
+    text = new_record(kind)
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    if path.exists():
+        raise click.ClickException(f"{path} 已存在，不会覆盖。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    click.echo(f"已写入 {path}")
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write the schema to this file instead of printing it.")
+def schema(out: Path | None) -> None:
+    """Write a JSON Schema of the record files, for editor completion (see README)."""
+    from formkit.schema import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from formkit.render import write_atomic
+
+        write_atomic(out, text.encode("utf-8"))
+        click.echo(f"已写入 {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
