@@ -1,0 +1,59 @@
+"""The formkit command, through click's CliRunner: exact output and exit codes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from formkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def golden_amounts():
+    with open(DATA / "amounts.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [r for r in rows if not r["input"].startswith("py:")]
+
+
+def test_amount_prints_the_standard_form_one_line_per_value(runner):
+    rows = [r for r in golden_amounts() if not r["standard"].startswith("!ERROR")]
+    result = runner.invoke(main, ["amount", *[r["input"] for r in rows]])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [r["standard"] for r in rows]
+
+
+def test_amount_refuses_bad_values_with_exit_2(runner):
+    result = runner.invoke(main, ["amount", "--", "-5"])
+    assert result.exit_code == 2
+    assert "Error: -5" in result.output
+
+
+def test_every_command_has_help_and_is_in_the_readme(runner):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert f"formkit {name}" in readme, f"README does not mention formkit {name}"
+
+
+def test_check_on_samples_exits_0(runner):
+    result = runner.invoke(main, ["check", str(ROOT / "records")])
+    assert result.exit_code == 0, result.output
+    assert "0 处错误" in result.output
+
+
+def test_render_writes_docx(runner, tmp_path):
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(main, ["render", str(ROOT / "records"), "-o", "out", "--templates", str(ROOT / "templates")])
+        assert result.exit_code == 0, result.output
+        assert list(Path("out").rglob("*.docx"))
