@@ -63,17 +63,14 @@ def test_golden_table_is_complete() -> None:
 @pytest.mark.parametrize("row", VALID, ids=_ids(VALID))
 def test_standard_form(row: dict[str, str]) -> None:
     value = _value(row["input"])
-    # The tsv goes up to 16 integer digits; formkit refuses >= 1 万亿 unless asked.
-    assert amount_in_words(value, allow_wan_yi=True) == row["standard"]
-    if parse_yuan(value) < WAN_YI:
-        assert amount_in_words(value) == row["standard"]
+    assert amount_in_words(value) == row["standard"]
 
 
 @pytest.mark.parametrize("row", VALID, ids=_ids(VALID))
 def test_every_alternate_is_reachable_and_nothing_else(row: dict[str, str]) -> None:
     value = _value(row["input"])
     produced = {
-        amount_in_words(value, allow_wan_yi=True, **dict(zip(OPTIONS, combo)))
+        amount_in_words(value, **dict(zip(OPTIONS, combo)))
         for combo in itertools.product(*OPTIONS.values())
     }
     expected = {row["standard"], *filter(None, row["alternates"].split("|"))}
@@ -112,14 +109,11 @@ def test_refused_with_kind(row: dict[str, str]) -> None:
         assert isinstance(info.value, FormkitError) and isinstance(info.value, ValueError)
         assert any("\u4e00" <= ch <= "\u9fff" for ch in str(info.value))  # Chinese message
     with pytest.raises(AmountError):
-        amount_in_words(value, allow_wan_yi=True)
+        amount_in_words(value)
 
 
-@pytest.mark.parametrize("text", ["1000000000000", "9999999999999999.99"])
-def test_wan_yi_refused_by_default(text: str) -> None:
-    with pytest.raises(AmountError) as info:
-        amount_in_words(text)
-    assert info.value.kind == "range"
+def test_wan_yi_written_as_in_the_golden_cases() -> None:
+    assert amount_in_words("1000000000000") == "壹万亿元整"
     assert amount_in_words("999999999999.99").startswith("玖仟玖佰玖拾玖亿")
 
 
@@ -224,7 +218,7 @@ def test_round_trip(cents: int, combo: tuple[object, ...]) -> None:
 @given(cents=st.integers(min_value=10**12, max_value=10**18 - 1))
 def test_round_trip_wan_yi(cents: int) -> None:
     amount = _yuan(cents)
-    assert words_to_amount(amount_in_words(amount, allow_wan_yi=True)) == amount
+    assert words_to_amount(amount_in_words(amount)) == amount
 
 
 @settings(derandomize=True, max_examples=300, deadline=None)

@@ -41,7 +41,7 @@ __all__ = [
 CENT = Decimal("0.01")
 #: parse_yuan refuses amounts of 17 integer digits or more (1 亿亿).
 MAX_YUAN = Decimal(10) ** 16
-#: 1 万亿 yuan: amount_in_words refuses this and above unless ``allow_wan_yi=True``.
+#: 1 万亿 yuan: from here on the amount is written with 万亿 (壹万亿元整).
 WAN_YI = Decimal(10) ** 12
 #: The voucher's boxes go up to 仟: amounts must be below 10000 yuan.
 VOUCHER_LIMIT = Decimal(10000)
@@ -188,7 +188,6 @@ def amount_in_words(
     zheng_after_jiao: bool = True,
     ling_yuan_prefix: bool = False,
     ling_at_wan_yi: bool = True,
-    allow_wan_yi: bool = False,
 ) -> str:
     """Return the 大写金额 of an amount, without the 人民币 prefix.
 
@@ -210,22 +209,18 @@ def amount_in_words(
         ling_at_wan_yi: keep the 零 of a zero run that ends at the 万 or 亿 position
             (``壹拾万零柒仟`` vs ``壹拾万柒仟``, PBOC 四(三) allows both). Other 零s are
             mandatory.
-        allow_wan_yi: accept amounts of 1 万亿 yuan and more (up to 16 integer digits,
-            written ``壹万亿``); the default refuses them.
 
     Returns:
         The uppercase amount, e.g. ``'壹仟肆佰零玖元伍角整'``.
 
     Raises:
-        AmountError: as :func:`parse_yuan`; kind ``"range"`` for 1 万亿 yuan or more unless
-            ``allow_wan_yi``.
+        AmountError: as :func:`parse_yuan` (which accepts up to 16 integer digits, written
+            with 万亿 as in tests/data/amounts.tsv).
         ValueError: ``zheng`` is neither 整 nor 正.
     """
     if zheng not in ("整", "正"):
         raise ValueError(f"zheng must be 整 or 正, not {zheng!r}")
     amount = parse_yuan(value)
-    if amount >= WAN_YI and not allow_wan_yi:
-        raise _refuse("金额过大：大写金额只写到千亿位（小于 1 万亿元）", "range")
     whole, _, frac = format(amount, "f").partition(".")
     jiao, fen = int(frac[0]), int(frac[1])
     if whole == "0":
