@@ -1,0 +1,592 @@
+"""Walk a records folder, check every record, and locate every problem at file:line.
+
+Layout (records.md)::
+
+    records/
+      campaign.yaml
+      <填报单位>/单位.yaml
+      <填报单位>/职工/*.yaml        (sub-folders allowed)
+      <填报单位>/周报/*.yaml
+
+:func:`load_records` also accepts a single unit folder, and then reads the campaign.yaml of
+its parent folder. It never raises for a fault in a record: it collects :class:`Problem`
+objects (file, line, Chinese field path such as ``家庭成员[2].身份证号`` with 1-based list
+positions, message, allowed values) and leaves a record with errors out of its unit's lists,
+so that ``render --keep-going`` renders the valid ones.
+
+Checks across records (notice §三, §四): the same 身份证号 twice anywhere (any unit) is an error
+in each file, naming the other (不重复); a family member who is also a registered worker is a
+warning; 档案编号 is unique within a unit; a 脱贫 archive is kept and excluded from payment
+(warning saying so); 发放日期 after 资金使用截止 for 中央财政帮扶专项资金 (warning); weekly
+reports: one per 时间 in a unit, 时间 on the 周报日 inside 周报起止 (warning), weeks without a
+report (warning).
+
+No message holds a full ID or phone number: every message is scrubbed with
+:func:`formkit.idcard.mask_id` and :func:`formkit.idcard.mask_phone`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Optional, TypeVar, Union
+
+from pydantic import BaseModel, ValidationError
+
+from .dates import format_date_zh
+from .errors import FormkitError, Problem
+from .idcard import mask_id, mask_phone
+from .models import (
+    RECORD_CHECK,
+    VALUE_ERROR,
+    Campaign,
+    Finding,
+    Unit,
+    WeeklyReport,
+    Worker,
+    field_description,
+    known_keys,
+)
+from .vocab import ArchiveStatus, Weekday
+from .yamlio import YamlDocument, YamlFileError, load_yaml
+
+__all__ = [
+    "CAMPAIGN_FILE",
+    "RecordSet",
+    "UnitRecords",
+    "WeekRecord",
+    "WorkerRecord",
+    "WORKERS_DIR",
+    "UNIT_FILE",
+    "WEEKS_DIR",
+    "dotted",
+    "format_problems",
+    "load_records",
+]
+
+CAMPAIGN_FILE = "campaign.yaml"
+UNIT_FILE = "单位.yaml"
+WORKERS_DIR = "职工"
+WEEKS_DIR = "周报"
+_SUFFIXES = (".yaml", ".yml")
+_FILE_FIELD = "文件"
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[Union[str, int], ...]
+
+
+@dataclass
+class WorkerRecord:
+    """A valid worker record. ``line`` is the first line of its content."""
+
+    path: Path
+    line: int
+    worker: Worker
+
+
+@dataclass
+class WeekRecord:
+    """A valid weekly report; 单位负责人, 填表人 and 联系电话 already default to 单位.yaml."""
+
+    path: Path
+    line: int
+    report: WeeklyReport
+
+
+@dataclass
+class UnitRecords:
+    """One unit's folder and its valid records (those with errors are left out).
+
+    Attributes:
+        folder: the unit's folder.
+        path: its 单位.yaml.
+        unit: the unit.
+        workers: valid worker records, sorted by path.
+        weeks: valid weekly reports, sorted by 时间.
+    """
+
+    folder: Path
+    path: Path
+    unit: Unit
+    workers: list[WorkerRecord] = field(default_factory=list)
+    weeks: list[WeekRecord] = field(default_factory=list)
+
+
+@dataclass
+class RecordSet:
+    """A checked records folder.
+
+    Attributes:
+        root: the folder given to :func:`load_records`.
+        campaign: the campaign, or None when campaign.yaml is missing or has errors.
+        units: the units whose 单位.yaml is valid, sorted by folder name.
+        problems: every error and warning, sorted by file and line.
+    """
+
+    root: Path
+    campaign: Optional[Campaign]
+    units: list[UnitRecords]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that block rendering."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that do not block rendering."""
+        return [p for p in self.problems if not p.is_error]
+
+    def paid_workers(self, unit: UnitRecords) -> list[WorkerRecord]:
+        """The unit's workers who get a voucher and a roster row: 在档 with a 慰问 (通知三.2)."""
+        return [
+            rec
+            for rec in unit.workers
+            if rec.worker.payment is not None and rec.worker.archive_status == ArchiveStatus.ACTIVE
+        ]
+
+    def missing_weeks(self, unit: UnitRecords, until: Optional[date] = None) -> list[date]:
+        """The report days (活动.周报日 inside 活动.周报起止, up to *until*) with no valid report.
+
+        Returns:
+            The dates, in order; [] without a valid campaign.
+        """
+        if self.campaign is None:
+            return []
+        start, end = self.campaign.weekly_period
+        if until is not None:
+            end = min(end, until)
+        have = {week.report.day for week in unit.weeks}
+        return [day for day in _report_days(start, end, self.campaign.weekly_day) if day not in have]
+
+
+def _report_days(start: date, end: date, weekday: str) -> list[date]:
+    target = Weekday(weekday).weekday_number
+    first = start + timedelta(days=(target - start.weekday()) % 7)
+    days = []
+    while first <= end:
+        days.append(first)
+        first += timedelta(days=7)
+    return days
+
+
+# ---------------------------------------------------------------- messages
+
+_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9０-９]{14,17}[0-9０-９XxＸｘ](?![0-9A-Za-z])")
+_PHONE_RUN = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+
+
+def _scrub(text: str) -> str:
+    """Mask anything in *text* that looks like an ID or phone number."""
+    if not text:
+        return text
+    text = _ID_RUN.sub(lambda m: mask_id(m.group()), text)
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group()), text)
+
+
+def dotted(loc: Iterable[Union[str, int]]) -> str:
+    """The Chinese field path of *loc*: ``家庭成员[2].身份证号`` (list positions from 1)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += ("." if text else "") + part
+    return text
+
+
+def _problem(path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error") -> Problem:
+    return Problem(path, line, fieldname, _scrub(message), _scrub(allowed), severity)
+
+
+def _finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) -> Problem:
+    loc = base + finding.loc
+    if loc not in doc.lines and finding.line_loc is not None:
+        line = doc.line_of(base + finding.line_loc)
+    else:
+        line = doc.line_of(loc)
+    return _problem(path, line, dotted(loc), finding.message, finding.allowed, finding.severity)
+
+
+def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[BaseModel], path: Path) -> list[Problem]:
+    """Turn pydantic's errors into located Chinese problems."""
+    problems: list[Problem] = []
+    errors = exc.errors(include_url=False)
+    suggested: set[Loc] = set()
+    for err in errors:
+        loc: Loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            keys = known_keys(model, loc[:-1])
+            guess = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.4)
+            if guess:
+                suggested.add(loc[:-1] + (guess[0],))
+    for err in errors:
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        ctx: dict[str, Any] = err.get("ctx") or {}
+        line = doc.line_of(loc)
+        name = dotted(loc)
+        if kind == RECORD_CHECK:
+            problems += [_finding_problem(path, doc, loc, f) for f in ctx["findings"]]
+        elif kind == VALUE_ERROR:
+            problems.append(_problem(path, line, name, ctx["message"], ctx.get("allowed", "")))
+        elif kind == "missing":
+            if loc in suggested:
+                continue  # reported with the misspelt key that should be this one
+            problems.append(_problem(path, line, name, f"缺少必填项“{loc[-1]}”", field_description(model, loc)))
+        elif kind == "extra_forbidden":
+            keys = known_keys(model, loc[:-1])
+            key = str(loc[-1])
+            guess = difflib.get_close_matches(key, keys, n=1, cutoff=0.4)
+            if guess:
+                message = f"未知的键“{key}”：是不是“{guess[0]}”？"
+                allowed = f"改成“{guess[0]}”；这一层可用的键：{'、'.join(keys)}"
+            else:
+                message = f"未知的键“{key}”：不认识这个键，它的内容不会被读取"
+                allowed = f"这一层可用的键：{'、'.join(keys)}"
+            problems.append(_problem(path, line, name, message, allowed))
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            keys = known_keys(model, loc)
+            problems.append(
+                _problem(path, line, name, "应是一组“键: 值”（在下一行缩进写各项），不是单个值", "可用的键：" + "、".join(keys))
+            )
+        elif kind == "list_type":
+            problems.append(_problem(path, line, name, "应是列表：每项占一行，以“- ”开头", ""))
+        else:  # pragma: no cover - every field type raises VALUE_ERROR; kept as a safety net
+            problems.append(_problem(path, line, name, f"值不符合要求（{err['msg']}）"))
+    return problems
+
+
+# ---------------------------------------------------------------- reading files
+
+
+_MISPLACED = {
+    Worker: (("企业类型", "用工来源", "时间"), "这像是周报：周报应放在单位文件夹的“周报”文件夹里"),
+    WeeklyReport: (("身份证号", "困难类别", "档案编号"), "这像是职工档案：职工记录应放在单位文件夹的“职工”文件夹里"),
+}
+
+
+def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[Optional[M], Optional[YamlDocument]]:
+    """Read and validate one record file; append its problems; return the model or None."""
+    try:
+        doc = load_yaml(path, require_mapping=True)
+    except YamlFileError as exc:
+        message = exc.message
+        if exc.line_text.strip():
+            message += f"（这一行是：{exc.line_text.strip()}）"
+        problems.append(_problem(path, exc.line, _FILE_FIELD, message))
+        return None, None
+    misplaced = _MISPLACED.get(model)
+    if misplaced and sum(key in doc.data for key in misplaced[0]) >= 2:
+        problems.append(_problem(path, doc.line_of(()), _FILE_FIELD, misplaced[1]))
+        return None, doc
+    try:
+        obj = model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += _validation_problems(exc, doc, model, path)
+        return None, doc
+    for finding in getattr(obj, "warnings", ()):
+        problems.append(_finding_problem(path, doc, (), finding))
+    return obj, doc
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in _SUFFIXES
+        and p.is_file()
+        and not any(part.startswith((".", "~")) for part in p.relative_to(folder).parts)
+    )
+
+
+def _is_unit_folder(folder: Path) -> bool:
+    return (folder / UNIT_FILE).is_file() or (folder / WORKERS_DIR).is_dir() or (folder / WEEKS_DIR).is_dir()
+
+
+def _stray_files(folder: Path, expected: set[str], where: str, problems: list[Problem]) -> None:
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name not in expected and not p.name.startswith((".", "~")):
+            problems.append(_problem(p, 0, _FILE_FIELD, f"这个文件没有被读取：{where}", "", "warning"))
+
+
+@dataclass
+class _Loaded:
+    """A worker file that validated, before the checks across records."""
+
+    path: Path
+    doc: YamlDocument
+    worker: Worker
+    unit_index: int
+
+
+def load_records(root: Union[Path, str]) -> RecordSet:
+    """Load and check a records folder (or one unit's folder).
+
+    Args:
+        root: the records folder holding campaign.yaml and one folder per unit, or one
+            unit's folder (its parent then holds campaign.yaml).
+
+    Returns:
+        The RecordSet: valid records by unit, and every problem found, sorted by file and
+        line. A record with an error is reported and left out.
+
+    Raises:
+        FormkitError: *root* does not exist, is not a folder, or holds neither campaign.yaml
+            nor any unit folder (单位.yaml, 职工/, 周报/).
+    """
+    root = Path(root)
+    if not root.exists():
+        raise FormkitError(f"记录文件夹不存在：{root}")
+    if not root.is_dir():
+        raise FormkitError(f"{root} 不是文件夹：请给出记录文件夹（其中有 campaign.yaml 和各单位的文件夹）")
+    problems: list[Problem] = []
+    if _is_unit_folder(root) and not (root / CAMPAIGN_FILE).is_file():
+        campaign_dir, unit_dirs = root.parent, [root]
+    else:
+        campaign_dir = root
+        subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "~")))
+        unit_dirs = [p for p in subfolders if _is_unit_folder(p)]
+        if not unit_dirs and not (root / CAMPAIGN_FILE).is_file():
+            raise FormkitError(
+                f"{root} 不是记录文件夹：应有 {CAMPAIGN_FILE}，以及每个填报单位一个文件夹"
+                f"（内有 {UNIT_FILE}、{WORKERS_DIR}/、{WEEKS_DIR}/）"
+            )
+        for p in subfolders:
+            if p not in unit_dirs:
+                problems.append(
+                    _problem(p, 0, _FILE_FIELD, f"这个文件夹里没有 {UNIT_FILE}、{WORKERS_DIR}/ 或 {WEEKS_DIR}/，没有被读取", "", "warning")
+                )
+        _stray_files(root, {CAMPAIGN_FILE}, f"记录文件夹里只读 {CAMPAIGN_FILE}；职工和周报放在各单位文件夹里", problems)
+
+    campaign: Optional[Campaign] = None
+    campaign_path = campaign_dir / CAMPAIGN_FILE
+    if campaign_path.is_file():
+        campaign, _ = _read(campaign_path, Campaign, problems)
+    else:
+        problems.append(
+            _problem(campaign_path, 0, _FILE_FIELD, f"找不到 {CAMPAIGN_FILE}（活动名称、文号、截止日期等）：应放在 {campaign_dir}", "用 formkit new campaign 生成")
+        )
+
+    units: list[UnitRecords] = []
+    loaded: list[_Loaded] = []
+    weeks_by_unit: list[list[tuple[Path, YamlDocument, WeeklyReport]]] = []
+    unit_of: list[Optional[UnitRecords]] = []
+    for folder in unit_dirs:
+        unit_path = folder / UNIT_FILE
+        unit: Optional[Unit] = None
+        if unit_path.is_file():
+            unit, _ = _read(unit_path, Unit, problems)
+        else:
+            problems.append(_problem(unit_path, 0, _FILE_FIELD, f"单位文件夹里缺少 {UNIT_FILE}（填报单位、单位类型）", "用 formkit new unit 生成"))
+        _stray_files(folder, {UNIT_FILE}, f"单位文件夹里只读 {UNIT_FILE}；职工记录放在 {WORKERS_DIR}/，周报放在 {WEEKS_DIR}/", problems)
+        records = UnitRecords(folder, unit_path, unit) if unit is not None else None
+        unit_of.append(records)
+        index = len(unit_of) - 1
+        for path in _yaml_files(folder / WORKERS_DIR):
+            worker, doc = _read(path, Worker, problems)
+            if worker is not None and doc is not None:
+                loaded.append(_Loaded(path, doc, worker, index))
+        weeks: list[tuple[Path, YamlDocument, WeeklyReport]] = []
+        for path in _yaml_files(folder / WEEKS_DIR):
+            report, doc = _read(path, WeeklyReport, problems)
+            if report is not None and doc is not None:
+                weeks.append((path, doc, report))
+        weeks_by_unit.append(weeks)
+
+    rejected = _check_workers(loaded, campaign, campaign_dir, problems)
+    for rec in loaded:
+        records = unit_of[rec.unit_index]
+        if records is not None and rec.path not in rejected:
+            records.workers.append(WorkerRecord(rec.path, rec.doc.line_of(()), rec.worker))
+    for index, weeks in enumerate(weeks_by_unit):
+        records = unit_of[index]
+        rejected = _check_weeks(weeks, campaign, campaign_dir, problems)
+        if records is None:
+            continue
+        for path, doc, report in weeks:
+            if path in rejected:
+                continue
+            report.head = report.head or records.unit.head
+            report.preparer = report.preparer or records.unit.preparer
+            report.phone = report.phone or records.unit.phone
+            records.weeks.append(WeekRecord(path, doc.line_of(()), report))
+        records.weeks.sort(key=lambda w: (w.report.day, w.path))
+        units.append(records)
+
+    record_set = RecordSet(root, campaign, units, problems)
+    for records in units:
+        missing = record_set.missing_weeks(records)
+        if missing:
+            shown = "、".join(format_date_zh(d) for d in missing)
+            problems.append(
+                _problem(
+                    records.folder / WEEKS_DIR,
+                    0,
+                    "时间",
+                    f"缺少{len(missing)}周的周报：{shown}",
+                    f"周报起止内每个{campaign.weekly_day if campaign else '星期五'}一份（通知四.3）",
+                    "warning",
+                )
+            )
+    problems.sort(key=lambda p: (not p.is_error, p.path.as_posix(), p.line, p.field))
+    return record_set
+
+
+def _where(path: Path, line: int, base: Path) -> str:
+    try:
+        shown = path.relative_to(base)
+    except ValueError:
+        shown = path
+    return f"{shown.as_posix()}:{line}"
+
+
+def _check_workers(loaded: list[_Loaded], campaign: Optional[Campaign], base: Path, problems: list[Problem]) -> set[Path]:
+    """Checks across worker records; returns the paths of records with a new error."""
+    rejected: set[Path] = set()
+    by_id: dict[str, list[_Loaded]] = defaultdict(list)
+    by_archive: dict[tuple[int, str], list[_Loaded]] = defaultdict(list)
+    for rec in loaded:
+        by_id[rec.worker.id_number].append(rec)
+        by_archive[(rec.unit_index, rec.worker.archive_number)].append(rec)
+    for group in by_id.values():
+        if len(group) < 2:
+            continue
+        for rec in group:
+            others = "、".join(
+                f"{_where(o.path, o.doc.line_of(('身份证号',)), base)}（{o.worker.name}）" for o in group if o is not rec
+            )
+            problems.append(
+                _problem(
+                    rec.path,
+                    rec.doc.line_of(("身份证号",)),
+                    "身份证号",
+                    f"同一身份证号登记了{len(group)}次，另见 {others}",
+                    "每人只登记一次（通知四.1：不重复、不遗漏）；删去重复的记录或核对号码",
+                )
+            )
+            rejected.add(rec.path)
+    for group in by_archive.values():
+        if len(group) < 2:
+            continue
+        for rec in group:
+            others = "、".join(_where(o.path, o.doc.line_of(("档案编号",)), base) for o in group if o is not rec)
+            problems.append(
+                _problem(
+                    rec.path,
+                    rec.doc.line_of(("档案编号",)),
+                    "档案编号",
+                    f"档案编号“{rec.worker.archive_number}”在本单位重复，另见 {others}",
+                    "本单位内每个档案编号只用一次",
+                )
+            )
+            rejected.add(rec.path)
+    for rec in loaded:
+        worker = rec.worker
+        for index, member in enumerate(worker.family):
+            if member.id_number is None or member.id_number == worker.id_number:
+                continue
+            for other in by_id.get(member.id_number, ()):
+                loc = ("家庭成员", index, "身份证号")
+                problems.append(
+                    _problem(
+                        rec.path,
+                        rec.doc.line_of(loc),
+                        dotted(loc),
+                        f"家庭成员{member.name}也登记为困难职工（{_where(other.path, other.doc.line_of(('身份证号',)), base)}）",
+                        "同一家庭一般只建一份档案；请核对是否重复慰问",
+                        "warning",
+                    )
+                )
+        if worker.archive_status == ArchiveStatus.LIFTED_OUT_OF_POVERTY:
+            has_payment = worker.payment is not None
+            problems.append(
+                _problem(
+                    rec.path,
+                    rec.doc.line_of(("档案状态",)),
+                    "档案状态",
+                    "档案状态为脱贫：档案保留，不发放慰问金"
+                    + ("，这里写的“慰问”不会生成凭证，也不进汇总表" if has_payment else "（不生成凭证，不进汇总表）"),
+                    "通知三.2：不再符合标准的按脱贫处理；要发放请改为“在档”",
+                    "warning",
+                )
+            )
+        payment = worker.payment
+        if (
+            campaign is not None
+            and payment is not None
+            and payment.paid_on is not None
+            and payment.is_central_fund
+            and payment.paid_on > campaign.fund_deadline
+        ):
+            loc = ("慰问", "发放日期")
+            problems.append(
+                _problem(
+                    rec.path,
+                    rec.doc.line_of(loc),
+                    dotted(loc),
+                    f"中央财政帮扶专项资金应在 {format_date_zh(campaign.fund_deadline)} 前用完，发放日期晚于此日",
+                    f"不晚于 {format_date_zh(campaign.fund_deadline)}（通知三.2）",
+                    "warning",
+                )
+            )
+    return rejected
+
+
+def _check_weeks(
+    weeks: list[tuple[Path, YamlDocument, WeeklyReport]], campaign: Optional[Campaign], base: Path, problems: list[Problem]
+) -> set[Path]:
+    """Checks across one unit's weekly reports; returns the paths of reports with a new error."""
+    rejected: set[Path] = set()
+    by_day: dict[date, list[tuple[Path, YamlDocument]]] = defaultdict(list)
+    for path, doc, report in weeks:
+        by_day[report.day].append((path, doc))
+        if campaign is None:
+            continue
+        start, end = campaign.weekly_period
+        weekday = Weekday(campaign.weekly_day)
+        if report.day.weekday() != weekday.weekday_number or not start <= report.day <= end:
+            problems.append(
+                _problem(
+                    path,
+                    doc.line_of(("时间",)),
+                    "时间",
+                    f"{format_date_zh(report.day)}不是周报起止（{format_date_zh(start)}至{format_date_zh(end)}）内的{weekday}",
+                    f"周报起止内的{weekday}（通知四.3）",
+                    "warning",
+                )
+            )
+    for day, group in by_day.items():
+        if len(group) < 2:
+            continue
+        for path, doc in group:
+            others = "、".join(_where(p, d.line_of(("时间",)), base) for p, d in group if p != path)
+            problems.append(
+                _problem(path, doc.line_of(("时间",)), "时间", f"{format_date_zh(day)}的周报有{len(group)}份，另见 {others}", "每周一份")
+            )
+            rejected.add(path)
+    return rejected
+
+
+def format_problems(problems: Iterable[Problem], base: Optional[Path] = None) -> list[str]:
+    """Format problems as ``path:line: 字段 — 问题 — 允许值`` lines.
+
+    Errors come first, then warnings; each group sorted by file and line. Paths are shown
+    relative to *base* where possible.
+
+    Args:
+        problems: the problems (e.g. ``RecordSet.problems``).
+        base: the folder paths are shown relative to (usually the records folder).
+
+    Returns:
+        One line per problem.
+    """
+    ordered = sorted(problems, key=lambda p: (not p.is_error, p.path.as_posix(), p.line, p.field))
+    return [p.format(base) for p in ordered]
