@@ -135,14 +135,14 @@ def _is_blank(value: Any) -> bool:
 
 
 def _field_type(
-    base: Any, convert: Callable[[Any], Any], schema: dict[str, Any], *, optional: bool
+    base: Any, convert: Callable[[Any], Any], schema: dict[str, Any], *, optional: bool, default: Any = None
 ) -> Any:
-    """An annotated type: blank → None (optional) or refused (required), else ``convert``."""
+    """An annotated type: blank → *default* (optional) or refused (required), else ``convert``."""
 
     def before(value: Any) -> Any:
         if _is_blank(value):
             if optional:
-                return None
+                return default
             raise _refuse("不能为空", "请填写这一项")
         if isinstance(value, (dict, list)):
             raise _refuse("应是一个值，不是列表或“键: 值”组", "在冒号后面直接写值")
@@ -209,12 +209,24 @@ def _wan_yuan(value: Any) -> Decimal:
         raise _refuse("拖欠数额不是数字", "如 12.5") from None
 
 
-WanYuan = _field_type(
+def _blank_is_zero(convert: Callable[[Any], Any], zero: Any) -> Callable[[Any], Any]:
+    """A blank cell of 附件4 is 0 (as on the paper form)."""
+
+    def before(value: Any) -> Any:
+        if _is_blank(value):
+            return zero
+        if isinstance(value, (dict, list)):
+            raise _refuse("应是一个数，不是列表或“键: 值”组", "在冒号后面直接写数")
+        return convert(value)
+
+    return before
+
+
+WanYuan = Annotated[
     Decimal,
-    _wan_yuan,
-    {"type": _SCALAR, "minimum": 0, "description": "万元，如 12.5"},
-    optional=False,
-)
+    BeforeValidator(_blank_is_zero(_wan_yuan, Decimal(0))),
+    WithJsonSchema({"type": _SCALAR, "minimum": 0}),
+]
 
 
 def _count(value: Any) -> int:
@@ -228,7 +240,8 @@ def _count(value: Any) -> int:
 
 
 _COUNT_SCHEMA = {"type": ["integer", "string"], "minimum": 0}
-Count = _field_type(int, _count, _COUNT_SCHEMA, optional=False)
+#: A count of enterprises (户) or persons (人) on 附件4; blank is 0.
+Count = Annotated[int, BeforeValidator(_blank_is_zero(_count, 0)), WithJsonSchema(_COUNT_SCHEMA)]
 
 
 def _household_size(value: Any) -> int:
@@ -282,8 +295,11 @@ IDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=False)
 OptionalIDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=True)
 
 
-def Vocab(cls: type[Vocabulary], optional: bool = True) -> Any:  # noqa: N802 - a type factory
-    """A field of vocabulary *cls*, matched leniently and stored as the printed label."""
+def Vocab(cls: type[Vocabulary], optional: bool = True, default: Optional[Vocabulary] = None) -> Any:  # noqa: N802
+    """A field of vocabulary *cls*, matched leniently and stored as the printed label.
+
+    A blank value is *default* (its label) when the field is optional.
+    """
 
     def convert(value: Any) -> Vocabulary:
         try:
@@ -291,7 +307,8 @@ def Vocab(cls: type[Vocabulary], optional: bool = True) -> Any:  # noqa: N802 - 
         except VocabularyError as exc:
             raise _refuse(exc.message, exc.allowed) from None
 
-    return _field_type(cls, convert, {"enum": list(cls.labels())}, optional=optional)
+    label = default.value if default is not None else None
+    return _field_type(cls, convert, {"enum": list(cls.labels())}, optional=optional, default=label)
 
 
 def _postcode(value: Any) -> str:
@@ -324,16 +341,32 @@ def _phone(value: Any) -> str:
 Phone = _field_type(str, _phone, {"type": _SCALAR}, optional=True)
 
 
+def _is_blank_tree(value: Any) -> bool:
+    """True for a value left empty everywhere (a skeleton's block nobody filled in)."""
+    if isinstance(value, dict):
+        return all(_is_blank_tree(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_is_blank_tree(v) for v in value)
+    return _is_blank(value)
+
+
+def _absent_if_blank(value: Any) -> Any:
+    """A block (慰问, 低保) whose every value is empty is absent."""
+    return None if _is_blank_tree(value) else value
+
+
 def _list_of(item_label: str, split: Optional[str] = None) -> Callable[[Any], Any]:
-    """Before-validator of a list: blank → [], a lone text split on *split* (if given)."""
+    """Before-validator of a list: blank → [], blank items dropped, a lone text split on *split*."""
 
     def before(value: Any) -> Any:
-        if _is_blank(value):
+        if _is_blank_tree(value):
             return []
         if isinstance(value, str) and split is not None:
             return [part for part in re.split(split, value) if part.strip()]
         if not isinstance(value, list):
             raise _refuse(f"应是{item_label}的列表：每项占一行，以“- ”开头", "")
+        if split is None:  # lists of blocks: an item left empty is dropped
+            return [item for item in value if not _is_blank_tree(item)]
         return value
 
     return before
@@ -394,8 +427,8 @@ class Campaign(_Record):
         alias="周报起止",
         description="周报的第一天和最后一天，两个日期，如 [2011-12-01, 2012-01-22]（通知四.3）",
     )
-    weekly_day: Vocab(Weekday) = Field(  # type: ignore[valid-type]
-        default=Weekday.FRIDAY.value, alias="周报日", description="每周上报周报的日子，默认星期五"
+    weekly_day: Vocab(Weekday, default=Weekday.FRIDAY) = Field(  # type: ignore[valid-type]
+        default=Weekday.FRIDAY.value, alias="周报日", description="每周上报周报的日子，不填为星期五"
     )
     addressees: Annotated[list[RequiredText], BeforeValidator(_names)] = Field(
         default_factory=list, alias="主送", description="主送单位名单（各区工会、各产业工会工委），每行一个"
@@ -413,7 +446,7 @@ class Unit(_Record):
 
     name: RequiredText = Field(alias="填报单位", description="填报单位全称，如 思明区总工会")
     unit_type: Vocab(UnitType, optional=False) = Field(  # type: ignore[valid-type]
-        alias="单位类型", description="区工会 或 产业工会（决定上报材料，通知四.3）"
+        alias="单位类型", description="单位类型（决定上报材料，通知四.3）"
     )
     head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人（附件4表尾）")  # type: ignore[valid-type]
     preparer: OptionalText = Field(default=None, alias="填表人", description="填表人（附件4表尾）")  # type: ignore[valid-type]
@@ -457,7 +490,7 @@ class FamilyMember(_Record):
 
     name: RequiredText = Field(alias="姓名", description="家庭成员姓名")
     relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")  # type: ignore[valid-type]
-    sex: Vocab(Sex) = Field(default=None, alias="性别", description="男 或 女；可不填，按身份证号")  # type: ignore[valid-type]
+    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
     political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: OptionalIDNumberText = Field(default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）")
@@ -519,7 +552,7 @@ class Payment(_Record):
     fund_source: RequiredText = Field(
         alias="资金来源", description="资金来源，如 中央财政帮扶专项资金、送温暖工程资金"
     )
-    subsidy: Optional[Subsidy] = Field(default=None, alias="低保", description="享受低保情况：起、止、每月")
+    subsidy: Annotated[Optional[Subsidy], BeforeValidator(_absent_if_blank)] = Field(default=None, alias="低保", description="享受低保情况：起、止、每月")
     other_measures: OptionalText = Field(default=None, alias="其它帮扶措施", description="其它帮扶措施")  # type: ignore[valid-type]
     subdistrict: OptionalText = Field(default=None, alias="街道", description="盖章的街道（镇）")  # type: ignore[valid-type]
     residence: OptionalText = Field(default=None, alias="居住地址", description="居住地址；不填则用家庭住址")  # type: ignore[valid-type]
@@ -559,8 +592,8 @@ class Worker(_Record):
     )
     category: Vocab(DifficultyCategory, optional=False) = Field(alias="困难类别", description="困难类别（填表说明第1项）")  # type: ignore[valid-type]
     name: RequiredText = Field(alias="姓名", description="姓名")
-    ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族（56个民族之一，如 汉族）")  # type: ignore[valid-type]
-    sex: Vocab(Sex) = Field(default=None, alias="性别", description="男 或 女；可不填，按身份证号")  # type: ignore[valid-type]
+    ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")  # type: ignore[valid-type]
+    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
     political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: IDNumberText = Field(alias="身份证号", description="身份证号，15位或18位（填表说明第3项）")
@@ -580,7 +613,7 @@ class Worker(_Record):
     employer: OptionalText = Field(default=None, alias="工作单位", description="工作单位")  # type: ignore[valid-type]
     employer_nature: Vocab(EmployerNature) = Field(default=None, alias="单位性质", description="单位性质（填表说明第13项）")  # type: ignore[valid-type]
     enterprise_condition: Vocab(EnterpriseCondition) = Field(default=None, alias="企业状况", description="企业状况（填表说明第14项）")  # type: ignore[valid-type]
-    single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是 或 否（填表说明第15项）")  # type: ignore[valid-type]
+    single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是否单亲（填表说明第15项）")  # type: ignore[valid-type]
     monthly_income: OptionalMoney = Field(default=None, alias="本人月平均收入", description="本人月平均收入（元）")
     household_income: OptionalMoney = Field(default=None, alias="家庭年度总收入", description="家庭年度总收入（元）")
     household_size: HouseholdSize = Field(default=None, alias="家庭人口", description="家庭人口（人），含职工本人")
@@ -590,21 +623,21 @@ class Worker(_Record):
     household_division: OptionalText = Field(  # type: ignore[valid-type]
         default=None, alias="户口所在地行政区划", description="户口所在地，写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）"
     )
-    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是 或 否（填表说明第17项）")  # type: ignore[valid-type]
+    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）")  # type: ignore[valid-type]
     family: Annotated[list[FamilyMember], BeforeValidator(_list_of("家庭成员"))] = Field(
         default_factory=list, alias="家庭成员", description="家庭成员（填表说明第18项），每人一项，以“- ”开头"
     )
-    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是 或 否（填表说明第19项）")  # type: ignore[valid-type]
-    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是 或 否（填表说明第20项）")  # type: ignore[valid-type]
+    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）")  # type: ignore[valid-type]
+    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）")  # type: ignore[valid-type]
     causes: _CAUSES = Field(alias="致困主要原因", description="致困主要原因，1至3项（填表说明第21项）")
     attachments: Annotated[list[Attachment], BeforeValidator(_list_of("附件"))] = Field(
         default_factory=list, alias="所附附件", description="所附附件，每项写 附件类型 和 附件文件"
     )
     remarks: OptionalText = Field(default=None, alias="备注", description="备注")  # type: ignore[valid-type]
-    archive_status: Vocab(ArchiveStatus) = Field(  # type: ignore[valid-type]
-        default=ArchiveStatus.ACTIVE.value, alias="档案状态", description="在档（默认）或 脱贫；脱贫的档案保留但不发放慰问金（通知三.2）"
+    archive_status: Vocab(ArchiveStatus, default=ArchiveStatus.ACTIVE) = Field(  # type: ignore[valid-type]
+        default=ArchiveStatus.ACTIVE.value, alias="档案状态", description="档案状态，不填为在档；脱贫的档案保留但不发放慰问金（通知三.2）"
     )
-    payment: Optional[Payment] = Field(default=None, alias="慰问", description="今年的慰问（附件1、附件2）；不填表示只登记、不发放")
+    payment: Annotated[Optional[Payment], BeforeValidator(_absent_if_blank)] = Field(default=None, alias="慰问", description="今年的慰问（附件1、附件2）；不填表示只登记、不发放")
 
     _warnings: list[Finding] = PrivateAttr(default_factory=list)
 
