@@ -333,7 +333,7 @@ def _phone(value: Any) -> str:
         if not digits.isdigit() or not 7 <= len(digits) <= 12:
             raise _refuse(
                 "联系电话不像电话号码（应为7–12位数字，可带区号和“-”）",
-                "如 0592-5123456 或 13800000000；多个号码用“、”分开",
+                "固定电话写区号和号码（如 0592-xxxxxxx），手机写11位；多个号码用“、”分开",
             )
     return text
 
@@ -755,7 +755,7 @@ class Worker(_Record):
 
 _PROVINCE = re.compile(r"^(?:.+?(?:省|自治区|特别行政区)|北京市?|天津市?|上海市?|重庆市?)")
 _MUNICIPALITY = re.compile(r"^(?:北京|天津|上海|重庆)")
-_CITY = re.compile(r"^.+?(?:市|自治州|州|地区|盟)")
+_CITY = re.compile(r"^.+?(?:市|自治州|地区|盟)")
 _COUNTY = re.compile(r".+?(?:县|区|市|旗|特区|林区)")
 _DIVISION_EXAMPLE = "写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）"
 
@@ -764,7 +764,7 @@ def check_household_division(text: Optional[str]) -> list[Finding]:
     """户口所在地行政区划 must name 省、市、县（区） (附件3 填表说明第16项).
 
     A province-level name (…省, …自治区, or 北京/天津/上海/重庆 which are also the city),
-    then a city (…市/州/盟/地区), then a county-level division (…县/区/市/旗). 省 and a 市
+    then a city (…市/自治州/地区/盟), then a county-level division (…县/区/市/旗). 省 and a 市
     with nothing after is a warning only (a county-level city administered by the province,
     such as 湖北省仙桃市, has no county below it).
 

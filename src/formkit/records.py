@@ -245,7 +245,7 @@ def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Ba
             guess = difflib.get_close_matches(key, keys, n=1, cutoff=0.4)
             if guess:
                 message = f"未知的键“{key}”：是不是“{guess[0]}”？"
-                allowed = f"改成“{guess[0]}”；这一层可用的键：{'、'.join(keys)}"
+                allowed = f"改成“{guess[0]}”"
             else:
                 message = f"未知的键“{key}”：不认识这个键，它的内容不会被读取"
                 allowed = f"这一层可用的键：{'、'.join(keys)}"
