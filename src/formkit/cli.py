@@ -106,7 +106,7 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool) -
     click.echo(f"共 {len(report.files)} 个文件，已写入 {out}")
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("values", nargs=-1, required=True)
 def amount(values: tuple[str, ...]) -> None:
     """Print the 大写金额 of each VALUE (yuan), one line per value.
