@@ -197,7 +197,8 @@ class _Gen:
             seq = r.randint(0, 99) * 10 + (r.randrange(1, 10, 2) if male else r.randrange(0, 10, 2))
             s17 = f"{stem}{seq:03d}"
             full = s17 + check_digit(s17)
-            if full not in self.used_ids:
+            # formkit warns about a number ending in 000 (a spreadsheet may have cut it)
+            if full not in self.used_ids and not full.endswith("000"):
                 self.used_ids.add(full)
                 return full
 
@@ -208,7 +209,7 @@ class _Gen:
             seq = r.randint(0, 99) * 10 + (r.randrange(1, 10, 2) if male else r.randrange(0, 10, 2))
             s17 = f"{region}{born:%Y%m%d}{seq:03d}"
             full = s17 + check_digit(s17)
-            if full not in self.used_ids:
+            if full not in self.used_ids and seq != 0 and not full.endswith("000"):
                 self.used_ids.add(full)
                 return f"{region}{born:%y%m%d}{seq:03d}"
 
@@ -294,7 +295,7 @@ class _Gen:
         causes = r.sample(_CAUSES, n_causes)
         retired = r.random() < 0.03
         d = lambda x: _date_text(x, dform)  # noqa: E731
-        work_start = date(born.year + r.randint(16, 24), r.randint(1, 12), r.randint(1, 28))
+        work_start = date(born.year + r.randint(17, 24), r.randint(1, 12), r.randint(1, 28))  # aged 16+
         if work_start > date(2011, 11, 30):
             work_start = date(2011, 3, 1)
 
