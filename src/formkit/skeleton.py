@@ -95,7 +95,7 @@ def _emit(model: type[BaseModel], indent: str, first_prefix: str, lines: list[st
             lines.append(f"{indent}{prefix}{key}:")
             _emit(sub, indent + "  " + " " * len(prefix), "", lines)
         elif _is_list(annotation) and "[" not in (info.description or ""):
-            lines.append(f"{indent}#   每项一行，以“- ”开头（如下一行的“  - …”）")
+            lines.append(f"{indent}#   可写在一行里，用“、”分开；或每项一行，缩进两格后以“- ”开头")
             lines.append(f"{indent}{prefix}{key}:")
         else:  # a scalar, or a list shown in the description
             lines.append(f"{indent}{prefix}{key}:")
