@@ -469,7 +469,8 @@ def test_family_rows_and_the_merged_label(members: int, rows: int) -> None:
         assert [_tc_text(tc) for tc in tr.tc_lst[1:]] == [member[k] for k in MEMBER_KEYS]
     # the attachments: header + 2 rows under the merged 所附附件
     att = next(i for i, tr in enumerate(trs) if _tc_text(tr.tc_lst[0]) == "所附附件")
-    assert [_vmerge(trs[att + k].tc_lst[0]) for k in range(3)] == ["restart", "continue", "continue"]
+    merge = [_vmerge(trs[att + k].tc_lst[0]) for k in range(3)]
+    assert merge == ["restart", "continue", "continue"]
     assert _tc_text(trs[att + 3].tc_lst[0]) == "备注"
     text = _body_text(data)
     assert "A & B <c>" in text and ctx["家庭住址"] in text
@@ -569,8 +570,10 @@ def _pages(pdf: Path) -> int:
 
 def _page_texts(pdf: Path) -> Iterator[str]:
     for page in range(1, _pages(pdf) + 1):
-        yield subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-                             capture_output=True, text=True, check=True).stdout
+        yield subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
 
 
 def test_voucher_with_a_60_character_address_is_one_page(pdfs: dict[str, Path]) -> None:

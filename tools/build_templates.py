@@ -22,8 +22,10 @@ annex     paper        margins top/bottom/left/right (mm)          why
                                                                    18-digit ID number and one
                                                                    with an address: portrait
                                                                    (156 mm) would wrap every row
-附件3     A4 portrait  25 / 20 / 20 / 20                           11 columns in the family
-                                                                   table need 170 mm
+附件3     A4 portrait  20 / 20 / 15 / 15                           11 columns in the family
+                                                                   table (an 18-digit ID, a
+                                                                   date) need 180 mm; the form
+                                                                   keeps 8 members on 1 page
 附件4     A4 portrait  37 / 35 / 28 / 26 (GB/T 9704 body page)     a 5-column table
 ========  ===========  ==========================================  ==========================
 
@@ -56,7 +58,7 @@ import io
 import re
 import sys
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, Union
 
@@ -80,7 +82,6 @@ DEFAULT_OUT = REPO_ROOT / "templates"
 FONT_TITLE = "黑体"
 FONT_BODY = "仿宋_GB2312"
 FONT_TABLE = "宋体"
-FONTS_USED = (FONT_TITLE, FONT_BODY, FONT_TABLE)
 
 SIZE_ANNEX_NUMBER = 16.0  # 三号
 SIZE_TITLE = 18.0  # 小二
@@ -88,10 +89,12 @@ SIZE_XIAOSI = 12.0  # 小四
 SIZE_WUHAO = 10.5  # 五号
 SIZE_XIAOWU = 9.0  # 小五
 
-#: Rows of the roster (附件2) that one printed page holds; the renderer's 分页 cuts pages
-#: of this many rows.  Measured with LibreOffice: a page holds 19 one-line rows plus the
-#: header and the 合计 row; 15 leaves room for about four rows whose 工作单位或家庭住址 (more
-#: than 26 characters) or 资金来源 wraps onto a second line.
+#: Rows of the roster (附件2) per printed page: the renderer's 分页 cuts pages of this many
+#: rows.  Measured with LibreOffice (Noto CJK for 宋体): below the title, the 填报单位 line
+#: and the header row, a page holds 18 one-line rows and the 合计 row, or 14 rows that all
+#: wrap onto two lines (工作单位或家庭住址 over about 26 characters).  15 keeps the 合计 row
+#: on the page with up to ten two-line rows; a page that still overflows continues on the
+#: next sheet under a repeated header row (w:tblHeader) and nothing is lost.
 ROSTER_ROWS_PER_PAGE = 15
 
 TWIPS_PER_MM = 1440 / 25.4
@@ -216,7 +219,6 @@ class TableSpec:
     margin_lr: float = 1.0
     margin_tb: float = 0.0
     border_sz: int = 4  # eighths of a point: 4 = 0.5 pt
-    widths: list[float] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------
@@ -467,10 +469,11 @@ def add_paragraph(doc: DocumentObject, spec: P) -> Paragraph:
     return paragraph
 
 
-def annex_number(doc: DocumentObject, text: str, **kw: object) -> None:
+def annex_number(doc: DocumentObject, text: str, after: float = 6.0, *,
+                 page_break_before: bool = False, line_exact: float | None = None) -> None:
     """"附件N" at the top left, 黑体 三号 (GB/T 9704-2012 §7.1)."""
-    opts: dict[str, object] = {"after": 6.0, **kw}
-    add_paragraph(doc, P(text, font=FONT_TITLE, size=SIZE_ANNEX_NUMBER, **opts))  # type: ignore[arg-type]
+    add_paragraph(doc, P(text, font=FONT_TITLE, size=SIZE_ANNEX_NUMBER, after=after,
+                         page_break_before=page_break_before, line_exact=line_exact))
 
 
 def form_title(doc: DocumentObject, text: str, after: float = 10) -> None:
@@ -618,7 +621,7 @@ def _fill_cell(cell: _Cell, c: C, spec: TableSpec) -> None:
 # 附件1 2012年元旦春节送温暖活动慰问金发放凭证 (one voucher per worker)
 # ---------------------------------------------------------------------------------------
 def _stamp_block(label: str | None, right_indent: float = 4.0) -> list[P]:
-    """A signature/stamp block: the label (if any), room to sign, （盖章）-less date line."""
+    """A signature block: the label (if any), a blank line to sign on, then 年 月 日."""
     paras: list[P] = []
     if label:
         paras.append(P(label, align="left"))
@@ -645,12 +648,15 @@ def build_annex1() -> DocumentObject:
     annex_number(doc, "附件1")
     form_title(doc, "2012年元旦春节送温暖活动慰问金发放凭证")
     label_w, left_v, right_l, right_v = 28.0, 58.0, 28.0, 42.0  # = 156 mm
+    # The printed sentence reads "年 月 日至 月 日": one 年.  The end year prints, with its
+    # 年, only when the record gives it, so a voucher without 低保 reads as the paper does.
     low_income = (
         " {{ 低保.起年 }} 年 {{ 低保.起月 }} 月 {{ 低保.起日 }} 日至 {{ 低保.止年 }}"
         "{% if 低保.止年 %} 年{% endif %} {{ 低保.止月 }} 月 {{ 低保.止日 }} 日"
         "每月领低保金 {{ 低保.每月 }} 元，"
     )
-    # The digit in front of each printed box: exactly as the brief and docs/templates.md.
+    # A digit written in front of each printed box (docs/templates.md 大写位), then ￥ and
+    # the figures; the line reads exactly as the notice prints it when the digits are blank.
     amount = (
         "资助金额（大写）：{{大写位.仟}}仟{{大写位.佰}}佰{{大写位.拾}}拾{{大写位.元}}元"
         "{{大写位.角}}角{{大写位.分}}分 ￥：{{资助金额}}"
