@@ -246,7 +246,8 @@ def render_notice(
     campaign = records.campaign.model_dump(by_alias=True)
     addressees = list(dict.fromkeys(ctx.to_text(a) for a in campaign.get("主送") or [] if ctx.to_text(a)))
     if not addressees:
-        campaign_path = records.root / CAMPAIGN_FILE
+        # campaign.yaml is in the records folder, or above it when a unit folder was given
+        campaign_path = next((p for p in (records.root / CAMPAIGN_FILE, records.root.parent / CAMPAIGN_FILE) if p.is_file()), records.root / CAMPAIGN_FILE)
         raise RecordsInvalid([Problem(campaign_path, 0, "主送", "主送为空：不知道通知发给哪些单位", "在 主送 下每行写一个单位，以“- ”开头")])
 
     folder = Path(templates) if templates is not None else default_template_dir()
