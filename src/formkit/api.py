@@ -21,13 +21,16 @@ from typing import Any
 from formkit import context as ctx
 from formkit.errors import OutputError, Problem, RecordsInvalid
 from formkit.records import RecordSet, UnitRecords, WorkerRecord, load_records
-from formkit.render import TEMPLATE_FILES, FormTemplate, default_template_dir, write_atomic
+from formkit.pdf import convert_to_pdf
+from formkit.render import TEMPLATE_FILES, FormTemplate, PrintFile, default_template_dir, document_bytes, write_atomic
 
 #: Folder and file names of the output, per annex (the names say what each file is).
 VOUCHER_DIR = "附件1_慰问金发放凭证"
 ROSTER_STEM = "附件2_实名制发放凭证汇总表"
 REGISTRATION_DIR = "附件3_困难职工档案登记表"
 WEEKLY_DIR = "附件4_企业工资拖欠情况周报表"
+#: Per unit, one print file per annex: every document of that annex, page after page.
+PRINT_DIR = "打印件"
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -103,12 +106,15 @@ class _Renderer:
         self.campaign = campaign
         self.checked: set[str] = set()
 
-    def write(self, kind: str, context: dict[str, Any], target: Path) -> None:
+    def write(self, kind: str, context: dict[str, Any], target: Path, print_file: PrintFile | None = None) -> None:
         template = self.templates[kind]
         if kind not in self.checked:
             template.check_fields(set(context))
             self.checked.add(kind)
-        write_atomic(target, template.render(context))
+        doc = template.render_document(context)
+        write_atomic(target, document_bytes(doc))
+        if print_file is not None:
+            print_file.add(doc)
 
     def unit(self, records: RecordSet, unit: UnitRecords, folder: Path, report: RenderReport, base: Path) -> dict[str, int]:
         info = unit.unit.model_dump(by_alias=True)
@@ -116,6 +122,7 @@ class _Renderer:
         paid_paths = {rec.path for rec in records.paid_workers(unit)}
         counts = {"慰问金发放凭证": 0, "实名制发放凭证汇总表": 0, "困难职工档案登记表": 0, "周报表": 0}
         paid: list[dict[str, Any]] = []
+        prints = {VOUCHER_DIR: PrintFile(), REGISTRATION_DIR: PrintFile(), WEEKLY_DIR: PrintFile()}
 
         def done(path: Path) -> None:
             report.files.append(path.relative_to(base))
@@ -124,13 +131,13 @@ class _Renderer:
             worker = rec.worker.model_dump(by_alias=True)
             name = _doc_name(worker, rec)
             target = folder / REGISTRATION_DIR / name
-            self.write("registration", ctx.registration_context(self.campaign, info, worker), target)
+            self.write("registration", ctx.registration_context(self.campaign, info, worker), target, prints[REGISTRATION_DIR])
             done(target)
             counts["困难职工档案登记表"] += 1
             if rec.path in paid_paths:
                 paid.append(worker)
                 target = folder / VOUCHER_DIR / name
-                self.write("voucher", ctx.voucher_context(self.campaign, info, worker), target)
+                self.write("voucher", ctx.voucher_context(self.campaign, info, worker), target, prints[VOUCHER_DIR])
                 done(target)
                 counts["慰问金发放凭证"] += 1
         for project, roster in ctx.roster_contexts(self.campaign, info, paid) if paid else []:
@@ -142,9 +149,14 @@ class _Renderer:
         for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
             data = week.report.model_dump(by_alias=True)
             target = folder / WEEKLY_DIR / f"{data['时间'].isoformat()}.docx"
-            self.write("weekly", ctx.weekly_context(self.campaign, info, data), target)
+            self.write("weekly", ctx.weekly_context(self.campaign, info, data), target, prints[WEEKLY_DIR])
             done(target)
             counts["周报表"] += 1
+        for annex, print_file in prints.items():
+            if print_file.count:
+                target = folder / PRINT_DIR / f"{annex}.docx"
+                write_atomic(target, print_file.to_bytes())
+                done(target)
         return counts
 
 
@@ -154,6 +166,7 @@ def render(
     *,
     templates: Path | str | None = None,
     keep_going: bool = False,
+    pdf: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RenderReport:
     """Render the four annexes for every unit of a records folder.
@@ -172,12 +185,15 @@ def render(
         templates: a folder with the four templates; default :func:`default_template_dir`.
         keep_going: render the valid records even when others have errors (listed in
             ``RenderReport.skipped``); otherwise refuse to write anything.
-        progress: called with each unit's name as it starts.
+        pdf: also convert every document to PDF (beside it), in one LibreOffice process for
+            the whole batch, before anything replaces the previous output.
+        progress: called with each unit's name as it starts, and with "PDF" before conversion.
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written.
+        PdfError: with ``pdf``, LibreOffice is missing or failed (nothing is replaced then).
     """
     record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
     if record_set.errors and not keep_going:
@@ -200,6 +216,11 @@ def render(
                 progress(unit_name)
             names[unit_name] = stage / unit_name
             report.counts[unit_name] = renderer.unit(record_set, unit, stage / unit_name, report, stage)
+        if pdf:
+            if progress:
+                progress("PDF")
+            documents = [stage / f for f in report.files]
+            report.files += [p.relative_to(stage) for p in convert_to_pdf(documents)]
         _swap_in(stage, out, list(names))
     except OSError as exc:
         raise OutputError(f"无法写入输出文件夹 {out}：{exc.strerror or exc}") from exc

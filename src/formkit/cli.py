@@ -89,12 +89,13 @@ def check(records: Path) -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with your own versions of the four templates.")
 @click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
-def render(records: Path, out: Path, templates: Path | None, keep_going: bool) -> None:
+@click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
+def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool) -> None:
     """Render annexes 1–4 for every unit of RECORDS into OUT.
 
     Refuses to write anything while the records have errors, unless --keep-going.
     """
-    report = api.render(records, out, templates=templates, keep_going=keep_going, progress=lambda name: click.echo(f"生成 {name} …", err=True))
+    report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, progress=lambda name: click.echo(f"生成 {name} …", err=True))
     if report.skipped:
         click.echo("以下记录有错误，未生成：")
         for p in sorted(report.skipped):
