@@ -199,3 +199,11 @@ def test_another_units_records_render_without_code_changes(tmp_path):
     report = api.render(tmp_path / "recs", tmp_path / "out", templates=ROOT / "templates")
     assert len(report.counts) == 3
     assert sum(c["困难职工档案登记表"] for c in report.counts.values()) == 30
+
+
+def test_voucher_blanks_next_to_printed_words_do_not_double_them(rendered, record_set):
+    for unit, name in units(record_set):
+        for path in (rendered.out / name / api.VOUCHER_DIR).glob("*.docx"):
+            text = squash(all_text(path))
+            assert "街道街道" not in text and "镇街道（镇）" not in text
+            assert "。。" not in text

@@ -22,7 +22,7 @@ from formkit import context as ctx
 from formkit.errors import OutputError, Problem, RecordsInvalid
 from formkit.records import RecordSet, UnitRecords, WorkerRecord, load_records
 from formkit.pdf import convert_to_pdf
-from formkit.render import TEMPLATE_FILES, FormTemplate, PrintFile, default_template_dir, document_bytes, write_atomic
+from formkit.render import TEMPLATE_FILES, FormTemplate, PrintFile, default_template_dir, document_bytes, safe_name, write_atomic
 
 #: Folder and file names of the output, per annex (the names say what each file is).
 VOUCHER_DIR = "附件1_慰问金发放凭证"
@@ -31,24 +31,6 @@ REGISTRATION_DIR = "附件3_困难职工档案登记表"
 WEEKLY_DIR = "附件4_企业工资拖欠情况周报表"
 #: Per unit, one print file per annex: every document of that annex, page after page.
 PRINT_DIR = "打印件"
-
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_name(text: str, fallback: str = "未命名") -> str:
-    """A file or folder name that Windows, macOS and Linux all accept.
-
-    Replaces ``<>:"/\\|?*`` and control characters with ``_``, trims trailing dots and spaces,
-    avoids the reserved device names (CON, NUL, COM1 …), and keeps Chinese characters.
-    """
-    name = _UNSAFE.sub("_", text).strip().rstrip(". ")
-    if not name:
-        name = fallback
-    if name.split(".")[0].upper() in _RESERVED:
-        name = "_" + name
-    return name[:120]
-
 
 def check(records: Path | str) -> RecordSet:
     """Load a records folder and check every rule.

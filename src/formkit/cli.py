@@ -150,6 +150,31 @@ def new(kind: str, path: Path | None) -> None:
 
 
 @main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder (packets go into OUT/通知/).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the notice and annex templates.")
+@click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
+def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
+    """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
+    from formkit.dates import parse_date
+    from formkit.notice import render_notice
+
+    files = render_notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
+    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
+
+
+@main.command()
+@RECORDS
+@click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
+def schedule(records: Path, today: str | None) -> None:
+    """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
+    from formkit.dates import parse_date
+    from formkit.schedule import schedule_text
+
+    click.echo(schedule_text(records, parse_date(today) if today else None), nl=False)
+
+
+@main.command()
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write the schema to this file instead of printing it.")
 def schema(out: Path | None) -> None:
     """Write a JSON Schema of the record files, for editor completion (see README)."""

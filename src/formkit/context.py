@@ -107,6 +107,17 @@ def texts(record: Mapping[str, Any], keys: Iterable[str] | None = None) -> dict[
     return out
 
 
+def street_name(text: str) -> str:
+    """The 街道（镇） blank of annex 1: the name without its 街道/镇 suffix.
+
+    The voucher prints ``____街道（镇）（盖章）``, so 莲前街道 is written 莲前 and 灌口镇 灌口.
+    """
+    for suffix in ("街道办事处", "街道", "镇"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def _id18(value: Any) -> str:
     """The 18-digit form of an ID number for printing ('' when absent)."""
     if value in (None, ""):
@@ -160,8 +171,8 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         所在单位=to_text(pay.get("所在单位") or worker.get("工作单位")),
         致困原因=to_text(pay.get("致困原因") or worker.get("致困主要原因")),
         低保={"起年": sy, "起月": sm, "起日": sd, "止年": ey, "止月": em, "止日": ed, "每月": to_text(dibao.get("每月"), "每月")},
-        其它帮扶措施=to_text(pay.get("其它帮扶措施")),
-        街道=to_text(pay.get("街道")),
+        其它帮扶措施=to_text(pay.get("其它帮扶措施")).rstrip("。. "),
+        街道=street_name(to_text(pay.get("街道"))),
         资助金额=format_yuan(amount),
         资助金额大写=amount_in_words(amount),
         大写位=dict(zip(("仟", "佰", "拾", "元", "角", "分"), boxes)),

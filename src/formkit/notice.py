@@ -50,7 +50,6 @@ tag                value
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -61,7 +60,7 @@ from formkit.dates import format_date_zh
 from formkit.errors import Problem, RecordsInvalid, TemplateProblem
 from formkit.models import Unit, Worker
 from formkit.records import CAMPAIGN_FILE, RecordSet, load_records
-from formkit.render import TEMPLATE_FILES, FormTemplate, default_template_dir, write_atomic
+from formkit.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
 
 __all__ = [
     "NOTICE_DIR",
@@ -81,22 +80,6 @@ BLANK_DATE = "　　年　月　日"
 #: Blank space printed for 帮扶项目 in the title of the blank 附件2, to write it in by hand.
 BLANK_PROJECT = "　　　　"
 
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def _safe_name(text: str, fallback: str) -> str:
-    """A file or folder name every OS accepts (the rule of ``formkit.api.safe_name``).
-
-    Kept here because :mod:`formkit.api` sits above this module (design.md: imports point
-    down); the two should move to one low module together.
-    """
-    name = _UNSAFE.sub("_", text).strip().rstrip(". ") or fallback
-    if name.split(".")[0].upper() in _RESERVED:
-        name = "_" + name
-    return name[:120]
-
-
 def notice_template_path(document_number: str, folder: Path | None = None) -> Path:
     """Find the notice template for a campaign.
 
@@ -111,7 +94,7 @@ def notice_template_path(document_number: str, folder: Path | None = None) -> Pa
         TemplateProblem: neither file exists (the message names both).
     """
     folder = Path(folder) if folder is not None else default_template_dir()
-    candidates = [folder / f"通知_{_safe_name(document_number, '通知')}.docx", folder / "通知.docx"]
+    candidates = [folder / f"通知_{safe_name(document_number, '通知')}.docx", folder / "通知.docx"]
     for path in candidates:
         if path.is_file():
             return path
@@ -261,12 +244,12 @@ def render_notice(
         annex.check_fields(set(context))
         annexes.append((TEMPLATE_FILES[kind], annex.render(context)))
 
-    notice_name = f"通知_{_safe_name(ctx.to_text(campaign['文号']), '通知')}.docx"
+    notice_name = f"通知_{safe_name(ctx.to_text(campaign['文号']), '通知')}.docx"
     rendered = [(name, notice.render(notice_context(campaign, name, issued))) for name in addressees]
     written: list[Path] = []
     base = Path(out) / NOTICE_DIR
     for addressee, document in rendered:
-        packet = base / _safe_name(addressee, "未命名单位")
+        packet = base / safe_name(addressee, "未命名单位")
         write_atomic(packet / notice_name, document)
         written.append(packet / notice_name)
         for name, data in annexes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import tempfile
 import zipfile
@@ -35,6 +36,25 @@ TEMPLATE_FILES = {
     "registration": "附件3_困难职工档案登记表.docx",
     "weekly": "附件4_企业工资拖欠情况周报表.docx",
 }
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_name(text: str, fallback: str = "未命名") -> str:
+    """A file or folder name that Windows, macOS and Linux all accept.
+
+    Replaces ``<>:"/\\|?*`` and control characters with ``_``, trims trailing dots and spaces,
+    avoids the reserved device names (CON, NUL, COM1 …), keeps Chinese characters, and cuts
+    the name to 120 characters.
+    """
+    name = _UNSAFE.sub("_", text).strip().rstrip(". ")
+    if not name:
+        name = fallback
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    return name[:120]
 
 
 def _finalize(value: Any) -> Any:
