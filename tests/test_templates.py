@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conftest import require_tools
 from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
@@ -532,7 +533,7 @@ def test_voucher_values_and_amount_boxes() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Printed pages (LibreOffice; skipped where it is not installed)
+# Printed pages (LibreOffice; skipped where it is not installed, failing in CI)
 # ---------------------------------------------------------------------------------------
 def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -540,9 +541,8 @@ def _soffice() -> str | None:
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    require_tools("soffice", "pdfinfo", "pdftotext", "pdffonts")
     soffice = _soffice()
-    if not soffice or not shutil.which("pdfinfo"):
-        pytest.skip("LibreOffice / poppler not installed")
     out = tmp_path_factory.mktemp("pdf")
     docs = {
         "voucher": render(1, voucher_context(
