@@ -41,7 +41,8 @@ from . import vocab
 from .amounts import VOUCHER_LIMIT, parse_yuan
 from .dates import ACCEPTED_FORMS, age_on, parse_date
 from .errors import AmountError, DateError, IDNumberError
-from .idcard import IDNumber, parse_id_number
+from .idcard import IDNumber
+from .idcard import parse_id_number as _parse_id_number
 from .vocab import (
     ArchiveStatus,
     DifficultyCategory,
@@ -135,20 +136,42 @@ def _is_blank(value: Any) -> bool:
 
 
 def _field_type(
-    base: Any, convert: Callable[[Any], Any], schema: dict[str, Any], *, optional: bool, default: Any = None
+    base: Any,
+    convert: Callable[[Any], Any],
+    schema: dict[str, Any],
+    *,
+    optional: bool,
+    default: Any = None,
+    marker: Any = None,
 ) -> Any:
-    """An annotated type: blank → *default* (optional) or refused (required), else ``convert``."""
+    """An annotated type: blank → *default* (optional) or refused (required), else ``convert``.
+
+    *marker* (a vocabulary class) is kept in the metadata for :mod:`formkit.skeleton`.
+    """
 
     def before(value: Any) -> Any:
-        if _is_blank(value):
-            if optional:
-                return default
-            raise _refuse("不能为空", "请填写这一项")
-        if isinstance(value, (dict, list)):
-            raise _refuse("应是一个值，不是列表或“键: 值”组", "在冒号后面直接写值")
-        return convert(value)
+        if value.__class__ is str:  # the usual case: text from yamlio
+            if value and not value.isspace():
+                return convert(value)
+        elif value is not None:
+            if isinstance(value, (dict, list)):
+                raise _refuse("应是一个值，不是列表或“键: 值”组", "在冒号后面直接写值")
+            return convert(value)
+        if optional:
+            return default
+        raise _refuse("不能为空", "请填写这一项")
 
-    return Annotated[Optional[base] if optional else base, BeforeValidator(before), WithJsonSchema(schema)]
+    annotated = Optional[base] if optional else base
+    if marker is not None:
+        return Annotated[annotated, BeforeValidator(before), WithJsonSchema(schema), VocabularyMarker(marker)]
+    return Annotated[annotated, BeforeValidator(before), WithJsonSchema(schema)]
+
+
+@dataclass(frozen=True)
+class VocabularyMarker:
+    """Metadata naming the vocabulary of a field (whose value is stored as its label, a str)."""
+
+    vocabulary: type[Vocabulary]
 
 
 def _text(value: Any) -> str:
@@ -281,6 +304,13 @@ def YesNo(item: int) -> Any:  # noqa: N802 - a type factory
     return _field_type(bool, convert, {"enum": ["是", "否", True, False]}, optional=True)
 
 
+@lru_cache(maxsize=4096)
+def parse_id_number(text: str) -> IDNumber:
+    """:func:`formkit.idcard.parse_id_number`, cached: each number is checked when its field
+    is validated and again by the record's checks (IDNumber is immutable)."""
+    return _parse_id_number(text)
+
+
 def _id_number(value: Any) -> str:
     try:
         return parse_id_number(str(value)).number
@@ -296,19 +326,20 @@ OptionalIDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=True)
 
 
 def Vocab(cls: type[Vocabulary], optional: bool = True, default: Optional[Vocabulary] = None) -> Any:  # noqa: N802
-    """A field of vocabulary *cls*, matched leniently and stored as the printed label.
+    """A field of vocabulary *cls*, matched leniently and stored as the printed label (a
+    plain ``str``, so templates and dumps never see an enum member).
 
     A blank value is *default* (its label) when the field is optional.
     """
 
-    def convert(value: Any) -> Vocabulary:
+    def convert(value: Any) -> str:
         try:
-            return cls.lookup(value)
+            return cls.lookup(value).value
         except VocabularyError as exc:
             raise _refuse(exc.message, exc.allowed) from None
 
     label = default.value if default is not None else None
-    return _field_type(cls, convert, {"enum": list(cls.labels())}, optional=optional, default=label)
+    return _field_type(str, convert, {"enum": list(cls.labels())}, optional=optional, default=label, marker=cls)
 
 
 def _postcode(value: Any) -> str:

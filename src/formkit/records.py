@@ -327,6 +327,15 @@ class _Loaded:
     unit_index: int
 
 
+_CROSS_KEYS = frozenset({"身份证号", "档案编号", "档案状态", "慰问", "发放日期", "时间"})
+
+
+def _slim(doc: YamlDocument) -> YamlDocument:
+    """Keep only what the checks across records point at (memory: 10,000 records are held)."""
+    lines = {loc: line for loc, line in doc.lines.items() if not loc or loc[-1] in _CROSS_KEYS}
+    return YamlDocument(doc.path, None, lines, set(), doc.encoding)
+
+
 def load_records(root: Union[Path, str]) -> RecordSet:
     """Load and check a records folder (or one unit's folder).
 
@@ -393,12 +402,12 @@ def load_records(root: Union[Path, str]) -> RecordSet:
         for path in _yaml_files(folder / WORKERS_DIR):
             worker, doc = _read(path, Worker, problems)
             if worker is not None and doc is not None:
-                loaded.append(_Loaded(path, doc, worker, index))
+                loaded.append(_Loaded(path, _slim(doc), worker, index))
         weeks: list[tuple[Path, YamlDocument, WeeklyReport]] = []
         for path in _yaml_files(folder / WEEKS_DIR):
             report, doc = _read(path, WeeklyReport, problems)
             if report is not None and doc is not None:
-                weeks.append((path, doc, report))
+                weeks.append((path, _slim(doc), report))
         weeks_by_unit.append(weeks)
 
     rejected = _check_workers(loaded, campaign, campaign_dir, problems)

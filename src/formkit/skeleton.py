@@ -15,7 +15,7 @@ from typing import Any, Optional, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .models import Campaign, Unit, WeeklyReport, Worker
+from .models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
 from .vocab import Ethnicity, Vocabulary
 
 __all__ = ["KINDS", "kind_names", "new_record"]
@@ -52,10 +52,11 @@ def _model_of(annotation: Any) -> Optional[type[BaseModel]]:
     return None
 
 
-def _vocabulary_of(annotation: Any) -> Optional[type[Vocabulary]]:
-    for t in _unwrap(annotation):
-        if isinstance(t, type) and issubclass(t, Vocabulary):
-            return t
+def _vocabulary_of(info: FieldInfo) -> Optional[type[Vocabulary]]:
+    """The vocabulary of a field (in its metadata, or in its list items' annotation)."""
+    for item in [*info.metadata, *_unwrap(info.annotation)]:
+        if isinstance(item, VocabularyMarker):
+            return item.vocabulary
     return None
 
 
@@ -68,7 +69,7 @@ def _comment(info: FieldInfo, annotation: Any) -> str:
     if info.is_required():
         text += "（必填）"
     types = _unwrap(annotation)
-    vocabulary = _vocabulary_of(annotation)
+    vocabulary = _vocabulary_of(info)
     if bool in types:
         text += "：是、否"
     elif date in types:

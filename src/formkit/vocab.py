@@ -147,6 +147,10 @@ class Vocabulary(str, Enum):
         """
         if isinstance(text, cls):
             return text
+        try:  # the label exactly as printed: the usual case, no folding needed
+            return cls(text)
+        except ValueError:
+            pass
         table = cls.__dict__.get("_lookup_table")
         if table is None:
             table = {}
