@@ -23,15 +23,70 @@ from formkit.models import (
 
 # records.md, "A worker": every key, in the order of the table
 WORKER_KEYS = [
-    "档案编号", "困难类别", "姓名", "民族", "性别", "政治面貌", "出生日期", "身份证号", "健康状况",
-    "残疾类别", "身份", "劳模类型", "住房类型", "建筑面积", "邮政编码", "联系电话", "工作时间",
-    "所属行业", "婚姻状况", "户口类型", "家庭住址", "工作单位", "单位性质", "企业状况", "是否单亲",
-    "本人月平均收入", "家庭年度总收入", "家庭人口", "家庭年人均收入", "户口所在地行政区划",
-    "是否进入医保", "家庭成员", "是否有一定自救能力", "是否为零就业家庭", "致困主要原因", "所附附件",
-    "备注", "档案状态", "慰问",
+    "档案编号",
+    "困难类别",
+    "姓名",
+    "民族",
+    "性别",
+    "政治面貌",
+    "出生日期",
+    "身份证号",
+    "健康状况",
+    "残疾类别",
+    "身份",
+    "劳模类型",
+    "住房类型",
+    "建筑面积",
+    "邮政编码",
+    "联系电话",
+    "工作时间",
+    "所属行业",
+    "婚姻状况",
+    "户口类型",
+    "家庭住址",
+    "工作单位",
+    "单位性质",
+    "企业状况",
+    "是否单亲",
+    "本人月平均收入",
+    "家庭年度总收入",
+    "家庭人口",
+    "家庭年人均收入",
+    "户口所在地行政区划",
+    "是否进入医保",
+    "家庭成员",
+    "是否有一定自救能力",
+    "是否为零就业家庭",
+    "致困主要原因",
+    "所附附件",
+    "备注",
+    "档案状态",
+    "慰问",
 ]
-MEMBER_KEYS = ["姓名", "关系", "性别", "政治面貌", "出生日期", "身份证号", "健康状况", "月收入", "身份", "单位或学校"]
-PAYMENT_KEYS = ["资助金额", "帮扶项目", "资金来源", "低保", "其它帮扶措施", "街道", "居住地址", "所在单位", "致困原因", "发放日期"]
+MEMBER_KEYS = [
+    "姓名",
+    "关系",
+    "性别",
+    "政治面貌",
+    "出生日期",
+    "身份证号",
+    "健康状况",
+    "月收入",
+    "身份",
+    "单位或学校",
+]
+PAYMENT_KEYS = [
+    "资助金额",
+    "帮扶项目",
+    "资金来源",
+    "低保",
+    "其它帮扶措施",
+    "街道",
+    "居住地址",
+    "所在单位",
+    "致困原因",
+    "发放日期",
+]
 
 
 def minimal(**extra: object) -> dict:
@@ -93,7 +148,12 @@ def test_derived_values() -> None:
             致困主要原因=["下岗失业", "子女上学"],
             家庭年度总收入="1",
             家庭人口="8",
-            慰问={"资助金额": "500", "帮扶项目": "生活救助", "资金来源": "送温暖工程资金", "居住地址": "暂住亲戚家"},
+            慰问={
+                "资助金额": "500",
+                "帮扶项目": "生活救助",
+                "资金来源": "送温暖工程资金",
+                "居住地址": "暂住亲戚家",
+            },
         )
     ).model_dump(by_alias=True)
     assert dump["性别"] == "男" and dump["出生日期"] == date(1972, 3, 15)  # from the ID number
@@ -105,7 +165,12 @@ def test_derived_values() -> None:
 
 @pytest.mark.parametrize(
     ("total", "size", "typed", "ok"),
-    [("10000", "3", "3333.33", True), ("20000", "3", "6666.67", True), ("20000", "3", "6666.66", False), ("9600", "2", "4800", True)],
+    [
+        ("10000", "3", "3333.33", True),
+        ("20000", "3", "6666.67", True),
+        ("20000", "3", "6666.66", False),
+        ("9600", "2", "4800", True),
+    ],
 )
 def test_income_per_head_is_checked_to_the_fen(total: str, size: str, typed: str, ok: bool) -> None:
     data = minimal(家庭年度总收入=total, 家庭人口=size, 家庭年人均收入=typed)
@@ -145,7 +210,11 @@ def test_family_member_checks() -> None:
 
 
 def test_causes_one_to_three_and_typed_on_one_line() -> None:
-    assert Worker.model_validate(minimal(致困主要原因="本人大病、残疾，子女上学")).causes == ["本人大病", "残疾", "子女上学"]
+    assert Worker.model_validate(minimal(致困主要原因="本人大病、残疾，子女上学")).causes == [
+        "本人大病",
+        "残疾",
+        "子女上学",
+    ]
     assert errors_of(minimal(致困主要原因=["本人大病", "残疾", "子女上学", "意外灾害"]))[0][0] == ("致困主要原因",)
     assert errors_of(minimal(致困主要原因=None))[0][0] == ("致困主要原因",)
     assert errors_of(minimal(致困主要原因=["本人大病", "看病"]))[0][0] == ("致困主要原因", 1)
@@ -178,7 +247,12 @@ def test_warnings_within_a_record() -> None:
 
 
 def test_blank_blocks_and_items_are_absent() -> None:
-    blank_payment = {"资助金额": None, "帮扶项目": None, "资金来源": None, "低保": {"起": None, "止": None, "每月": None}}
+    blank_payment = {
+        "资助金额": None,
+        "帮扶项目": None,
+        "资金来源": None,
+        "低保": {"起": None, "止": None, "每月": None},
+    }
     worker = Worker.model_validate(minimal(慰问=blank_payment, 家庭成员=[{"姓名": None, "关系": None}], 所附附件=None))
     assert worker.payment is None and worker.family == [] and worker.attachments == []
     filled = dict(blank_payment, 资助金额="500", 帮扶项目="生活救助", 资金来源="送温暖工程资金")
@@ -202,7 +276,13 @@ def test_unknown_and_missing_keys() -> None:
 
 def test_english_names_are_accepted_too() -> None:
     worker = Worker.model_validate(
-        {"archive_number": "T1", "category": "低保户", "name": "张三", "id_number": "350203197203151311", "causes": ["残疾"]}
+        {
+            "archive_number": "T1",
+            "category": "低保户",
+            "name": "张三",
+            "id_number": "350203197203151311",
+            "causes": ["残疾"],
+        }
     )
     assert worker.model_dump(by_alias=True)["姓名"] == "张三"
 
@@ -251,7 +331,10 @@ def test_household_division_names_province_city_county(text: str, severity: str 
 
 def test_weekly_report_sums_and_defaults() -> None:
     rows = {
-        "企业类型": {"集体企业": {"拖欠数额": "2.5", "涉及企业数": "1", "涉及人数": "20"}, "其他类型企业": {"拖欠数额": "12.3", "涉及企业数": "3", "涉及人数": "85"}},
+        "企业类型": {
+            "集体企业": {"拖欠数额": "2.5", "涉及企业数": "1", "涉及人数": "20"},
+            "其他类型企业": {"拖欠数额": "12.3", "涉及企业数": "3", "涉及人数": "85"},
+        },
         "用工来源": {
             "城镇职工": {"拖欠数额": "4.8", "涉及企业数": "2", "涉及人数": "25"},
             "农民工": {"拖欠数额": "10万元", "涉及企业数": "3", "涉及人数": "80人"},
@@ -263,7 +346,13 @@ def test_weekly_report_sums_and_defaults() -> None:
     assert dump["企业类型"]["国有企业"] == {"拖欠数额": Decimal(0), "涉及企业数": 0, "涉及人数": 0}
     assert dump["用工来源"]["农民工"] == {"拖欠数额": Decimal("10"), "涉及企业数": 3, "涉及人数": 80}
     assert dump["单位负责人"] is None
-    bad = {**rows, "用工来源": {**rows["用工来源"], "城镇职工": {"拖欠数额": "4.8", "涉及企业数": "2", "涉及人数": "26"}}}
+    bad = {
+        **rows,
+        "用工来源": {
+            **rows["用工来源"],
+            "城镇职工": {"拖欠数额": "4.8", "涉及企业数": "2", "涉及人数": "26"},
+        },
+    }
     [(loc, kind, message)] = errors_of({"时间": "2011-12-09", **bad}, WeeklyReport)
     assert loc == ("用工来源",) and "涉及人数" in message
     assert Figures.model_validate({"拖欠数额": "12.3456"}).arrears == Decimal("12.3456")
@@ -287,4 +376,10 @@ def test_campaign_and_unit() -> None:
     assert dump["周报日"] == "星期五"
     assert dump["主送"] == ["思明区总工会", "湖里区总工会"]
     unit = Unit.model_validate({"填报单位": "思明区总工会", "单位类型": "区工会"}).model_dump(by_alias=True)
-    assert unit == {"填报单位": "思明区总工会", "单位类型": "区工会", "单位负责人": None, "填表人": None, "联系电话": None}
+    assert unit == {
+        "填报单位": "思明区总工会",
+        "单位类型": "区工会",
+        "单位负责人": None,
+        "填表人": None,
+        "联系电话": None,
+    }

@@ -234,7 +234,7 @@ def test_gbk_and_bom_files_are_read() -> None:
 def _check_digit(body17: str) -> str:
     """GB 11643-1999 MOD 11-2, written out independently of formkit.idcard."""
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights)) % 11]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
 
 
 def _worker(records: RecordSet, name: str):
@@ -278,8 +278,16 @@ def test_missing_weeks_and_weekly_defaults() -> None:
     records = load_records(GOOD)
     by_name = {u.folder.name: u for u in records.units}
     assert records.missing_weeks(by_name[SM]) == []
-    expected = [date(2011, 12, 2), date(2011, 12, 9), date(2011, 12, 16), date(2011, 12, 23),
-                date(2011, 12, 30), date(2012, 1, 6), date(2012, 1, 13), date(2012, 1, 20)]
+    expected = [
+        date(2011, 12, 2),
+        date(2011, 12, 9),
+        date(2011, 12, 16),
+        date(2011, 12, 23),
+        date(2011, 12, 30),
+        date(2012, 1, 6),
+        date(2012, 1, 13),
+        date(2012, 1, 20),
+    ]
     assert records.missing_weeks(by_name[JS]) == expected
     assert records.missing_weeks(by_name[JS], until=date(2011, 12, 15)) == expected[:2]
     weeks = by_name[SM].weeks

@@ -95,7 +95,7 @@ def test_encodings(tmp_path: Path, encode, encoding: str) -> None:
 
 
 def test_undecodable_bytes_are_refused_with_how_to_resave(tmp_path: Path) -> None:
-    path = _write(tmp_path, "姓名: ".encode("utf-8") + b"\x80\xff\x80\n")
+    path = _write(tmp_path, "姓名: ".encode() + b"\x80\xff\x80\n")
     with pytest.raises(YamlFileError) as info:
         load_yaml(path)
     assert "UTF-8" in info.value.message and "另存为" in info.value.message

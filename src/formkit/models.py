@@ -27,13 +27,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from typing import Annotated, Any, Callable, Optional, Union, get_args, get_origin
+from functools import cache, lru_cache
+from typing import Annotated, Any, Optional, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -110,11 +120,11 @@ class Finding:
         line_loc: where to point when ``loc`` was not typed (a missing key): this key's line.
     """
 
-    loc: tuple[Union[str, int], ...]
+    loc: tuple[str | int, ...]
     message: str
     allowed: str = ""
     severity: str = "error"
-    line_loc: Optional[tuple[Union[str, int], ...]] = None
+    line_loc: tuple[str | int, ...] | None = None
 
 
 def _refuse(message: str, allowed: str = "") -> PydanticCustomError:
@@ -315,9 +325,7 @@ def _id_number(value: Any) -> str:
     try:
         return parse_id_number(str(value)).number
     except IDNumberError as exc:
-        raise _refuse(
-            f"身份证号有误：{exc}", "15位或18位号码（填表说明第3项），18位的最后一位可以是 X"
-        ) from None
+        raise _refuse(f"身份证号有误：{exc}", "15位或18位号码（填表说明第3项），18位的最后一位可以是 X") from None
 
 
 _ID_SCHEMA = {"type": ["string", "integer"], "pattern": r"^\s*[0-9０-９ ]{14,17}[0-9０-９XxＸｘ]\s*$"}
@@ -325,7 +333,7 @@ IDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=False)
 OptionalIDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=True)
 
 
-def Vocab(cls: type[Vocabulary], optional: bool = True, default: Optional[Vocabulary] = None) -> Any:  # noqa: N802
+def Vocab(cls: type[Vocabulary], optional: bool = True, default: Vocabulary | None = None) -> Any:  # noqa: N802
     """A field of vocabulary *cls*, matched leniently and stored as the printed label (a
     plain ``str``, so templates and dumps never see an enum member).
 
@@ -386,7 +394,7 @@ def _absent_if_blank(value: Any) -> Any:
     return None if _is_blank_tree(value) else value
 
 
-def _list_of(item_label: str, split: Optional[str] = None) -> Callable[[Any], Any]:
+def _list_of(item_label: str, split: str | None = None) -> Callable[[Any], Any]:
     """Before-validator of a list: blank → [], blank items dropped, a lone text split on *split*."""
 
     def before(value: Any) -> Any:
@@ -436,6 +444,7 @@ class _Record(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        protected_namespaces=(),  # model_worker (劳模类型) is a field, not pydantic's
         use_enum_values=True,
         str_strip_whitespace=True,
         validate_default=False,
@@ -452,7 +461,8 @@ class Campaign(_Record):
         alias="资金使用截止", description="中央财政帮扶专项资金使用截止日期（通知三.2：2011-12-31）"
     )
     report_deadline: Date = Field(
-        alias="上报截止", description="凭证和汇总表上报截止日期（通知三.2：2012-01-06）；附件2的年龄按此日计算"
+        alias="上报截止",
+        description="凭证和汇总表上报截止日期（通知三.2：2012-01-06）；附件2的年龄按此日计算",
     )
     weekly_period: Annotated[list[Date], BeforeValidator(_two_dates)] = Field(
         alias="周报起止",
@@ -468,7 +478,9 @@ class Campaign(_Record):
     @model_validator(mode="after")
     def _check(self) -> Campaign:
         if self.weekly_period[0] > self.weekly_period[1]:
-            _raise_findings([Finding(("周报起止",), "周报起止的第一个日期晚于第二个日期", "先写开始日期，再写结束日期")])
+            _raise_findings(
+                [Finding(("周报起止",), "周报起止的第一个日期晚于第二个日期", "先写开始日期，再写结束日期")]
+            )
         return self
 
 
@@ -492,7 +504,7 @@ class Attachment(_Record):
 
 
 def _check_id_agreement(
-    ident: Optional[IDNumber], sex: Optional[str], birth: Optional[date], prefix: tuple[Union[str, int], ...] = ()
+    ident: IDNumber | None, sex: str | None, birth: date | None, prefix: tuple[str | int, ...] = ()
 ) -> list[Finding]:
     """性别 and 出生日期 must agree with the 身份证号 (GB 11643-1999: 7th–14th digits, 17th digit's parity)."""
     findings: list[Finding] = []
@@ -500,7 +512,11 @@ def _check_id_agreement(
         return findings
     if sex is not None and sex != ident.sex:
         findings.append(
-            Finding(prefix + ("性别",), f"性别“{sex}”与身份证号不符（号码第17位表示{ident.sex}性）", "与身份证号一致，或核对号码")
+            Finding(
+                prefix + ("性别",),
+                f"性别“{sex}”与身份证号不符（号码第17位表示{ident.sex}性）",
+                "与身份证号一致，或核对号码",
+            )
         )
     if birth is not None and birth != ident.birth_date:
         b = ident.birth_date
@@ -522,9 +538,13 @@ class FamilyMember(_Record):
     name: RequiredText = Field(alias="姓名", description="家庭成员姓名")
     relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
+    political_status: Vocab(PoliticalStatus) = Field(
+        default=None, alias="政治面貌", description="政治面貌（填表说明第2项）"
+    )  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
-    id_number: OptionalIDNumberText = Field(default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）")
+    id_number: OptionalIDNumberText = Field(
+        default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）"
+    )
     health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
     monthly_income: OptionalMoney = Field(default=None, alias="月收入", description="月收入（元）")
     status: Vocab(FamilyMemberStatus) = Field(default=None, alias="身份", description="身份（填表说明第18项）")  # type: ignore[valid-type]
@@ -580,10 +600,10 @@ class Payment(_Record):
         alias="资助金额", description="资助金额（元），最多两位小数，小于10000（凭证大写金额格只到仟位）"
     )
     project: RequiredText = Field(alias="帮扶项目", description="帮扶项目，如 生活救助")
-    fund_source: RequiredText = Field(
-        alias="资金来源", description="资金来源，如 中央财政帮扶专项资金、送温暖工程资金"
+    fund_source: RequiredText = Field(alias="资金来源", description="资金来源，如 中央财政帮扶专项资金、送温暖工程资金")
+    subsidy: Annotated[Subsidy | None, BeforeValidator(_absent_if_blank)] = Field(
+        default=None, alias="低保", description="享受低保情况：起、止、每月"
     )
-    subsidy: Annotated[Optional[Subsidy], BeforeValidator(_absent_if_blank)] = Field(default=None, alias="低保", description="享受低保情况：起、止、每月")
     other_measures: OptionalText = Field(default=None, alias="其它帮扶措施", description="其它帮扶措施")  # type: ignore[valid-type]
     subdistrict: OptionalText = Field(default=None, alias="街道", description="盖章的街道（镇）")  # type: ignore[valid-type]
     residence: OptionalText = Field(default=None, alias="居住地址", description="居住地址；不填则用家庭住址")  # type: ignore[valid-type]
@@ -618,57 +638,87 @@ class Worker(_Record):
     before 16; the ID number's own warnings.
     """
 
-    archive_number: RequiredText = Field(
-        alias="档案编号", description="困难职工档案编号（附件1），本单位内不重复"
-    )
-    category: Vocab(DifficultyCategory, optional=False) = Field(alias="困难类别", description="困难类别（填表说明第1项）")  # type: ignore[valid-type]
+    archive_number: RequiredText = Field(alias="档案编号", description="困难职工档案编号（附件1），本单位内不重复")
+    category: Vocab(DifficultyCategory, optional=False) = Field(
+        alias="困难类别", description="困难类别（填表说明第1项）"
+    )  # type: ignore[valid-type]
     name: RequiredText = Field(alias="姓名", description="姓名")
     ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
+    political_status: Vocab(PoliticalStatus) = Field(
+        default=None, alias="政治面貌", description="政治面貌（填表说明第2项）"
+    )  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: IDNumberText = Field(alias="身份证号", description="身份证号，15位或18位（填表说明第3项）")
     health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
     disability: OptionalText = Field(default=None, alias="残疾类别", description="残疾类别；健康状况为残病时必填")  # type: ignore[valid-type]
     status: Vocab(WorkerStatus) = Field(default=None, alias="身份", description="身份（填表说明第5项）")  # type: ignore[valid-type]
-    model_worker: Vocab(ModelWorkerType) = Field(default=None, alias="劳模类型", description="劳模类型（填表说明第6项）")  # type: ignore[valid-type]
+    model_worker: Vocab(ModelWorkerType) = Field(
+        default=None, alias="劳模类型", description="劳模类型（填表说明第6项）"
+    )  # type: ignore[valid-type]
     housing: Vocab(HousingType) = Field(default=None, alias="住房类型", description="住房类型（填表说明第7项）")  # type: ignore[valid-type]
-    floor_area: Vocab(FloorArea) = Field(default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）")  # type: ignore[valid-type]
+    floor_area: Vocab(FloorArea) = Field(
+        default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）"
+    )  # type: ignore[valid-type]
     postcode: Postcode = Field(default=None, alias="邮政编码", description="邮政编码，6位数字")
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话")
-    work_start: OptionalDate = Field(default=None, alias="工作时间", description="开始参加工作的年、月、日（填表说明第9项）")
+    work_start: OptionalDate = Field(
+        default=None, alias="工作时间", description="开始参加工作的年、月、日（填表说明第9项）"
+    )
     industry: Vocab(Industry) = Field(default=None, alias="所属行业", description="所属行业（填表说明第10项）")  # type: ignore[valid-type]
-    marital_status: Vocab(MaritalStatus) = Field(default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）")  # type: ignore[valid-type]
-    household_type: Vocab(HouseholdType) = Field(default=None, alias="户口类型", description="户口类型（填表说明第12项）")  # type: ignore[valid-type]
+    marital_status: Vocab(MaritalStatus) = Field(
+        default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）"
+    )  # type: ignore[valid-type]
+    household_type: Vocab(HouseholdType) = Field(
+        default=None, alias="户口类型", description="户口类型（填表说明第12项）"
+    )  # type: ignore[valid-type]
     address: OptionalText = Field(default=None, alias="家庭住址", description="家庭住址")  # type: ignore[valid-type]
     employer: OptionalText = Field(default=None, alias="工作单位", description="工作单位")  # type: ignore[valid-type]
-    employer_nature: Vocab(EmployerNature) = Field(default=None, alias="单位性质", description="单位性质（填表说明第13项）")  # type: ignore[valid-type]
-    enterprise_condition: Vocab(EnterpriseCondition) = Field(default=None, alias="企业状况", description="企业状况（填表说明第14项）")  # type: ignore[valid-type]
+    employer_nature: Vocab(EmployerNature) = Field(
+        default=None, alias="单位性质", description="单位性质（填表说明第13项）"
+    )  # type: ignore[valid-type]
+    enterprise_condition: Vocab(EnterpriseCondition) = Field(
+        default=None, alias="企业状况", description="企业状况（填表说明第14项）"
+    )  # type: ignore[valid-type]
     single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是否单亲（填表说明第15项）")  # type: ignore[valid-type]
     monthly_income: OptionalMoney = Field(default=None, alias="本人月平均收入", description="本人月平均收入（元）")
     household_income: OptionalMoney = Field(default=None, alias="家庭年度总收入", description="家庭年度总收入（元）")
     household_size: HouseholdSize = Field(default=None, alias="家庭人口", description="家庭人口（人），含职工本人")
     income_per_head: OptionalMoney = Field(
-        default=None, alias="家庭年人均收入", description="家庭年人均收入（元）；可不填，按 家庭年度总收入 ÷ 家庭人口 计算到分"
+        default=None,
+        alias="家庭年人均收入",
+        description="家庭年人均收入（元）；可不填，按 家庭年度总收入 ÷ 家庭人口 计算到分",
     )
     household_division: OptionalText = Field(  # type: ignore[valid-type]
-        default=None, alias="户口所在地行政区划", description="户口所在地，写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）"
+        default=None,
+        alias="户口所在地行政区划",
+        description="户口所在地，写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）",
     )
-    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）")  # type: ignore[valid-type]
+    medical_insurance: YesNo(17) = Field(
+        default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）"
+    )  # type: ignore[valid-type]
     family: Annotated[list[FamilyMember], BeforeValidator(_list_of("家庭成员"))] = Field(
         default_factory=list, alias="家庭成员", description="家庭成员（填表说明第18项），每人一项，以“- ”开头"
     )
-    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）")  # type: ignore[valid-type]
-    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）")  # type: ignore[valid-type]
+    self_help: YesNo(19) = Field(
+        default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）"
+    )  # type: ignore[valid-type]
+    zero_employment: YesNo(20) = Field(
+        default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）"
+    )  # type: ignore[valid-type]
     causes: _CAUSES = Field(alias="致困主要原因", description="致困主要原因，1至3项（填表说明第21项）")
     attachments: Annotated[list[Attachment], BeforeValidator(_list_of("附件"))] = Field(
         default_factory=list, alias="所附附件", description="所附附件，每项写 附件类型 和 附件文件"
     )
     remarks: OptionalText = Field(default=None, alias="备注", description="备注")  # type: ignore[valid-type]
     archive_status: Vocab(ArchiveStatus, default=ArchiveStatus.ACTIVE) = Field(  # type: ignore[valid-type]
-        default=ArchiveStatus.ACTIVE.value, alias="档案状态", description="档案状态，不填为在档；脱贫的档案保留但不发放慰问金（通知三.2）"
+        default=ArchiveStatus.ACTIVE.value,
+        alias="档案状态",
+        description="档案状态，不填为在档；脱贫的档案保留但不发放慰问金（通知三.2）",
     )
-    payment: Annotated[Optional[Payment], BeforeValidator(_absent_if_blank)] = Field(default=None, alias="慰问", description="今年的慰问（附件1、附件2）；不填表示只登记、不发放")
+    payment: Annotated[Payment | None, BeforeValidator(_absent_if_blank)] = Field(
+        default=None, alias="慰问", description="今年的慰问（附件1、附件2）；不填表示只登记、不发放"
+    )
 
     _warnings: list[Finding] = PrivateAttr(default_factory=list)
 
@@ -692,18 +742,35 @@ class Worker(_Record):
         birth = self.birth_date or ident.birth_date
         if self.health == HealthStatus.DISABLED and not self.disability:
             findings.append(
-                Finding(("残疾类别",), "健康状况为“残病”时要填写残疾类别", "如 肢体残疾二级", line_loc=("健康状况",))
+                Finding(
+                    ("残疾类别",),
+                    "健康状况为“残病”时要填写残疾类别",
+                    "如 肢体残疾二级",
+                    line_loc=("健康状况",),
+                )
             )
         elif self.disability and self.health not in (None, HealthStatus.DISABLED):
             findings.append(
-                Finding(("残疾类别",), f"填了残疾类别，但健康状况是“{self.health}”", "健康状况为“残病”时才填残疾类别", "warning")
+                Finding(
+                    ("残疾类别",),
+                    f"填了残疾类别，但健康状况是“{self.health}”",
+                    "健康状况为“残病”时才填残疾类别",
+                    "warning",
+                )
             )
         if self.work_start is not None:
             if self.work_start < birth:
-                findings.append(Finding(("工作时间",), "工作时间早于出生日期", "开始参加工作的年、月、日（填表说明第9项）"))
+                findings.append(
+                    Finding(("工作时间",), "工作时间早于出生日期", "开始参加工作的年、月、日（填表说明第9项）")
+                )
             elif age_on(birth, self.work_start) < 16:
                 findings.append(
-                    Finding(("工作时间",), "按工作时间，参加工作时不满16岁：请核对", "开始参加工作的年、月、日（填表说明第9项）", "warning")
+                    Finding(
+                        ("工作时间",),
+                        "按工作时间，参加工作时不满16岁：请核对",
+                        "开始参加工作的年、月、日（填表说明第9项）",
+                        "warning",
+                    )
                 )
         if self.payment is not None:
             if self.category == DifficultyCategory.MINIMUM_LIVING_ALLOWANCE and self.payment.subsidy is None:
@@ -737,7 +804,11 @@ class Worker(_Record):
                 continue
             if member.id_number == ident.number:
                 findings.append(
-                    Finding(("家庭成员", index, "身份证号"), "家庭成员的身份证号与职工本人相同", "家庭成员本人的身份证号；职工本人不列入家庭成员")
+                    Finding(
+                        ("家庭成员", index, "身份证号"),
+                        "家庭成员的身份证号与职工本人相同",
+                        "家庭成员本人的身份证号；职工本人不列入家庭成员",
+                    )
                 )
             elif member.id_number in seen:
                 findings.append(
@@ -758,9 +829,18 @@ class Worker(_Record):
                     "warning",
                 )
             )
-        if spouses and self.marital_status in (MaritalStatus.UNMARRIED, MaritalStatus.DIVORCED, MaritalStatus.WIDOWED):
+        if spouses and self.marital_status in (
+            MaritalStatus.UNMARRIED,
+            MaritalStatus.DIVORCED,
+            MaritalStatus.WIDOWED,
+        ):
             findings.append(
-                Finding(("婚姻状况",), f"婚姻状况是“{self.marital_status}”，但家庭成员里有丈夫或妻子", MaritalStatus.allowed_text(), "warning")
+                Finding(
+                    ("婚姻状况",),
+                    f"婚姻状况是“{self.marital_status}”，但家庭成员里有丈夫或妻子",
+                    MaritalStatus.allowed_text(),
+                    "warning",
+                )
             )
         if spouses and self.single_parent:
             findings.append(Finding(("是否单亲",), "是否单亲填“是”，但家庭成员里有丈夫或妻子", "请核对", "warning"))
@@ -791,7 +871,7 @@ _COUNTY = re.compile(r".+?(?:县|区|市|旗|特区|林区)")
 _DIVISION_EXAMPLE = "写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）"
 
 
-def check_household_division(text: Optional[str]) -> list[Finding]:
+def check_household_division(text: str | None) -> list[Finding]:
     """户口所在地行政区划 must name 省、市、县（区） (附件3 填表说明第16项).
 
     A province-level name (…省, …自治区, or 北京/天津/上海/重庆 which are also the city),
@@ -868,7 +948,11 @@ class LabourRows(_Record):
     )
 
 
-_FIGURES = (("arrears", "拖欠数额", "万元"), ("enterprises", "涉及企业数", "户"), ("persons", "涉及人数", "人"))
+_FIGURES = (
+    ("arrears", "拖欠数额", "万元"),
+    ("enterprises", "涉及企业数", "户"),
+    ("persons", "涉及人数", "人"),
+)
 
 
 class WeeklyReport(_Record):
@@ -883,13 +967,19 @@ class WeeklyReport(_Record):
 
     day: Date = Field(alias="时间", description="本周报对应的星期五（附件4 时间）")
     enterprise_types: Annotated[EnterpriseRows, BeforeValidator(_row)] = Field(
-        default_factory=EnterpriseRows, alias="企业类型", description="按企业类型：国有企业、集体企业、其他类型企业"
+        default_factory=EnterpriseRows,
+        alias="企业类型",
+        description="按企业类型：国有企业、集体企业、其他类型企业",
     )
     labour_sources: Annotated[LabourRows, BeforeValidator(_row)] = Field(
-        default_factory=LabourRows, alias="用工来源", description="按用工来源：城镇职工、农民工、其中建筑业农民工"
+        default_factory=LabourRows,
+        alias="用工来源",
+        description="按用工来源：城镇职工、农民工、其中建筑业农民工",
     )
     sent_on: OptionalDate = Field(default=None, alias="报出日期", description="报出日期")
-    cases: OptionalText = Field(default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）")  # type: ignore[valid-type]
+    cases: OptionalText = Field(
+        default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）"
+    )  # type: ignore[valid-type]
     head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人；不填则用 单位.yaml")  # type: ignore[valid-type]
     preparer: OptionalText = Field(default=None, alias="填表人", description="填表人；不填则用 单位.yaml")  # type: ignore[valid-type]
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话；不填则用 单位.yaml")
@@ -935,10 +1025,17 @@ class WeeklyReport(_Record):
                 has_amount, has_ent, has_persons = row.arrears > 0, row.enterprises > 0, row.persons > 0
                 if has_amount != has_persons or (group == "企业类型" and has_amount != has_ent):
                     findings.append(
-                        Finding((group, alias), f"{alias}一行的拖欠数额、涉及企业数、涉及人数有的为 0 有的不为 0", "请核对", "warning")
+                        Finding(
+                            (group, alias),
+                            f"{alias}一行的拖欠数额、涉及企业数、涉及人数有的为 0 有的不为 0",
+                            "请核对",
+                            "warning",
+                        )
                     )
                 elif row.enterprises > row.persons:
-                    findings.append(Finding((group, alias), f"{alias}一行的涉及企业数多于涉及人数", "请核对", "warning"))
+                    findings.append(
+                        Finding((group, alias), f"{alias}一行的涉及企业数多于涉及人数", "请核对", "warning")
+                    )
         if self.sent_on is not None and self.sent_on < self.day:
             findings.append(Finding(("报出日期",), "报出日期早于周报的时间", "不早于 时间", "warning"))
         _raise_findings(findings)
@@ -949,9 +1046,9 @@ class WeeklyReport(_Record):
 # ---------------------------------------------------------------- keys, for messages
 
 
-def _model_in(annotation: Any) -> Optional[type[BaseModel]]:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The model class inside an annotation (Optional/list/Annotated unwrapped), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and get_origin(annotation) is None and issubclass(annotation, BaseModel):
         return annotation
     if get_origin(annotation) is not None or get_args(annotation):
         for arg in get_args(annotation):
@@ -961,16 +1058,16 @@ def _model_in(annotation: Any) -> Optional[type[BaseModel]]:
     return None
 
 
-@lru_cache(maxsize=None)
-def _children(model: type[BaseModel]) -> dict[str, tuple[Optional[type[BaseModel]], FieldInfo]]:
-    out: dict[str, tuple[Optional[type[BaseModel]], FieldInfo]] = {}
+@cache
+def _children(model: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, FieldInfo]]:
+    out: dict[str, tuple[type[BaseModel] | None, FieldInfo]] = {}
     for name, info in model.model_fields.items():
         out[info.alias or name] = (_model_in(info.annotation), info)
     return out
 
 
-def _model_at(model: type[BaseModel], loc: tuple[Union[str, int], ...]) -> Optional[type[BaseModel]]:
-    current: Optional[type[BaseModel]] = model
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
     for part in loc:
         if current is None:
             return None
@@ -981,7 +1078,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Union[str, int], ...]) -> Optio
     return current
 
 
-def known_keys(model: type[BaseModel], loc: tuple[Union[str, int], ...]) -> list[str]:
+def known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     """The Chinese keys allowed in the mapping at *loc* of a *model* record.
 
     Args:
@@ -995,7 +1092,7 @@ def known_keys(model: type[BaseModel], loc: tuple[Union[str, int], ...]) -> list
     return list(_children(current)) if current is not None else []
 
 
-def field_description(model: type[BaseModel], loc: tuple[Union[str, int], ...]) -> str:
+def field_description(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     """The Chinese description of the field at *loc* (what to type there), or ""."""
     if not loc or not isinstance(loc[-1], str):
         return ""

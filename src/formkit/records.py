@@ -30,10 +30,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Optional, TypeVar, Union
+from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -76,7 +77,7 @@ _SUFFIXES = (".yaml", ".yml")
 _FILE_FIELD = "文件"
 
 M = TypeVar("M", bound=BaseModel)
-Loc = tuple[Union[str, int], ...]
+Loc = tuple[str | int, ...]
 
 
 @dataclass
@@ -128,7 +129,7 @@ class RecordSet:
     """
 
     root: Path
-    campaign: Optional[Campaign]
+    campaign: Campaign | None
     units: list[UnitRecords]
     problems: list[Problem]
 
@@ -150,7 +151,7 @@ class RecordSet:
             if rec.worker.payment is not None and rec.worker.archive_status == ArchiveStatus.ACTIVE
         ]
 
-    def missing_weeks(self, unit: UnitRecords, until: Optional[date] = None) -> list[date]:
+    def missing_weeks(self, unit: UnitRecords, until: date | None = None) -> list[date]:
         """The report days (活动.周报日 inside 活动.周报起止, up to *until*) with no valid report.
 
         Returns:
@@ -189,7 +190,7 @@ def _scrub(text: str) -> str:
     return _PHONE_RUN.sub(lambda m: mask_phone(m.group()), text)
 
 
-def dotted(loc: Iterable[Union[str, int]]) -> str:
+def dotted(loc: Iterable[str | int]) -> str:
     """The Chinese field path of *loc*: ``家庭成员[2].身份证号`` (list positions from 1)."""
     text = ""
     for part in loc:
@@ -200,7 +201,9 @@ def dotted(loc: Iterable[Union[str, int]]) -> str:
     return text
 
 
-def _problem(path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error") -> Problem:
+def _problem(
+    path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error"
+) -> Problem:
     return Problem(path, line, fieldname, _scrub(message), _scrub(allowed), severity)
 
 
@@ -253,7 +256,13 @@ def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Ba
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             keys = known_keys(model, loc)
             problems.append(
-                _problem(path, line, name, "应是一组“键: 值”（在下一行缩进写各项），不是单个值", "可用的键：" + "、".join(keys))
+                _problem(
+                    path,
+                    line,
+                    name,
+                    "应是一组“键: 值”（在下一行缩进写各项），不是单个值",
+                    "可用的键：" + "、".join(keys),
+                )
             )
         elif kind == "list_type":
             problems.append(_problem(path, line, name, "应是列表：每项占一行，以“- ”开头", ""))
@@ -267,11 +276,14 @@ def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Ba
 
 _MISPLACED = {
     Worker: (("企业类型", "用工来源", "时间"), "这像是周报：周报应放在单位文件夹的“周报”文件夹里"),
-    WeeklyReport: (("身份证号", "困难类别", "档案编号"), "这像是职工档案：职工记录应放在单位文件夹的“职工”文件夹里"),
+    WeeklyReport: (
+        ("身份证号", "困难类别", "档案编号"),
+        "这像是职工档案：职工记录应放在单位文件夹的“职工”文件夹里",
+    ),
 }
 
 
-def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[Optional[M], Optional[YamlDocument]]:
+def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None, YamlDocument | None]:
     """Read and validate one record file; append its problems; return the model or None."""
     try:
         doc = load_yaml(path, require_mapping=True)
@@ -313,7 +325,12 @@ def _is_unit_folder(folder: Path) -> bool:
 
 def _stray_files(folder: Path, expected: set[str], where: str, problems: list[Problem]) -> None:
     for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name not in expected and not p.name.startswith((".", "~")):
+        if (
+            p.is_file()
+            and p.suffix.lower() in _SUFFIXES
+            and p.name not in expected
+            and not p.name.startswith((".", "~"))
+        ):
             problems.append(_problem(p, 0, _FILE_FIELD, f"这个文件没有被读取：{where}", "", "warning"))
 
 
@@ -336,7 +353,7 @@ def _slim(doc: YamlDocument) -> YamlDocument:
     return YamlDocument(doc.path, None, lines, set(), doc.encoding)
 
 
-def load_records(root: Union[Path, str]) -> RecordSet:
+def load_records(root: Path | str) -> RecordSet:
     """Load and check a records folder (or one unit's folder).
 
     Args:
@@ -371,31 +388,57 @@ def load_records(root: Union[Path, str]) -> RecordSet:
         for p in subfolders:
             if p not in unit_dirs:
                 problems.append(
-                    _problem(p, 0, _FILE_FIELD, f"这个文件夹里没有 {UNIT_FILE}、{WORKERS_DIR}/ 或 {WEEKS_DIR}/，没有被读取", "", "warning")
+                    _problem(
+                        p,
+                        0,
+                        _FILE_FIELD,
+                        f"这个文件夹里没有 {UNIT_FILE}、{WORKERS_DIR}/ 或 {WEEKS_DIR}/，没有被读取",
+                        "",
+                        "warning",
+                    )
                 )
         _stray_files(root, {CAMPAIGN_FILE}, f"记录文件夹里只读 {CAMPAIGN_FILE}；职工和周报放在各单位文件夹里", problems)
 
-    campaign: Optional[Campaign] = None
+    campaign: Campaign | None = None
     campaign_path = campaign_dir / CAMPAIGN_FILE
     if campaign_path.is_file():
         campaign, _ = _read(campaign_path, Campaign, problems)
     else:
         problems.append(
-            _problem(campaign_path, 0, _FILE_FIELD, f"找不到 {CAMPAIGN_FILE}（活动名称、文号、截止日期等）：应放在 {campaign_dir}", "用 formkit new campaign 生成")
+            _problem(
+                campaign_path,
+                0,
+                _FILE_FIELD,
+                f"找不到 {CAMPAIGN_FILE}（活动名称、文号、截止日期等）：应放在 {campaign_dir}",
+                "用 formkit new campaign 生成",
+            )
         )
 
     units: list[UnitRecords] = []
     loaded: list[_Loaded] = []
     weeks_by_unit: list[list[tuple[Path, YamlDocument, WeeklyReport]]] = []
-    unit_of: list[Optional[UnitRecords]] = []
+    unit_of: list[UnitRecords | None] = []
     for folder in unit_dirs:
         unit_path = folder / UNIT_FILE
-        unit: Optional[Unit] = None
+        unit: Unit | None = None
         if unit_path.is_file():
             unit, _ = _read(unit_path, Unit, problems)
         else:
-            problems.append(_problem(unit_path, 0, _FILE_FIELD, f"单位文件夹里缺少 {UNIT_FILE}（填报单位、单位类型）", "用 formkit new unit 生成"))
-        _stray_files(folder, {UNIT_FILE}, f"单位文件夹里只读 {UNIT_FILE}；职工记录放在 {WORKERS_DIR}/，周报放在 {WEEKS_DIR}/", problems)
+            problems.append(
+                _problem(
+                    unit_path,
+                    0,
+                    _FILE_FIELD,
+                    f"单位文件夹里缺少 {UNIT_FILE}（填报单位、单位类型）",
+                    "用 formkit new unit 生成",
+                )
+            )
+        _stray_files(
+            folder,
+            {UNIT_FILE},
+            f"单位文件夹里只读 {UNIT_FILE}；职工记录放在 {WORKERS_DIR}/，周报放在 {WEEKS_DIR}/",
+            problems,
+        )
         records = UnitRecords(folder, unit_path, unit) if unit is not None else None
         unit_of.append(records)
         index = len(unit_of) - 1
@@ -457,7 +500,7 @@ def _where(path: Path, line: int, base: Path) -> str:
     return f"{shown.as_posix()}:{line}"
 
 
-def _check_workers(loaded: list[_Loaded], campaign: Optional[Campaign], base: Path, problems: list[Problem]) -> set[Path]:
+def _check_workers(loaded: list[_Loaded], campaign: Campaign | None, base: Path, problems: list[Problem]) -> set[Path]:
     """Checks across worker records; returns the paths of records with a new error."""
     rejected: set[Path] = set()
     by_id: dict[str, list[_Loaded]] = defaultdict(list)
@@ -470,7 +513,9 @@ def _check_workers(loaded: list[_Loaded], campaign: Optional[Campaign], base: Pa
             continue
         for rec in group:
             others = "、".join(
-                f"{_where(o.path, o.doc.line_of(('身份证号',)), base)}（{o.worker.name}）" for o in group if o is not rec
+                f"{_where(o.path, o.doc.line_of(('身份证号',)), base)}（{o.worker.name}）"
+                for o in group
+                if o is not rec
             )
             problems.append(
                 _problem(
@@ -550,7 +595,10 @@ def _check_workers(loaded: list[_Loaded], campaign: Optional[Campaign], base: Pa
 
 
 def _check_weeks(
-    weeks: list[tuple[Path, YamlDocument, WeeklyReport]], campaign: Optional[Campaign], base: Path, problems: list[Problem]
+    weeks: list[tuple[Path, YamlDocument, WeeklyReport]],
+    campaign: Campaign | None,
+    base: Path,
+    problems: list[Problem],
 ) -> set[Path]:
     """Checks across one unit's weekly reports; returns the paths of reports with a new error."""
     rejected: set[Path] = set()
@@ -578,13 +626,19 @@ def _check_weeks(
         for path, doc in group:
             others = "、".join(_where(p, d.line_of(("时间",)), base) for p, d in group if p != path)
             problems.append(
-                _problem(path, doc.line_of(("时间",)), "时间", f"{format_date_zh(day)}的周报有{len(group)}份，另见 {others}", "每周一份")
+                _problem(
+                    path,
+                    doc.line_of(("时间",)),
+                    "时间",
+                    f"{format_date_zh(day)}的周报有{len(group)}份，另见 {others}",
+                    "每周一份",
+                )
             )
             rejected.add(path)
     return rejected
 
 
-def format_problems(problems: Iterable[Problem], base: Optional[Path] = None) -> list[str]:
+def format_problems(problems: Iterable[Problem], base: Path | None = None) -> list[str]:
     """Format problems as ``path:line: 字段 — 问题 — 允许值`` lines.
 
     Errors come first, then warnings; each group sorted by file and line. Paths are shown

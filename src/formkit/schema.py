@@ -110,7 +110,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 _MARKERS = {"worker": "身份证号", "week": "时间", "unit": "单位类型", "campaign": "活动名称"}
 
 
-def json_schema(kind: Optional[str] = None) -> dict[str, Any]:
+def json_schema(kind: str | None = None) -> dict[str, Any]:
     """Return the JSON Schema (draft-07) of one kind of record file, or a combined one.
 
     Args:

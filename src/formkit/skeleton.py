@@ -22,7 +22,11 @@ __all__ = ["KINDS", "kind_names", "new_record"]
 
 #: kind → (model, suggested file location, heading comment).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
-    "worker": (Worker, "<单位>/职工/<档案编号>-<姓名>.yaml", "困难职工档案（附件3）及今年的慰问（附件1、附件2）"),
+    "worker": (
+        Worker,
+        "<单位>/职工/<档案编号>-<姓名>.yaml",
+        "困难职工档案（附件3）及今年的慰问（附件1、附件2）",
+    ),
     "week": (WeeklyReport, "<单位>/周报/<日期>.yaml", "企业工资拖欠情况周报表（附件4），每周五一份"),
     "unit": (Unit, "<单位>/单位.yaml", "填报单位（区工会或产业工会工委）"),
     "campaign": (Campaign, "campaign.yaml", "活动（通知 厦工[2011]104号）"),
@@ -45,14 +49,14 @@ def _unwrap(annotation: Any) -> list[Any]:
     return found
 
 
-def _model_of(annotation: Any) -> Optional[type[BaseModel]]:
+def _model_of(annotation: Any) -> type[BaseModel] | None:
     for t in _unwrap(annotation):
-        if isinstance(t, type) and issubclass(t, BaseModel):
+        if isinstance(t, type) and get_origin(t) is None and issubclass(t, BaseModel):  # list[X] is a type on 3.10
             return t
     return None
 
 
-def _vocabulary_of(info: FieldInfo) -> Optional[type[Vocabulary]]:
+def _vocabulary_of(info: FieldInfo) -> type[Vocabulary] | None:
     """The vocabulary of a field (in its metadata, or in its list items' annotation)."""
     for item in [*info.metadata, *_unwrap(info.annotation)]:
         if isinstance(item, VocabularyMarker):

@@ -159,8 +159,7 @@ def decode_bytes(raw: bytes, path: Path | None = None) -> tuple[str, str]:
     raise YamlFileError(
         path,
         0,
-        "文件编码无法识别（既不是 UTF-8 也不是 GBK）：请用记事本或 WPS 打开，"
-        "“另存为”时把编码选为 UTF-8 再保存",
+        "文件编码无法识别（既不是 UTF-8 也不是 GBK）：请用记事本或 WPS 打开，“另存为”时把编码选为 UTF-8 再保存",
     )
 
 
@@ -197,9 +196,7 @@ def load_yaml(path: Path | str, require_mapping: bool = False) -> YamlDocument:
     return document
 
 
-def load_yaml_text(
-    text: str, path: Path | None = None, require_mapping: bool = False
-) -> YamlDocument:
+def load_yaml_text(text: str, path: Path | None = None, require_mapping: bool = False) -> YamlDocument:
     """Parse YAML *text* with every scalar as text (see :func:`load_yaml`).
 
     Raises:
@@ -265,9 +262,7 @@ class _Walker:
         if id(node) in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise self._fail(
-                    node, f"引用（*别名）用得太多（超过 {MAX_ALIASES} 次）：请直接写出各个值"
-                )
+                raise self._fail(node, f"引用（*别名）用得太多（超过 {MAX_ALIASES} 次）：请直接写出各个值")
         self.seen.add(id(node))
         lines = self.document.lines
         if node.__class__ is yaml.SequenceNode:
@@ -302,7 +297,7 @@ class _Walker:
                 mapping[key] = self.build(value_node, key_loc, depth + 1)
         return mapping
 
-    def _scalar(self, node: yaml.ScalarNode, loc: tuple[Path_, ...]) -> Optional[str]:
+    def _scalar(self, node: yaml.ScalarNode, loc: tuple[Path_, ...]) -> str | None:
         style = node.style
         if style == "'" or style == '"':
             self.document.quoted.add(loc)
@@ -332,7 +327,10 @@ _PROBLEMS = (
     ("found undefined alias", "以“*”开头的值被当作引用：若是普通文字，请给整个值加引号"),
     ("found undefined tag handle", "以“!”开头的值被当作类型标记：若是普通文字，请给整个值加引号"),
     ("expected a single document", "一个文件只能放一条记录（不能有第二个“---”）"),
-    ("found character that cannot start any token", "这个字符不能作为值的开头（如 @ ` % |）：请给整个值加引号"),
+    (
+        "found character that cannot start any token",
+        "这个字符不能作为值的开头（如 @ ` % |）：请给整个值加引号",
+    ),
     ("special characters are not allowed", "文件里有不可见的控制字符：请删去这一行的特殊字符"),
     ("expected alphabetic or numeric character", "“&”或“*”后面缺少名称：若是普通文字，请给整个值加引号"),
     ("found unexpected ':'", "冒号位置不对：值里本身有冒号时，请给整个值加引号"),
@@ -358,8 +356,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path | None) -> Ya
             return YamlFileError(
                 path,
                 n,
-                f"第{n}行用 Tab 键缩进：YAML 只能用空格缩进，请把 Tab 换成空格"
-                "（编辑器里可设置“用空格代替 Tab”）",
+                f"第{n}行用 Tab 键缩进：YAML 只能用空格缩进，请把 Tab 换成空格（编辑器里可设置“用空格代替 Tab”）",
                 candidate,
             )
         if _FULLWIDTH_COLON.match(candidate):
@@ -370,17 +367,14 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path | None) -> Ya
                 candidate,
             )
         if n != line and _NO_SPACE_COLON.match(candidate):
-            return YamlFileError(
-                path, n, f"第{n}行的冒号后面缺少空格：请写成“键: 值”（冒号后加一个空格）", candidate
-            )
+            return YamlFileError(path, n, f"第{n}行的冒号后面缺少空格：请写成“键: 值”（冒号后加一个空格）", candidate)
     if "mapping values are not allowed" in problem and line > 1:
         here, before = text_of(line), next((t for t in reversed(lines[: line - 1]) if t.strip()), "")
         if _indent(here) > _indent(before) and re.search(r":\s+\S", before):
             return YamlFileError(
                 path,
                 line,
-                f"第{line}行 YAML 格式错误：缩进不一致：这一行比上一行缩进得多；"
-                "同一层的键要与上一行左对齐",
+                f"第{line}行 YAML 格式错误：缩进不一致：这一行比上一行缩进得多；同一层的键要与上一行左对齐",
                 here,
             )
     reason = next((zh for en, zh in _PROBLEMS if en in problem), f"YAML 格式错误（{problem.strip()}）")
