@@ -33,9 +33,11 @@ def test_amount_prints_the_standard_form_one_line_per_value(runner):
 
 
 def test_amount_refuses_bad_values_with_exit_2(runner):
-    result = runner.invoke(main, ["amount", "-5"])
+    result = runner.invoke(main, ["amount", "1", "-5", "abc", "2"])
     assert result.exit_code == 2
-    assert "Error: -5" in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "壹元整" and lines[3] == "贰元整"
+    assert lines[1].startswith("错误：-5：") and lines[2].startswith("错误：abc：")
 
 
 def test_every_command_has_help_and_is_in_the_readme(runner):

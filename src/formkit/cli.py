@@ -112,7 +112,9 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
 def amount(values: tuple[str, ...]) -> None:
     """Print the 大写金额 of each VALUE (yuan), one line per value.
 
-    Example: formkit amount 1409.50  →  壹仟肆佰零玖元伍角整
+    Example: formkit amount 1409.50  →  壹仟肆佰零玖元伍角整. A value that must be refused
+    (negative, more than 2 decimals, not a number) prints `错误：…` on its own line, in its
+    place, and the exit code is 2.
     """
     from formkit.amounts import amount_in_words
 
@@ -121,7 +123,7 @@ def amount(values: tuple[str, ...]) -> None:
         try:
             click.echo(amount_in_words(value))
         except FormkitError as exc:
-            click.echo(f"Error: {value}: {exc}", err=True)
+            click.echo(f"错误：{value}：{exc}")
             failed = True
     if failed:
         sys.exit(2)

@@ -193,7 +193,8 @@ def roster_row(index: int, worker: Mapping[str, Any], deadline: date) -> dict[st
 
     Returns:
         The ten columns of ``ROSTER_COLUMNS``. 工作单位或家庭住址 prints the 工作单位 when there is
-        one, else the 家庭住址; 家庭联系电话 is the worker's 联系电话.
+        one (无, 暂无, - and the like count as none), else the 家庭住址; 家庭联系电话 is the
+        worker's 联系电话; 备注 is left blank for the clerk.
     """
     pay = worker["慰问"]
     ident = parse_id_number(worker["身份证号"])
@@ -203,11 +204,13 @@ def roster_row(index: int, worker: Mapping[str, Any], deadline: date) -> dict[st
         "性别": to_text(worker.get("性别")) or ident.sex,
         "年龄": str(ident.age_on(deadline)),
         "身份证号": ident.number,
-        "工作单位或家庭住址": to_text(pay.get("所在单位") or worker.get("工作单位") or pay.get("居住地址") or worker.get("家庭住址")),
+        "工作单位或家庭住址": _first_given(pay.get("所在单位"), worker.get("工作单位"), pay.get("居住地址"), worker.get("家庭住址")),
         "帮扶金额": format_yuan(pay["资助金额"]),
         "家庭联系电话": to_text(worker.get("联系电话")),
         "资金来源": to_text(pay.get("资金来源")),
-        "备注": to_text(worker.get("备注")),
+        # Left blank for the clerk: the archive's 备注 often holds medical details that do not
+        # belong on a table sent to the city federation.
+        "备注": "",
     }
 
 
@@ -255,6 +258,19 @@ def roster_contexts(
     return result
 
 
+#: Values that people type to mean "none" in a free-text field.
+NONE_WORDS = frozenset({"无", "暂无", "没有", "-", "—", "/", "／", "无单位"})
+
+
+def _first_given(*values: Any) -> str:
+    """The first value that is neither empty nor a word for "none" (``NONE_WORDS``), as text."""
+    for value in values:
+        text = to_text(value).strip()
+        if text and text not in NONE_WORDS:
+            return text
+    return ""
+
+
 def _family_row(member: Mapping[str, Any]) -> dict[str, str]:
     row = {key: to_text(member.get(key), key) for key in FAMILY_COLUMNS}
     row["身份证号"] = _id18(member.get("身份证号"))
@@ -266,8 +282,17 @@ def _padded(rows: list[dict[str, str]], columns: Sequence[str], minimum: int) ->
     return rows + [dict(blank) for _ in range(minimum - len(rows))]
 
 
-def registration_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any]) -> dict[str, Any]:
+def registration_context(
+    campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any], *, instructions: bool = False
+) -> dict[str, Any]:
     """Annex 3 (困难职工档案登记表) for one worker.
+
+    Args:
+        campaign, unit: as for :func:`common_context`.
+        worker: a worker record.
+        instructions: print the 填表说明 page after the form (``附填表说明``): wanted on the
+            blank form of the notice packet, not on each filled form (a print file of 300 forms
+            would carry 300 instruction pages).
 
     Returns:
         Every scalar worker key of records.md as text (身份证号 in 18-digit form, 致困主要原因
@@ -281,6 +306,7 @@ def registration_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], w
     ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
     ctx["附件行"] = _padded(attachments, ("附件类型", "附件文件"), ATTACHMENT_ROWS)
+    ctx["附填表说明"] = instructions
     return ctx
 
 

@@ -181,7 +181,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
     return {
         "voucher": voucher,
         "roster": roster,
-        "registration": ctx.registration_context(campaign, unit, worker),
+        "registration": ctx.registration_context(campaign, unit, worker, instructions=True),
         "weekly": ctx.weekly_context(campaign, unit, {}),
     }
 
