@@ -177,19 +177,27 @@ def schedule(records: Path, today: str | None) -> None:
 
 
 @main.command()
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write the schema to this file instead of printing it.")
+@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one schema file per kind of record into this folder, and print the VS Code setting.")
 def schema(out: Path | None) -> None:
-    """Write a JSON Schema of the record files, for editor completion (see README)."""
-    from formkit.schema import json_schema
+    """Write a JSON Schema of the record files, for editor completion (see README).
 
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
+    schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
+    """
+    from formkit.render import write_atomic
+    from formkit.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
+
+    def dump(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
     if out is None:
-        click.echo(text, nl=False)
-    else:
-        from formkit.render import write_atomic
-
-        write_atomic(out, text.encode("utf-8"))
-        click.echo(f"已写入 {out}")
+        click.echo(dump(json_schema()), nl=False)
+        return
+    for kind, data in json_schemas().items():
+        write_atomic(out / SCHEMA_FILES[kind][1], dump(data).encode("utf-8"))
+    click.echo(f"已写入 {out}/。把下面这段加入 VS Code 的 .vscode/settings.json：")
+    click.echo(dump(vscode_settings(out.as_posix())), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
