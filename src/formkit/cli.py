@@ -167,6 +167,24 @@ def notice(records: Path, out: Path, templates: Path | None, issued: str | None)
 
 @main.command()
 @RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "全市汇总", show_default=True, help="Output folder.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the annex-2 template.")
+def collect(records: Path, out: Path, templates: Path | None) -> None:
+    """City roll-up (法律与保障部): city-wide roster, totals per unit and per 资金来源,
+    weekly arrears per Friday across units, and people who appear in more than one unit."""
+    from formkit.collect import collect as collect_records
+
+    record_set = api.check(records)
+    if record_set.errors:
+        click.echo(f"注意：记录中有 {len(record_set.errors)} 处错误，有错的记录未计入汇总（运行 formkit check 查看）。", err=True)
+    files = collect_records(record_set, out, templates=templates)
+    for path in files:
+        click.echo(str(path))
+    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
+
+
+@main.command()
+@RECORDS
 @click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
 def schedule(records: Path, today: str | None) -> None:
     """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
