@@ -64,6 +64,8 @@ __all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REF
 
 WRITTEN, EXISTING, REFUSED, SKIPPED = "written", "existing", "refused", "skipped"
 _HEADER_SCAN = 30
+#: The keys a worker record cannot do without (the model's required fields).
+_REQUIRED = [info.alias or name for name, info in Worker.model_fields.items() if info.is_required()]
 _CAUSE_SPLIT = re.compile(r"[、,，;；/\s]+")  # as models._CAUSES splits a typed list
 
 
@@ -275,7 +277,7 @@ def _layout_at(rows: list[list[Any]], r: int, columns: tuple[Column, ...]) -> _L
     shown = {}
     for i in list(mapping) + unknown:
         cells = [rows[k][i] for k in range(r, last + 1) if i < len(rows[k]) and rows[k][i] is not None]
-        shown[i] = "".join(dict.fromkeys(str(c).strip() for c in cells)) or names[i]
+        shown[i] = "·".join(dict.fromkeys(str(c).strip() for c in cells)) or names[i]
     return _Layout(last, r, mapping, shown, unknown)
 
 
@@ -328,7 +330,7 @@ def _data_rows(table: _Table, layout: _Layout) -> list[tuple[_Row, bool]]:
         if is_total_row(values):
             out.append((row, True))
             continue
-        for i, column in layout.mapping.items():
+        for i, column in sorted(layout.mapping.items()):  # sheet order, for the report
             ref = _ref(table, r, i)
             row.refs[column.key] = ref
             row.headings[column.key] = layout.headings[i]
@@ -683,6 +685,13 @@ def import_sheet(
         where = f"工作表“{sheet_name}”" if sheet_name else sheet.name
         raise FormkitError(f"{where} 里找不到表头：表头一行应有“姓名”和“身份证号”两列（前{_HEADER_SCAN}行内）")
 
+    mapped = {c.key for c in layout.mapping.values()}
+    missing = [key for key in _REQUIRED if (key,) not in mapped]
+    if missing:
+        raise FormkitError(
+            f"{sheet.name}（{main.name}）的表头缺少必填的列：{'、'.join(missing)}（附件3 必填项）；"
+            f"请在第{layout.header_row + 1}行表头加上这些列并填写后再导入"
+        )
     targets, index = _scan(records)
     report = ImportReport(sheet, main.name, layout.header_row + 1, records, dry_run)
     for i in layout.unknown:
@@ -697,6 +706,10 @@ def import_sheet(
         names = "、".join(sorted({p.name for p in index.units.values()})) or "（没有单位文件夹）"
         raise FormkitError(f"不知道这些职工属于哪个填报单位：请用 --unit 指定（现有：{names}），或在表中加一列“填报单位”")
 
+    project = re.search(r"帮扶项目[：:]\s*([^）)\s]+)", title)
+    project_key = ("慰问", "帮扶项目")
+    if project and project_key not in mapped:
+        report.notes.append(CellNote(f"{main.name}!1:{layout.first_row}", "帮扶项目", f"表中没有帮扶项目一列，按标题记为“{project.group(1)}”", "warning"))
     family, attachments, lists = _members(_side_tables(sheet, tables, main), report)
     used_family: set[str] = set()
     seen_ids: dict[str, str] = {}
@@ -718,6 +731,8 @@ def import_sheet(
                 outcome.notes.append(CellNote(row.refs[UNIT_COLUMN.key], row.headings[UNIT_COLUMN.key], f"填报单位“{unit_text}”没有对应的单位文件夹（可用：{allowed}）"))
         elif folder is None:
             outcome.notes.append(CellNote(row.ref, "填报单位", "没有填写填报单位"))
+        if project and project_key not in mapped and any(k[0] == "慰问" for k in row.texts):
+            row.texts[project_key] = project.group(1)
         id_text = row.texts.get(("身份证号",), "")
         key = _id_key(id_text) if id_text else ""
         data = _nest(row.texts, WORKER_COLUMNS)
@@ -749,8 +764,8 @@ def import_sheet(
                 if problem.is_error:
                     ref, heading = _where(ref_of, problem.field, row)
                     message = problem.message
-                    if message.startswith("缺少必填项") and ref == row.ref:
-                        message += "（表中没有这一列）" if heading not in row.headings.values() else "（单元格为空）"
+                    if ref == row.ref:
+                        message += f"（表中没有“{problem.field.split('.')[-1]}”这一列）"
                     message += f"；{problem.allowed}" if problem.allowed else ""
                     outcome.notes.append(CellNote(ref, heading, message))
             continue
