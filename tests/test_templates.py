@@ -80,11 +80,17 @@ def _body_text(path_or_bytes: Path | bytes) -> str:
 # ---------------------------------------------------------------------------------------
 # The script and the committed files
 # ---------------------------------------------------------------------------------------
+def _parts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return sorted(zf.namelist())
+
+
 @pytest.mark.parametrize("number", FILES)
 def test_committed_template_is_what_the_script_builds(built: Path, number: int) -> None:
     committed, fresh = TEMPLATES / FILES[number], built / FILES[number]
     assert committed.exists(), f"{committed} missing: run tools/build_templates.py"
-    for part in ("word/document.xml", "word/styles.xml"):
+    assert _parts(committed) == _parts(fresh)
+    for part in _parts(fresh):  # the footer of 附件2 too
         assert _part(committed, part) == _part(fresh, part), (
             f"{FILES[number]}: {part} differs from what tools/build_templates.py builds; "
             "regenerate the templates (or fix the script) and commit both"
@@ -152,7 +158,7 @@ def test_every_label_of_the_notice_in_order(number: int) -> None:
 
 
 def test_filling_instructions_verbatim_on_their_own_page() -> None:
-    doc = Document(str(TEMPLATES / FILES[3]))
+    doc = Document(io.BytesIO(render(3, registration_context(1, instructions=True))))
     paragraphs = doc.paragraphs
     title = next(i for i, p in enumerate(paragraphs) if p.text.replace(" ", "") == "困难职工档案填表说明")
     assert paragraphs[title].paragraph_format.page_break_before
@@ -203,6 +209,8 @@ def contract_fields() -> dict[str, set[str]]:
                     scope[loop.group(1)] = target + "[]"
                     continue
                 for tag in re.findall(r"\{\{\s*([\w.]+)\s*\}\}", span):
+                    row.add(_resolve(tag, scope))
+                for tag in re.findall(r"\{%[pr]?\s*if\s+([\w.]+)\s*%\}", span):
                     row.add(_resolve(tag, scope))
                 if re.fullmatch(r"[\w]+(\.[\w]+)+", span) and span.split(".")[0] in scope:
                     row.add(_resolve(span, scope))
@@ -267,6 +275,7 @@ def test_contract_reader_reads_the_contract() -> None:
     assert "大写位.仟" in fields["1"]
     assert "分页[].行[].序号" in fields["2"] and "分页[].末页" in fields["2"]
     assert "家庭成员行[].身份证号" in fields["3"] and "附件行[].附件文件" in fields["3"]
+    assert "附填表说明" in fields["3"] and "案例说明" in fields["4"]
     assert "企业类型.其他类型企业.涉及人数" in fields["4"]
     assert "用工来源.其中建筑业农民工.拖欠数额" in fields["4"]
 
@@ -313,6 +322,10 @@ def test_east_asian_font_on_every_run_and_in_the_defaults(number: int) -> None:
     doc = Document(str(path))
     runs = list(doc.element.body.iter(qn("w:r")))
     assert runs
+    for section in doc.sections:  # the footer's runs too (附件2's page numbers)
+        for part in (section.footer, section.header):
+            if not part.is_linked_to_previous:
+                runs += list(part._element.iter(qn("w:r")))
     for r in runs:
         fonts = r.find(f"{W}rPr/{W}rFonts")
         assert fonts is not None and fonts.get(qn("w:eastAsia")) in CHINESE_FONTS, (
@@ -376,7 +389,7 @@ def roster_context(n_rows: int, per_page: int = 15) -> dict[str, Any]:
                     "帮扶金额大写": "（略）"})
 
 
-def registration_context(n_members: int) -> dict[str, Any]:
+def registration_context(n_members: int, *, instructions: bool = False) -> dict[str, Any]:
     members = [
         {"姓名": f"张家{i}", "关系": "儿子", "性别": "男", "政治面貌": "群众",
          "出生日期": "1995年3月12日", "身份证号": f"35020319950312{i:03d}1"[:18],
@@ -398,6 +411,7 @@ def registration_context(n_members: int) -> dict[str, Any]:
         是否为零就业家庭="否", 致困主要原因="本人大病、子女上学", 备注="A & B <c>\n第二行",
         档案编号="SM-2011-0087", 档案状态="在档", 家庭成员行=members,
         附件行=[{"附件类型": "低保证", "附件文件": "低保证.jpg"}, {"附件类型": "", "附件文件": ""}],
+        附填表说明=instructions,
     )
 
 
@@ -502,6 +516,75 @@ def test_roster_one_table_per_page(n_rows: int, pages: int) -> None:
     assert _body_text(data).count("汇总表（帮扶项目：生活救助）") == pages
 
 
+def _mm(tc: Any) -> float:
+    return int(tc.find(f"{W}tcPr/{W}tcW").get(qn("w:w"))) * 25.4 / 1440
+
+
+def _cell_margins_mm(table: Any) -> float:
+    """Left plus right cell margin of a table (w:tblCellMar), mm."""
+    mar = table._tbl.tblPr.find(f"{W}tblCellMar")
+    return sum(int(mar.find(f"{W}{side}").get(qn("w:w"))) for side in ("left", "right")) * 25.4 / 1440
+
+
+def _font_pt(tc: Any) -> float:
+    sizes = {int(sz.get(qn("w:val"))) / 2 for sz in tc.iter(qn("w:sz"))}
+    assert len(sizes) == 1, sizes
+    return sizes.pop()
+
+
+def test_roster_column_widths() -> None:
+    """备注 holds 8 Chinese characters a line; the address column does not take the table.
+
+    (That 身份证号 holds 18 characters is measured on the PDF: it depends on the font.)
+    """
+    table = Document(io.BytesIO(render(2, roster_context(1)))).tables[0]
+    header, row = table._tbl.tr_lst[0], table._tbl.tr_lst[1]
+    labels = [_tc_text(tc) for tc in header.tc_lst]
+    widths = dict(zip(labels, (_mm(tc) for tc in row.tc_lst)))
+    total = sum(widths.values())
+    note = row.tc_lst[labels.index("备注")]
+    usable = widths["备注"] - _cell_margins_mm(table)
+    assert usable >= 8 * _font_pt(note) * 25.4 / 72, widths
+    assert widths["工作单位或家庭住址"] <= 0.25 * total, widths
+
+
+def test_roster_page_numbers_are_word_fields_in_the_footer() -> None:
+    """第 x 页 共 y 页 comes from PAGE and NUMPAGES (the sheets), not 页.页码/页.总页数."""
+    used = template_fields(TEMPLATES / FILES[2])
+    assert not {"分页[].页码", "分页[].总页数"} & used, "the renderer's page count is not the sheets'"
+    assert "分页[].页码" in contract_fields()["2"], "the contract keeps them for other templates"
+    doc = Document(io.BytesIO(render(2, roster_context(33))))
+    section = doc.sections[0]
+    footer = section.footer
+    assert not footer.is_linked_to_previous
+    xml = footer._element.xml
+    instructions = [t.text.strip() for t in footer._element.iter(qn("w:instrText"))]
+    simple = [f.get(qn("w:instr")).strip() for f in footer._element.iter(qn("w:fldSimple"))]
+    assert instructions + simple == ["PAGE", "NUMPAGES"], xml
+    text = "".join(t.text for t in footer._element.iter(qn("w:t")))
+    assert re.sub(r"\s", "", text).startswith("第") and "共" in text and text.rstrip().endswith("页")
+    body = _body_text(render(2, roster_context(33)))
+    assert not re.search(r"第\s*\d+\s*页", body)
+    # the footer sits inside the bottom margin, so the body keeps its height
+    assert section.footer_distance < section.bottom_margin
+
+
+@pytest.mark.parametrize("instructions", [True, False])
+def test_filling_instructions_only_when_asked(instructions: bool) -> None:
+    data = render(3, registration_context(8, instructions=instructions))
+    _every_cell_has_a_paragraph(data)
+    doc = Document(io.BytesIO(data))
+    text = _body_text(data)
+    breaks = [p for p in doc.paragraphs if p.paragraph_format.page_break_before]
+    assert ("困 难 职 工 档 案 填 表 说 明" in text) is instructions
+    assert ("21．致困主要原因" in text) is instructions
+    # no page break is left behind without the instructions (no blank page)
+    assert len(breaks) == (1 if instructions else 0)
+    body = doc.element.body
+    assert body[-1].tag == qn("w:sectPr") and body[-2].tag == qn("w:p"), "a body must not end in a table"
+    assert "{%" not in text and "附填表说明" not in text
+
+
 @pytest.mark.parametrize("case", ["", "厦门某建筑公司拖欠60名农民工工资8.2万元 & 已协调。"])
 def test_weekly_case_page_only_with_text(case: str) -> None:
     data = render(4, weekly_context(case))
@@ -523,13 +606,63 @@ def test_voucher_values_and_amount_boxes() -> None:
     _every_cell_has_a_paragraph(data)
     text = _body_text(data)
     assert "资助金额（大写）：壹仟肆佰零拾玖元伍角零分 ￥：1409.50" in text
-    assert "2011 年 7 月 1 日至 2012 年 6 月 30 日每月领低保金 450.00 元，" in text
+    # no spaces around the figures: Word and LibreOffice space digits from Chinese themselves
+    assert "2011年7月1日至2012年6月30日每月领低保金450.00元，" in text
     assert "社区每月送米面油 & 医疗救助 <二次报销>" in text
     assert ADDRESS_60 in text
     blank = voucher_context(低保=dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], ""))
     text = re.sub(r"\s+", "", _body_text(render(1, blank)))
     # without 低保 the printed sentence stays as the paper prints it (no second 年)
     assert "年月日至月日每月领低保金元，" in text
+
+
+def _paper_line(start: str) -> str:
+    """The line of the notice's 附件1 that starts (after blanks) with ``start``."""
+    text = NOTICE.read_text(encoding="utf-8")
+    section = text[text.index("附件1"):text.index("附件2")]
+    return next(line for line in section.splitlines() if line.strip().startswith(start))
+
+
+def _blank_widths(line: str, words: list[str]) -> list[float]:
+    """Widths in Chinese characters of the blanks before each of ``words`` in ``line``.
+
+    A half-width space counts 1/2 (the paper's blanks are runs of them in 宋体), an
+    ideographic space 1; the text between the words must be blank.
+    """
+    widths, pos = [], 0
+    for word in words:
+        found = line.index(word, pos)
+        gap = line[pos:found]
+        assert not gap.strip(), f"{gap!r} before {word!r} is not blank"
+        widths.append(gap.count(" ") / 2 + gap.count("\u3000"))
+        pos = found + len(word)
+    return widths
+
+
+def test_voucher_blanks_keep_the_papers_width_when_values_are_empty() -> None:
+    """A voucher without 低保 or 其它帮扶措施 leaves room to write them in by hand."""
+    words = ["年", "月", "日至", "月", "日每月领低保金", "元，"]
+    paper = _blank_widths(_paper_line("年").strip("\t"), words)
+    measures = _paper_line("其它帮扶措施：")
+    paper_other = _blank_widths(measures, ["其它帮扶措施：", "。"])[1]
+    assert paper[0] >= 3 and paper_other >= 20, "the reader of the notice's blanks is off"
+
+    blank = voucher_context(低保=dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], ""),
+                            其它帮扶措施="")
+    doc = Document(io.BytesIO(render(1, blank)))
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p"))]
+    sentence = next(t for t in texts if "每月领低保金" in t)
+    printed = _blank_widths(sentence, words)
+    # Each blank at least 3/4 of the paper's (the cell is narrower than the paper's line:
+    # the whole sentence must stay on one line, checked on the PDF), and 2 characters at least.
+    for word, ours, theirs in zip(words, printed, paper):
+        assert ours >= max(2, 0.75 * theirs), (word, ours, theirs)
+    other = next(t for t in texts if t.startswith("其它帮扶措施："))
+    assert other.endswith("。")
+    assert _blank_widths(other, ["其它帮扶措施：", "。"])[1] >= 0.75 * paper_other
+    # filled in, the values replace the blanks
+    filled = _body_text(render(1, voucher_context()))
+    assert "\u3000\u3000" not in filled.split("其它帮扶措施")[0].split("享受低保情况")[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -539,28 +672,86 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+#: Fictional ID numbers in the widest digits of the CJK fonts' Latin (9, 8, 0) and with
+#: the X, which is wider still.
+WIDE_IDS = ("35020619890909899X", "350203198808088889", "35020619820611152X", "350203196205142107")
+#: A roster row that wraps onto two lines: a 26-character address, a 16-character 备注.
+WRAPPING_ROW = {"工作单位或家庭住址": "福建省厦门市思明区嘉莲街道西林社区西林东里5号301室",
+                "备注": "已于十二月领取过一次慰问金请核对"}
+
+
+#: A long 大写 for the 合计 row (999,999.99 yuan).
+LONG_WORDS = "玖拾玖万玖仟玖佰玖拾玖元玖角玖分"
+
+
+def _with_ids(ctx: dict[str, Any], **row_values: str) -> dict[str, Any]:
+    for i, row in enumerate(ctx["行"]):
+        row.update(row_values, 身份证号=WIDE_IDS[i % len(WIDE_IDS)])
+    ctx["合计"]["帮扶金额大写"] = LONG_WORDS
+    return ctx
+
+
+def _form_with_ids(instructions: bool) -> dict[str, Any]:
+    ctx = registration_context(8, instructions=instructions)
+    ctx["身份证号"] = WIDE_IDS[0]
+    for i, member in enumerate(ctx["家庭成员行"]):
+        member["身份证号"] = WIDE_IDS[(i + 1) % len(WIDE_IDS)]
+    return ctx
+
+
+def _convert(soffice: str, out: Path, names: list[str], fonts_conf: Path | None) -> None:
+    env = dict(os.environ)
+    env.pop("FONTCONFIG_FILE", None)
+    if fonts_conf is not None:
+        env["FONTCONFIG_FILE"] = str(fonts_conf)
+    profile = (out / "lo_profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(out)] + [str(out / f"{name}.docx") for name in names],
+        check=True, env=env, capture_output=True, timeout=300,
+    )
+
+
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     require_tools("soffice", "pdfinfo", "pdftotext", "pdffonts")
     soffice = _soffice()
+    assert soffice
     out = tmp_path_factory.mktemp("pdf")
+    no_dibao = dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], "")
     docs = {
         "voucher": render(1, voucher_context(
             其它帮扶措施="社区每月送米面油，街道协调医疗救助二次报销，子女学费减免，工会春节慰问",
             致困原因="本人大病、供养直系亲属大病、收入低无法维持基本生活"), out / "voucher.docx"),
+        "voucher_blank": render(1, voucher_context(低保=no_dibao, 其它帮扶措施=""),
+                                out / "voucher_blank.docx"),
         "roster": render(2, roster_context(33), out / "roster.docx"),
-        "form8": render(3, registration_context(8), out / "form8.docx"),
+        # one page of the renderer's (15 rows) that takes two sheets
+        "roster_wrap": render(2, _with_ids(roster_context(15), **WRAPPING_ROW),
+                              out / "roster_wrap.docx"),
+        "form8": render(3, _form_with_ids(instructions=False), out / "form8.docx"),
+        "form8_instructions": render(3, _form_with_ids(instructions=True),
+                                     out / "form8_instructions.docx"),
         "weekly": render(4, weekly_context(""), out / "weekly.docx"),
         "weekly_case": render(4, weekly_context("某公司拖欠工资。"), out / "weekly_case.docx"),
     }
-    env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
-    profile = (out / "lo_profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out)] + [str(out / f"{name}.docx") for name in docs],
-        check=True, env=env, capture_output=True, timeout=300,
-    )
+    _convert(soffice, out, list(docs), FONTS_CONF)
     return {name: out / f"{name}.pdf" for name in docs}
+
+
+@pytest.fixture(scope="module")
+def pdfs_unaliased(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The ID-number forms converted without tools/fonts.conf: LibreOffice then sets the
+    digits of 宋体 in its default Latin font (DejaVu Sans here, 0.636 em a digit), the way a
+    user's plain LibreOffice does."""
+    require_tools("soffice", "pdfinfo", "pdftotext")
+    soffice = _soffice()
+    assert soffice
+    out = tmp_path_factory.mktemp("pdf_plain")
+    render(2, _with_ids(roster_context(15), **WRAPPING_ROW), out / "roster_wrap.docx")
+    render(3, _form_with_ids(instructions=False), out / "form8.docx")
+    _convert(soffice, out, ["roster_wrap", "form8"], None)
+    return {name: out / f"{name}.pdf" for name in ("roster_wrap", "form8")}
 
 
 def _pages(pdf: Path) -> int:
@@ -580,18 +771,65 @@ def test_voucher_with_a_60_character_address_is_one_page(pdfs: dict[str, Path]) 
     assert _pages(pdfs["voucher"]) == 1
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def test_roster_pages_each_with_header(pdfs: dict[str, Path]) -> None:
     texts = list(_page_texts(pdfs["roster"]))
     assert len(texts) == 3
     assert all("家庭联系电话" in t and "资金来源" in t for t in texts)
     assert "合计" in texts[-1] and not any("合计" in t for t in texts[:-1])
+    for k, text in enumerate(texts, start=1):
+        assert f"第{k}页共3页" in _squash(text)
+
+
+def test_roster_page_numbers_count_the_sheets_when_rows_wrap(pdfs: dict[str, Path]) -> None:
+    # 15 two-line rows: one page of the renderer's (页.总页数 = 1) on two sheets
+    texts = list(_page_texts(pdfs["roster_wrap"]))
+    assert len(texts) == 2
+    for k, text in enumerate(texts, start=1):
+        assert f"第{k}页共2页" in _squash(text)
+        assert "家庭联系电话" in text
+    assert "合计" in texts[-1]
+    total = next(line for line in texts[-1].splitlines() if "人民币（大写）" in line)
+    assert LONG_WORDS in total, total
+    # 备注 wraps after 8 characters, not one character a line
+    note = WRAPPING_ROW["备注"]
+    assert note[:8] in texts[0] and note[8:] in texts[0]
+
+
+@pytest.mark.parametrize("name", ["roster_wrap", "form8"])
+@pytest.mark.parametrize("fonts", ["pdfs", "pdfs_unaliased"])
+def test_id_numbers_stay_on_one_line(request: pytest.FixtureRequest, fonts: str, name: str) -> None:
+    pdf = request.getfixturevalue(fonts)[name]
+    text = "\n".join(_page_texts(pdf))
+    found = re.findall(r"\d{15,18}X?|\d{1,17}X", text)
+    assert found
+    broken = [n for n in found if n not in WIDE_IDS]
+    assert not broken, f"ID numbers cut across lines: {broken}"
+    expected = 15 if name == "roster_wrap" else 1 + 8
+    assert len(found) == expected
 
 
 def test_registration_form_one_page_and_instructions_on_the_next(pdfs: dict[str, Path]) -> None:
-    texts = list(_page_texts(pdfs["form8"]))
+    texts = list(_page_texts(pdfs["form8_instructions"]))
     assert len(texts) == 2
     assert "备注" in texts[0] and "18" in texts[0]
-    assert re.sub(r"\s+", "", texts[1]).startswith("困难职工档案填表说明")
+    assert _squash(texts[1]).startswith("困难职工档案填表说明")
+    # without 附填表说明: the form alone, no blank page
+    texts = list(_page_texts(pdfs["form8"]))
+    assert len(texts) == 1 and "备注" in texts[0] and "填表说明" not in texts[0]
+
+
+def test_blank_voucher_keeps_its_sentences_on_one_line(pdfs: dict[str, Path]) -> None:
+    texts = list(_page_texts(pdfs["voucher_blank"]))
+    assert len(texts) == 1
+    lines = texts[0].splitlines()
+    dibao = next(line for line in lines if "日至" in line)
+    assert "每月领低保金" in dibao and "元，" in dibao, dibao
+    other = next(line for line in lines if "其它帮扶措施：" in line)
+    assert other.rstrip().endswith("。"), other
 
 
 def test_weekly_report_one_page_case_on_the_next(pdfs: dict[str, Path]) -> None:

@@ -22,9 +22,9 @@ annex     paper        margins top/bottom/left/right (mm)          why
                                                                    18-digit ID number and one
                                                                    with an address: portrait
                                                                    (156 mm) would wrap every row
-附件3     A4 portrait  20 / 20 / 15 / 15                           11 columns in the family
+附件3     A4 portrait  20 / 20 / 13 / 13                           11 columns in the family
                                                                    table (an 18-digit ID, a
-                                                                   date) need 180 mm; the form
+                                                                   date) need 184 mm; the form
                                                                    keeps 8 members on 1 page
 附件4     A4 portrait  37 / 35 / 28 / 26 (GB/T 9704 body page)     a 5-column table
 ========  ===========  ==========================================  ==========================
@@ -90,11 +90,12 @@ SIZE_WUHAO = 10.5  # 五号
 SIZE_XIAOWU = 9.0  # 小五
 
 #: Rows of the roster (附件2) per printed page: the renderer's 分页 cuts pages of this many
-#: rows.  Measured with LibreOffice (Noto CJK for 宋体): below the title, the 填报单位 line
-#: and the header row, a page holds 18 one-line rows and the 合计 row, or 14 rows that all
-#: wrap onto two lines (工作单位或家庭住址 over about 26 characters).  15 keeps the 合计 row
-#: on the page with up to ten two-line rows; a page that still overflows continues on the
-#: next sheet under a repeated header row (w:tblHeader) and nothing is lost.
+#: rows.  Measured with LibreOffice (Noto CJK for 宋体), footer included: below the title,
+#: the 填报单位 line and the header row, a page holds 19 one-line rows, or 18 and the 合计
+#: row, or 14 rows that all wrap onto two lines (工作单位或家庭住址 over 19 characters, 备注
+#: over 8).  15 keeps the 合计 row on the page with up to ten two-line rows; a page that
+#: still overflows continues on the next sheet under a repeated header row (w:tblHeader),
+#: nothing is lost, and the footer's 第 x 页 共 y 页 counts the sheets.
 ROSTER_ROWS_PER_PAGE = 15
 
 TWIPS_PER_MM = 1440 / 25.4
@@ -483,6 +484,55 @@ def form_title(doc: DocumentObject, text: str, after: float = 10) -> None:
     )
 
 
+def _field_runs(paragraph: Paragraph, instruction: str, font: str, size: float) -> None:
+    """Append a complex field (w:fldChar begin/separate/end around w:instrText).
+
+    Word and LibreOffice both compute PAGE and NUMPAGES when they lay the page out; the
+    result run ("1") is only what shows before that.
+    """
+    def run(child: OxmlElement) -> None:
+        r = OxmlElement("w:r")
+        r.append(_rpr(font, size, False))
+        r.append(child)
+        paragraph._p.append(r)
+
+    run(_el("w:fldChar", fldCharType="begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run(instr)
+    run(_el("w:fldChar", fldCharType="separate"))
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run(text)
+    run(_el("w:fldChar", fldCharType="end"))
+
+
+def page_number_footer(doc: DocumentObject, *, distance_mm: float,
+                       font: str = FONT_BODY, size: float = SIZE_WUHAO) -> None:
+    """"第 x 页　共 y 页" centred in the footer, x and y the Word fields PAGE and NUMPAGES.
+
+    Args:
+        doc: a document of :func:`new_document` (one section).
+        distance_mm: the footer's distance from the bottom edge; with the line's height it
+            must stay below the bottom margin, or Word and LibreOffice shrink the body.
+    """
+    section = doc.sections[0]
+    section.footer_distance = Mm(distance_mm)
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0]
+    ppr = paragraph._p.get_or_add_pPr()
+    for style in ppr.findall(qn("w:pStyle")):  # python-docx's "Footer": not in our styles
+        ppr.remove(style)
+    fill_paragraph(paragraph, P("第 ", align="center"), font=font, size=size, bold=False,
+                   align="center")
+    _field_runs(paragraph, "PAGE", font, size)
+    add_runs(paragraph, " 页　共 ", font, size, False)
+    _field_runs(paragraph, "NUMPAGES", font, size)
+    add_runs(paragraph, " 页", font, size, False)
+
+
 def spacer(doc: DocumentObject) -> None:
     """A 1-pt paragraph: keeps the body from ending in a table without taking a line."""
     add_paragraph(doc, P("", size=1, line_exact=1))
@@ -630,6 +680,19 @@ def _stamp_block(label: str | None, right_indent: float = 4.0) -> list[P]:
     return paras
 
 
+#: The voucher's fill-in blanks, printed in place of an empty value: ideographic spaces
+#: (U+3000, one Chinese character wide) about as wide as the notice's blanks of half-width
+#: spaces (附件1: 7 before 年, 4 before 月 and 日, 10 before 元, 47 before the 。 of
+#: 其它帮扶措施), as far as one line of the 128-mm cell (29 characters of 小四) allows: the
+#: 低保 sentence is 14 characters and 15 of blanks; "其它帮扶措施：" and "。" leave 21.
+VOUCHER_BLANKS = {
+    "年": "\u3000" * 3,
+    "月日": "\u3000" * 2,
+    "元": "\u3000" * 4,
+    "其它帮扶措施": "\u3000" * 21,
+}
+
+
 def build_annex1() -> DocumentObject:
     """附件1: one voucher on one A4 page.
 
@@ -650,10 +713,17 @@ def build_annex1() -> DocumentObject:
     label_w, left_v, right_l, right_v = 28.0, 58.0, 28.0, 42.0  # = 156 mm
     # The printed sentence reads "年 月 日至 月 日": one 年.  The end year prints, with its
     # 年, only when the record gives it, so a voucher without 低保 reads as the paper does.
+    # An empty value keeps the paper's blank (VOUCHER_BLANKS) to write in by hand.  No
+    # spaces around the values: Word and LibreOffice space digits from Chinese themselves
+    # (autoSpaceDN), and 13 spaces would push the blank sentence onto a second line.
+    def value(field: str, blank: str) -> str:
+        return f'{{{{ {field} or "{VOUCHER_BLANKS[blank]}" }}}}'
+
     low_income = (
-        " {{ 低保.起年 }} 年 {{ 低保.起月 }} 月 {{ 低保.起日 }} 日至 {{ 低保.止年 }}"
-        "{% if 低保.止年 %} 年{% endif %} {{ 低保.止月 }} 月 {{ 低保.止日 }} 日"
-        "每月领低保金 {{ 低保.每月 }} 元，"
+        f"{value('低保.起年', '年')}年{value('低保.起月', '月日')}月{value('低保.起日', '月日')}日至"
+        "{{ 低保.止年 }}{% if 低保.止年 %}年{% endif %}"
+        f"{value('低保.止月', '月日')}月{value('低保.止日', '月日')}日"
+        f"每月领低保金{value('低保.每月', '元')}元，"
     )
     # A digit written in front of each printed box (docs/templates.md 大写位), then ￥ and
     # the figures; the line reads exactly as the notice prints it when the digits are blank.
@@ -671,7 +741,7 @@ def build_annex1() -> DocumentObject:
         R([C(label_w, "致困原因"), C(128, "{{ 致困原因 }}", align="left")], h=12),
         R([C(label_w, "享受低保情况"),
            C(128, [P(low_income, line_exact=22),
-                   P("其它帮扶措施：{{ 其它帮扶措施 }}。", line_exact=22),
+                   P(f"其它帮扶措施：{value('其它帮扶措施', '其它帮扶措施')}。", line_exact=22),
                    P("{{ 街道 }}街道（镇）（盖章）　　日期：", indent_left=45, before=6,
                      line_exact=22)],
              align="left")], h=28),
@@ -695,18 +765,30 @@ def build_annex1() -> DocumentObject:
 # ---------------------------------------------------------------------------------------
 # 附件2 中央财政帮扶专项资金实名制发放凭证汇总表 (per unit and 帮扶项目)
 # ---------------------------------------------------------------------------------------
+#: The roster's columns (257 mm in all).  Widths are measured, not guessed (9 pt 小五 values,
+#: 1 mm cell margins each side):
+#:
+#: - 身份证号 40 mm: 18 characters with an X on one line in the widest Latin digits a
+#:   converter is likely to use.  Noto Serif CJK SC (tools/fonts.conf's 宋体) has digits of
+#:   0.47–0.56 em and X 0.70 em: 32.6 mm; DejaVu Sans, which LibreOffice takes for the
+#:   digits when 宋体 is not aliased, 0.636 em and X 0.685 em: 36.6 mm; SimSun 0.5 em:
+#:   28.6 mm.  36 mm wrapped the 17th digit in the DejaVu case.
+#: - 备注 28 mm: eight Chinese characters a line (8 x 9 pt = 25.4 mm).
+#: - 家庭联系电话 27 mm: "0592-5503127" in DejaVu digits (24.2 mm).
+#: - 资金来源 34 mm: "中央财政帮扶专项资金" (10 characters, 31.8 mm) on one line.
+#: - 工作单位或家庭住址 64 mm, what is left: 19 characters a line, a longer address wraps.
 ROSTER_COLUMNS = (
     # (label, field, width mm, alignment of the value)
     ("序号", "序号", 10, "center"),
     ("姓名", "姓名", 16, "center"),
     ("性别", "性别", 10, "center"),
     ("年龄", "年龄", 10, "center"),
-    ("身份证号", "身份证号", 36, "center"),
-    ("工作单位或家庭住址", "工作单位或家庭住址", 85, "left"),
+    ("身份证号", "身份证号", 40, "center"),
+    ("工作单位或家庭住址", "工作单位或家庭住址", 64, "left"),
     ("帮扶金额", "帮扶金额", 18, "center"),
-    ("家庭联系电话", "家庭联系电话", 26, "center"),
+    ("家庭联系电话", "家庭联系电话", 27, "center"),
     ("资金来源", "资金来源", 34, "center"),
-    ("备注", "备注", 12, "left"),
+    ("备注", "备注", 28, "left"),
 )
 
 
@@ -720,7 +802,10 @@ def build_annex2() -> DocumentObject:
     marked w:tblHeader in case a page's rows overflow.  The 合计 row (人数, 帮扶金额 and
     its 大写) ends the last page only.  Each page's first paragraph has pageBreakBefore,
     so pages never leave a blank page between them (a page break at the very start of a
-    document does not add a page); "附件2" prints on the first page only.
+    document does not add a page); "附件2" prints on the first page only.  The footer
+    prints "第 x 页　共 y 页" with the PAGE and NUMPAGES fields on every sheet (页.页码 and
+    页.总页数 stay in the context but are not printed: they count the renderer's pages, not
+    the sheets, and a page whose rows wrap takes two sheets).
     """
     doc = new_document(
         "附件2 2012年两节中央财政帮扶专项资金实名制发放凭证汇总表",
@@ -736,23 +821,26 @@ def build_annex2() -> DocumentObject:
         P("2012年两节中央财政帮扶专项资金实名制发放凭证汇总表（帮扶项目：{{ 帮扶项目 }}）",
           align="center", font=FONT_TITLE, size=SIZE_TITLE, after=6),
     )
-    add_paragraph(
-        doc,
-        P("填报单位：{{ 填报单位 }}\t第 {{ 页.页码 }} 页　共 {{ 页.总页数 }} 页",
-          size=SIZE_WUHAO, after=3, tabs=((width, "right"),)),
-    )
+    add_paragraph(doc, P("填报单位：{{ 填报单位 }}", size=SIZE_WUHAO, after=3))
+    # "第 x 页 共 y 页" on every printed sheet, counted by Word/LibreOffice: a page of the
+    # renderer's 分页 whose rows wrap runs onto a second sheet, which 页.页码/页.总页数
+    # cannot know.
+    page_number_footer(doc, distance_mm=7)
     widths = [w for _, _, w, _ in ROSTER_COLUMNS]
     assert abs(sum(widths) - width) < 0.01, (sum(widths), width)
     header = R([C(w, label, bold=True, size=SIZE_WUHAO) for label, _, w, _ in ROSTER_COLUMNS],
                h=10, header=True)
     data = R([C(w, f"{{{{ r.{name} }}}}", align=align) for _, name, w, align in ROSTER_COLUMNS],
              h=7)
+    # 合计 (not on the paper form): the 大写 amount spans 身份证号 and the address, where
+    # "人民币（大写）：" and the longest 大写 of a roster's total fit on one line.
     head_w = widths[0] + widths[1]
-    count_w = widths[2] + widths[3] + widths[4]
+    count_w = widths[2] + widths[3]
+    words_w = widths[4] + widths[5]
     rest_w = widths[7] + widths[8] + widths[9]
     total = R([C(head_w, "合计", bold=True, size=SIZE_WUHAO),
                C(count_w, "共 {{ 合计.人数 }} 人"),
-               C(widths[5], "人民币（大写）：{{ 合计.帮扶金额大写 }}", align="left"),
+               C(words_w, "人民币（大写）：{{ 合计.帮扶金额大写 }}", align="left"),
                C(widths[6], "{{ 合计.帮扶金额 }}"),
                C(rest_w, "")], h=8)
     rows = [
@@ -799,15 +887,17 @@ def _row(edges: Sequence[float], cells: Sequence[Union[str, list, C]], h: float,
 
 
 def build_annex3() -> DocumentObject:
-    """附件3: the registration form on one page (up to about 10 family members), then the
-    填表说明 (items 1–21 verbatim) on a page of its own.
+    """附件3: the registration form on one page (up to about 10 family members), then, when
+    ``附填表说明`` is true, the 填表说明 (items 1–21 verbatim) on a page of its own.
 
-    The table is 180 mm wide, 9 pt (小五), the notice's rows in order.  The family table's
+    The table is 184 mm wide, 9 pt (小五), the notice's rows in order.  The family table's
     11 columns set the column edges (mm from the left border: 8 | 21 | 30 | 38 | 53 | 81 |
-    114 | 126 | 141 | 159 | 180: 18家庭成员关系, 姓名, 关系, 性别, 政治面貌, 出生日期 wide enough
+    120 | 131 | 146 | 164 | 184: 18家庭成员关系, 姓名, 关系, 性别, 政治面貌, 出生日期 wide enough
     for "1965年12月12日" with the space Word and LibreOffice put between Chinese and digits,
-    身份证号 for 18 digits, 健康状况, 月收入, 身份 for "下（待）岗", 单位或学校); the rows
-    above keep to these edges wherever their cell counts allow.
+    身份证号 39 mm for 18 characters with an X (as the roster's, ROSTER_COLUMNS: 33 mm wrapped
+    the X in Noto Serif CJK), 健康状况, 月收入, 身份 for "下（待）岗", 单位或学校); the rows
+    above keep to these edges wherever their cell counts allow (9工作时间 and 13单位性质
+    keep the edge at 114 so that 10所属行业 holds "农、林、牧、渔业" on one line).
     Labels too long for their cell are split where a person would split them.
 
     "18家庭成员关系" is one cell merged down the family header row and every member row;
@@ -816,7 +906,7 @@ def build_annex3() -> DocumentObject:
     continue them.
     """
     doc = new_document(
-        "附件3 困难职工档案登记表", landscape=False, margins_mm=(20, 20, 15, 15)
+        "附件3 困难职工档案登记表", landscape=False, margins_mm=(20, 20, 13, 13)
     )
     annex_number(doc, "附件3", after=2)
     form_title(doc, "困 难 职 工 档 案 登 记 表", after=6)
@@ -828,14 +918,14 @@ def build_annex3() -> DocumentObject:
     def cont() -> C:
         return C(0, "", vmerge="continue")
 
-    family = (0, 8, 21, 30, 38, 53, 81, 114, 126, 141, 159, 180)
-    person = (0, 21, 30, 38, 53, 81, 114, 126, 141, 159, 180)
-    housing = (0, 21, 38, 53, 81, 114, 141, 159, 180)
-    address = (0, 53, 114, 141, 159, 180)
-    income = (0, 28, 53, 81, 114, 159, 180)
+    family = (0, 8, 21, 30, 38, 53, 81, 120, 131, 146, 164, 184)
+    person = (0, 21, 30, 38, 53, 81, 120, 131, 146, 164, 184)
+    housing = (0, 21, 38, 53, 81, 114, 146, 164, 184)
+    address = (0, 53, 114, 146, 164, 184)
+    income = (0, 28, 53, 81, 114, 164, 184)
     h_label, h_value = 8.5, 8.5
     rows = [
-        _row((0, 21, 81, 114, 180),
+        _row((0, 21, 81, 114, 184),
              ["职工编号", "（此栏暂不填）", "1困难类别", "{{ 困难类别 }}"], h=h_value),
         _row(person, ["姓名", "民族", "性别", ["2政治", "面貌"], "出生日期", "3身份证号",
                       ["4健康", "状况"], "残疾类别", "5身份", "6劳模类型"], h=h_label),
@@ -860,26 +950,30 @@ def build_annex3() -> DocumentObject:
         _row(family, [C(0, "18家庭成员关系", vmerge="restart"), "姓名", "关系", "性别",
                       "政治面貌", "出生日期", "身份证号", ["健康", "状况"], "月收入", "身份",
                       "单位或学校"], h=h_label),
-        _row((0, 8, 180), [cont(), "{%tr for m in 家庭成员行 %}"], h=5),
+        _row((0, 8, 184), [cont(), "{%tr for m in 家庭成员行 %}"], h=5),
         _row(family, [cont(), "{{ m.姓名 }}", "{{ m.关系 }}", "{{ m.性别 }}",
                       "{{ m.政治面貌 }}", "{{ m.出生日期 }}", "{{ m.身份证号 }}",
                       "{{ m.健康状况 }}", "{{ m.月收入 }}", "{{ m.身份 }}",
                       "{{ m.单位或学校 }}"], h=8),
-        _row((0, 8, 180), [cont(), "{%tr endfor %}"], h=5),
-        _row((0, 38, 81, 126, 180), ["19是否有一定自救能力", "{{ 是否有一定自救能力 }}",
+        _row((0, 8, 184), [cont(), "{%tr endfor %}"], h=5),
+        _row((0, 38, 81, 120, 184), ["19是否有一定自救能力", "{{ 是否有一定自救能力 }}",
                                      "20是否为零就业家庭", "{{ 是否为零就业家庭 }}"], h=h_value),
-        _row((0, 38, 180), ["21致困主要原因", left("{{ 致困主要原因 }}")], h=h_value),
+        _row((0, 38, 184), ["21致困主要原因", left("{{ 致困主要原因 }}")], h=h_value),
         # 所附附件: merged down its header and every attachment row.
-        _row((0, 21, 81, 180), [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"],
+        _row((0, 21, 81, 184), [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"],
              h=8),
-        _row((0, 21, 180), [cont(), "{%tr for a in 附件行 %}"], h=5),
-        _row((0, 21, 81, 180), [cont(), "{{ a.附件类型 }}", left("{{ a.附件文件 }}")], h=8),
-        _row((0, 21, 180), [cont(), "{%tr endfor %}"], h=5),
-        _row((0, 21, 180), ["备注", left("{{ 备注 }}")], h=10),
+        _row((0, 21, 184), [cont(), "{%tr for a in 附件行 %}"], h=5),
+        _row((0, 21, 81, 184), [cont(), "{{ a.附件类型 }}", left("{{ a.附件文件 }}")], h=8),
+        _row((0, 21, 184), [cont(), "{%tr endfor %}"], h=5),
+        _row((0, 21, 184), ["备注", left("{{ 备注 }}")], h=10),
     ]
     add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOWU, margin_lr=0.8))
 
-    # 填表说明: its own page.
+    spacer(doc)
+    # 填表说明: a page of its own, only when 附填表说明 is true (the blank form of the notice
+    # packet, not each filled form).  The page break belongs to the title inside the
+    # condition, so a form without it ends on its own page.
+    add_paragraph(doc, P("{%p if 附填表说明 %}"))
     add_paragraph(
         doc,
         P("困 难 职 工 档 案 填 表 说 明", align="center", font=FONT_TITLE, size=SIZE_TITLE,
@@ -887,6 +981,7 @@ def build_annex3() -> DocumentObject:
     )
     for item in FILLING_INSTRUCTIONS:
         add_paragraph(doc, P(item, align="both", size=SIZE_XIAOSI, line_exact=18, after=2))
+    add_paragraph(doc, P("{%p endif %}"))
     return doc
 
 
