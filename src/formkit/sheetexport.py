@@ -293,7 +293,7 @@ def _value(data: Any, key: Sequence[str]) -> Any:
 
 
 _KIND = {"id": "id", "code": "id", "date": "date", "money": "money", "count": "int"}
-_DEFAULTS = {("慰问", "居住地址"): ("家庭住址",), ("慰问", "所在单位"): ("工作单位",)}
+_DEFAULTS: dict[tuple[str, ...], tuple[str, ...]] = {("慰问", "居住地址"): ("家庭住址",), ("慰问", "所在单位"): ("工作单位",)}
 
 
 def _cell(value: Any, column: Column) -> Cell:

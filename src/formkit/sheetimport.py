@@ -36,7 +36,7 @@ from typing import Any, Optional, Sequence, Union
 
 from pydantic import ValidationError
 
-from .errors import FormkitError, IDNumberError
+from .errors import FormkitError, IDNumberError, OutputError
 from .idcard import normalize_id_number, parse_id_number
 from .models import Worker
 from .records import UNIT_FILE, WORKERS_DIR, CAMPAIGN_FILE
@@ -64,6 +64,8 @@ __all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REF
 
 WRITTEN, EXISTING, REFUSED, SKIPPED = "written", "existing", "refused", "skipped"
 _HEADER_SCAN = 30
+_PROJECT = ("慰问", "帮扶项目")
+_LISTS = (("家庭成员", FAMILY_COLUMNS), ("所附附件", ATTACHMENT_COLUMNS))
 #: The keys a worker record cannot do without (the model's required fields).
 _REQUIRED = [info.alias or name for name, info in Worker.model_fields.items() if info.is_required()]
 _CAUSE_SPLIT = re.compile(r"[、,，;；/\s]+")  # as models._CAUSES splits a typed list
@@ -556,7 +558,18 @@ def _default_unit(unit: Optional[str], targets: list[Path], index: _Folder, titl
 
 
 def _write_new(folder: Path, stem: str, text: str) -> Path:
-    """Create ``folder/stem.yaml`` (``stem-2.yaml`` … if taken) atomically, never replacing a file."""
+    """Create ``folder/stem.yaml`` (``stem-2.yaml`` … if taken) atomically, never replacing a file.
+
+    Raises:
+        OutputError: the folder or file cannot be written.
+    """
+    try:
+        return _create(folder, stem, text)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+
+
+def _create(folder: Path, stem: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".yaml.tmp")
     try:
@@ -592,23 +605,17 @@ def _side_tables(sheet: Path, tables: list[_Table], main: _Table) -> list[_Table
     return [t for t in tables if t is not main]
 
 
-def _members(
-    tables: list[_Table], report: ImportReport
-) -> tuple[dict[str, list[_Row]], dict[str, list[_Row]], set[tuple[str, ...]]]:
-    """Family and attachment rows by the owner's 身份证号 key; which lists the workbook holds."""
-    family: dict[str, list[_Row]] = {}
-    attachments: dict[str, list[_Row]] = {}
+def _members(tables: list[_Table], report: ImportReport) -> tuple[dict[str, dict[str, list[_Row]]], set[tuple[str, ...]]]:
+    """Family and attachment rows by list key and by their worker's 身份证号 (18-character
+    form); and which lists the file holds (compared on re-import)."""
+    members: dict[str, dict[str, list[_Row]]] = {key: {} for key, _ in _LISTS}
     present: set[tuple[str, ...]] = set()
     for table in tables:
-        for columns, key, target in (
-            (FAMILY_COLUMNS, ("家庭成员",), family),
-            (ATTACHMENT_COLUMNS, ("所附附件",), attachments),
-        ):
-            required = [OWNER_ID.key, columns[2].key]
-            layout = _find_layout(table, columns, required)
+        for list_key, columns in _LISTS:
+            layout = _find_layout(table, columns, [OWNER_ID.key, columns[2].key])
             if layout is None:
                 continue
-            present.add(key)
+            present.add((list_key,))
             for row, total in _data_rows(table, layout):
                 owner = row.texts.get(OWNER_ID.key)
                 if total:
@@ -616,9 +623,9 @@ def _members(
                 if not owner:
                     report.notes.append(CellNote(row.refs[OWNER_ID.key], "职工身份证号", "没有填写职工身份证号，这一行未导入", "warning"))
                     continue
-                target.setdefault(_id_key(owner), []).append(row)
+                members[list_key].setdefault(_id_key(owner), []).append(row)
             break
-    return family, attachments, present
+    return members, present
 
 
 def _where(ref_of: dict[str, tuple[str, str]], fieldname: str, row: _Row) -> tuple[str, str]:
@@ -634,6 +641,185 @@ def _where(ref_of: dict[str, tuple[str, str]], fieldname: str, row: _Row) -> tup
     return row.ref, fieldname
 
 
+def _open(sheet: Path, sheet_name: Optional[str]) -> tuple[list[_Table], _Table, _Layout]:
+    """Read the file; find the worker sheet and its header."""
+    if not sheet.is_file():
+        raise FormkitError(f"找不到表格文件：{sheet}")
+    suffix = sheet.suffix.lower()
+    if suffix == ".csv":
+        tables = [_read_csv(sheet)]
+    elif suffix in (".xlsx", ".xlsm"):
+        tables = _read_xlsx(sheet)
+    else:
+        raise FormkitError(f"不支持 {sheet.suffix or '无扩展名'} 文件：请在 Excel 或 WPS 里另存为 .xlsx 或 CSV（.xls 是旧格式）")
+    for table in tables:
+        if sheet_name is not None and table.name != sheet_name:
+            continue
+        layout = _find_layout(table, WORKER_COLUMNS + (UNIT_COLUMN,), [("姓名",), ("身份证号",)])
+        if layout is not None and not _is_member_table(layout):
+            mapped = {c.key for c in layout.mapping.values()}
+            missing = [key for key in _REQUIRED if (key,) not in mapped]
+            if missing:
+                raise FormkitError(
+                    f"{sheet.name}（{table.name}）的表头缺少必填的列：{'、'.join(missing)}（附件3 必填项）；"
+                    f"请在第{layout.header_row + 1}行表头加上这些列并填写后再导入"
+                )
+            return tables, table, layout
+    where = f"工作表“{sheet_name}”" if sheet_name else sheet.name
+    raise FormkitError(f"{where} 里找不到表头：表头一行应有“姓名”和“身份证号”两列（前{_HEADER_SCAN}行内）")
+
+
+class _Import:
+    """One run of :func:`import_sheet`: the sheet, the records folder, what is seen so far."""
+
+    def __init__(self, sheet: Path, records: Path, unit: Optional[str], sheet_name: Optional[str], dry_run: bool) -> None:
+        self.tables, self.main, self.layout = _open(sheet, sheet_name)
+        self.records, self.unit, self.dry_run = records, unit, dry_run
+        self.source = sheet.name if self.main.typed is False else f"{sheet.name} 工作表“{self.main.name}”"
+        self.report = ImportReport(sheet, self.main.name, self.layout.header_row + 1, records, dry_run)
+        self.mapped = {c.key for c in self.layout.mapping.values()}
+        targets, self.index = _scan(records)
+        self.title = " ".join(str(v) for row in self.main.rows[: self.layout.first_row] for v in row if v is not None)
+        self.default = _default_unit(unit, targets, self.index, self.title)
+        if self.default is None and UNIT_COLUMN.key not in self.mapped:
+            names = "、".join(sorted({p.name for p in self.index.units.values()})) or "（没有单位文件夹）"
+            raise FormkitError(f"不知道这些职工属于哪个填报单位：请用 --unit 指定（现有：{names}），或在表中加一列“填报单位”")
+        found = re.search(r"帮扶项目[：:]\s*([^）)\s]+)", self.title)
+        self.project = found.group(1) if found and _PROJECT not in self.mapped else None
+        self.seen_ids: dict[str, str] = {}
+        self.seen_archives: dict[tuple[Path, str], str] = {}
+        self.used: set[tuple[str, str]] = set()
+        self._sheet_notes()
+        side = _side_tables(sheet, self.tables, self.main)
+        self.members, self.lists = _members(side, self.report)
+
+    def _sheet_notes(self) -> None:
+        layout, notes = self.layout, self.report.notes
+        for i in layout.unknown:
+            notes.append(CellNote(_ref(self.main, layout.header_row, i), layout.headings[i], "不认识这一列，没有导入（列名应与登记表的项目名称相同）", "warning"))
+        for i in layout.mapping:
+            if normalize_heading(layout.headings[i]) == "工作单位或家庭住址":
+                notes.append(CellNote(_ref(self.main, layout.header_row, i), layout.headings[i], "这一列记入“工作单位”；若是家庭住址，请在记录中改到“家庭住址”", "warning"))
+        if self.project:
+            notes.append(CellNote(f"{self.main.name}!1:{layout.first_row}", "帮扶项目", f"表中没有帮扶项目一列，按标题记为“{self.project}”", "warning"))
+
+    def run(self) -> ImportReport:
+        for row, total in _data_rows(self.main, self.layout):
+            if total:
+                self.report.rows.append(RowOutcome(row.ref, "", SKIPPED))
+                continue
+            outcome = RowOutcome(row.ref, row.texts.get(("姓名",), ""), REFUSED, notes=row.notes)
+            self.report.rows.append(outcome)
+            self._row(row, outcome)
+        for list_key, by_owner in self.members.items():
+            for owner, rows in by_owner.items():
+                if (list_key, owner) not in self.used:
+                    for member in rows:
+                        message = f"在“{self.main.name}”表中找不到这个职工，这一行{list_key}未导入"
+                        self.report.notes.append(CellNote(member.refs[OWNER_ID.key], "职工身份证号", message, "warning"))
+        return self.report
+
+    def _folder(self, row: _Row, outcome: RowOutcome) -> Optional[Path]:
+        """The unit folder of a row (its 填报单位 cell, else the default)."""
+        text = row.texts.get(UNIT_COLUMN.key)
+        if not text:
+            if self.default is None:
+                outcome.notes.append(CellNote(row.refs.get(UNIT_COLUMN.key, row.ref), "填报单位", "没有填写填报单位"))
+            return self.default
+        folder = self.index.units.get(_fold_name(text))
+        if folder is None or (self.unit is not None and folder != self.default):
+            allowed = self.unit if self.unit is not None else "、".join(sorted({p.name for p in self.index.units.values()}))
+            outcome.notes.append(CellNote(row.refs[UNIT_COLUMN.key], row.headings[UNIT_COLUMN.key], f"填报单位“{text}”没有对应的单位文件夹（可用：{allowed}）"))
+        return folder
+
+    def _data(self, row: _Row, outcome: RowOutcome) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+        """The record's data (text values) and where each family/attachment field came from."""
+        if self.project and any(k[0] == "慰问" for k in row.texts):
+            row.texts[_PROJECT] = self.project
+        data = _nest(row.texts, WORKER_COLUMNS)
+        ref_of: dict[str, tuple[str, str]] = {}
+        id_text = row.texts.get(("身份证号",))
+        owner = _id_key(id_text) if id_text else ""
+        for list_key, columns in _LISTS:
+            items = self.members[list_key].get(owner, []) if owner else []
+            if items:
+                self.used.add((list_key, owner))
+                data[list_key] = [_nest(member.texts, columns) for member in items]
+            for n, member in enumerate(items, start=1):
+                outcome.notes += member.notes
+                for key, ref in member.refs.items():
+                    ref_of[f"{list_key}[{n}].{'.'.join(key)}"] = (ref, f"{list_key}·{member.headings[key]}")
+        return data, ref_of
+
+    def _row(self, row: _Row, outcome: RowOutcome) -> None:
+        folder = self._folder(row, outcome)
+        data, ref_of = self._data(row, outcome)
+        if any(n.severity == "error" for n in outcome.notes) or folder is None:
+            return
+        text = _yaml_text(data, f"{self.source} 第{row.index + 1}行")
+        target = folder / WORKERS_DIR
+        doc = load_yaml_text(text, target / "new.yaml", require_mapping=True)
+        if _compact(doc.data) != _compact(data):  # pragma: no cover - _scalar quotes whatever YAML would misread
+            outcome.notes.append(CellNote(row.ref, "", "内部错误：这一行无法写成 YAML，未导入（请报告此问题）"))
+            return
+        try:
+            worker = Worker.model_validate(doc.data)
+        except ValidationError as exc:
+            for problem in _validation_problems(exc, doc, Worker, target):
+                if problem.is_error:
+                    ref, heading = _where(ref_of, problem.field, row)
+                    message = problem.message
+                    if ref == row.ref:
+                        message += f"（表中没有“{problem.field.split('.')[-1]}”这一列）"
+                    message += f"；{problem.allowed}" if problem.allowed else ""
+                    outcome.notes.append(CellNote(ref, heading, message))
+            return
+        for finding in worker.warnings:
+            problem = _finding_problem(target, doc, (), finding)
+            ref, heading = _where(ref_of, problem.field, row)
+            outcome.notes.append(CellNote(ref, heading, problem.message, "warning"))
+        if self._registered(row, worker, outcome) or not self._archive_free(row, worker, folder, outcome):
+            return
+        stem = safe_name(f"{worker.archive_number}-{worker.name}")
+        if self.dry_run:
+            path = target / f"{stem}.yaml"
+        else:
+            path = _write_new(target, stem, text)
+        self.index.by_id[worker.id_number] = _Existing(path, folder, doc.data)
+        outcome.status, outcome.path = WRITTEN, path
+
+    def _registered(self, row: _Row, worker: Worker, outcome: RowOutcome) -> bool:
+        """True when the 身份证号 is taken: an earlier row (refused) or a record (existing)."""
+        key = worker.id_number
+        if key in self.seen_ids:
+            ref, heading = row.refs[("身份证号",)], row.headings[("身份证号",)]
+            message = f"与 {self.seen_ids[key]} 的身份证号相同：同一人只登记一次（通知四.1 不重复）"
+            outcome.notes.append(CellNote(ref, heading, message))
+            return True
+        self.seen_ids[key] = row.ref
+        existing = self.index.by_id.get(key)
+        if existing is not None:
+            outcome.status, outcome.path = EXISTING, existing.path
+            outcome.differences = _differences(worker, existing.data, row, self.lists)
+            return True
+        return False
+
+    def _archive_free(self, row: _Row, worker: Worker, folder: Path, outcome: RowOutcome) -> bool:
+        """档案编号 unique within the unit (records.py): against the records and earlier rows."""
+        archive = worker.archive_number
+        ref, heading = row.refs.get(("档案编号",), row.ref), row.headings.get(("档案编号",), "档案编号")
+        if (folder, archive) in self.index.archives:
+            where = self.index.archives[(folder, archive)]
+            outcome.notes.append(CellNote(ref, heading, f"档案编号“{archive}”在本单位已被 {where} 使用：每个档案编号只用一次"))
+            return False
+        if (folder, archive) in self.seen_archives:
+            where = self.seen_archives[(folder, archive)]
+            outcome.notes.append(CellNote(ref, heading, f"档案编号“{archive}”与 {where} 相同：本单位内每个档案编号只用一次"))
+            return False
+        self.seen_archives[(folder, archive)] = row.ref
+        return True
+
+
 def import_sheet(
     sheet: Union[Path, str],
     records: Union[Path, str],
@@ -647,7 +833,8 @@ def import_sheet(
     Args:
         sheet: a .xlsx (or .xlsm) workbook, or a .csv in UTF-8, UTF-8 with BOM or GBK.
         records: the records folder (campaign.yaml and one folder per unit) or one unit's
-            folder; records are written into ``<unit folder>/职工/``.
+            folder; records are written into ``<unit folder>/职工/``, one file per row,
+            named ``<档案编号>-<姓名>.yaml`` (``-2`` … added when the name is taken).
         unit: the 填报单位 (as in its 单位.yaml, or the folder name) the rows belong to.
             Without it: the sheet's 填报单位 column, else the only unit folder, else the
             unit named in the title rows above the header.
@@ -659,154 +846,13 @@ def import_sheet(
         columns), refused (each cell and reason), and notes on the sheet.
 
     Raises:
-        FormkitError: the file cannot be read, no header with 姓名 and 身份证号 is found,
-            *unit* names no unit folder, or the rows' unit cannot be decided.
+        FormkitError: the file cannot be read; no header with 姓名 and 身份证号 is found in
+            the first 30 rows; the header lacks a column the record requires (档案编号,
+            困难类别, 致困主要原因); *unit* names no unit folder; or the rows' unit cannot be
+            decided. Nothing is written then.
+        OutputError: a record cannot be written (the rows before it are written).
     """
-    sheet, records = Path(sheet), Path(records)
-    if not sheet.is_file():
-        raise FormkitError(f"找不到表格文件：{sheet}")
-    suffix = sheet.suffix.lower()
-    if suffix == ".csv":
-        tables = [_read_csv(sheet)]
-    elif suffix in (".xlsx", ".xlsm"):
-        tables = _read_xlsx(sheet)
-    else:
-        raise FormkitError(f"不支持 {sheet.suffix or '无扩展名'} 文件：请在 Excel 或 WPS 里另存为 .xlsx 或 CSV（.xls 是旧格式）")
-    main, layout = None, None
-    required = [("姓名",), ("身份证号",)]
-    for table in tables:
-        if sheet_name is not None and table.name != sheet_name:
-            continue
-        found = _find_layout(table, WORKER_COLUMNS + (UNIT_COLUMN,), required)
-        if found is not None and not _is_member_table(found):
-            main, layout = table, found
-            break
-    if main is None or layout is None:
-        where = f"工作表“{sheet_name}”" if sheet_name else sheet.name
-        raise FormkitError(f"{where} 里找不到表头：表头一行应有“姓名”和“身份证号”两列（前{_HEADER_SCAN}行内）")
-
-    mapped = {c.key for c in layout.mapping.values()}
-    missing = [key for key in _REQUIRED if (key,) not in mapped]
-    if missing:
-        raise FormkitError(
-            f"{sheet.name}（{main.name}）的表头缺少必填的列：{'、'.join(missing)}（附件3 必填项）；"
-            f"请在第{layout.header_row + 1}行表头加上这些列并填写后再导入"
-        )
-    targets, index = _scan(records)
-    report = ImportReport(sheet, main.name, layout.header_row + 1, records, dry_run)
-    for i in layout.unknown:
-        report.notes.append(CellNote(_ref(main, layout.header_row, i), layout.headings[i], "不认识这一列，没有导入（列名应与登记表的项目名称相同）", "warning"))
-    for i, column in layout.mapping.items():
-        if normalize_heading(layout.headings[i]) == "工作单位或家庭住址":
-            report.notes.append(CellNote(_ref(main, layout.header_row, i), layout.headings[i], "这一列记入“工作单位”；若是家庭住址，请在记录中改到“家庭住址”", "warning"))
-    has_unit_column = any(c is UNIT_COLUMN for c in layout.mapping.values())
-    title = " ".join(str(v) for row in main.rows[: layout.first_row] for v in row if v is not None)
-    default = _default_unit(unit, targets, index, title)
-    if default is None and not has_unit_column:
-        names = "、".join(sorted({p.name for p in index.units.values()})) or "（没有单位文件夹）"
-        raise FormkitError(f"不知道这些职工属于哪个填报单位：请用 --unit 指定（现有：{names}），或在表中加一列“填报单位”")
-
-    project = re.search(r"帮扶项目[：:]\s*([^）)\s]+)", title)
-    project_key = ("慰问", "帮扶项目")
-    if project and project_key not in mapped:
-        report.notes.append(CellNote(f"{main.name}!1:{layout.first_row}", "帮扶项目", f"表中没有帮扶项目一列，按标题记为“{project.group(1)}”", "warning"))
-    family, attachments, lists = _members(_side_tables(sheet, tables, main), report)
-    used_family: set[str] = set()
-    seen_ids: dict[str, str] = {}
-    seen_archives: dict[tuple[Path, str], str] = {}
-    source = sheet.name if suffix == ".csv" else f"{sheet.name} 工作表“{main.name}”"
-    for row, total in _data_rows(main, layout):
-        name = row.texts.get(("姓名",), "")
-        if total:
-            report.rows.append(RowOutcome(row.ref, "", SKIPPED))
-            continue
-        outcome = RowOutcome(row.ref, name, REFUSED, notes=row.notes)
-        report.rows.append(outcome)
-        folder = default
-        unit_text = row.texts.get(UNIT_COLUMN.key)
-        if unit_text:
-            folder = index.units.get(_fold_name(unit_text))
-            if folder is None or (unit is not None and folder != default):
-                allowed = unit if unit is not None else "、".join(sorted({p.name for p in index.units.values()}))
-                outcome.notes.append(CellNote(row.refs[UNIT_COLUMN.key], row.headings[UNIT_COLUMN.key], f"填报单位“{unit_text}”没有对应的单位文件夹（可用：{allowed}）"))
-        elif folder is None:
-            outcome.notes.append(CellNote(row.ref, "填报单位", "没有填写填报单位"))
-        if project and project_key not in mapped and any(k[0] == "慰问" for k in row.texts):
-            row.texts[project_key] = project.group(1)
-        id_text = row.texts.get(("身份证号",), "")
-        key = _id_key(id_text) if id_text else ""
-        data = _nest(row.texts, WORKER_COLUMNS)
-        ref_of: dict[str, tuple[str, str]] = {}
-        for list_key, rows_by_owner, columns in (("家庭成员", family, FAMILY_COLUMNS), ("所附附件", attachments, ATTACHMENT_COLUMNS)):
-            items = rows_by_owner.get(key, []) if key else []
-            if key and items:
-                used_family.add(f"{list_key}:{key}")
-            data_items = []
-            for n, member in enumerate(items):
-                outcome.notes += member.notes
-                data_items.append(_nest(member.texts, columns))
-                for mkey, mref in member.refs.items():
-                    ref_of[f"{list_key}[{n + 1}].{'.'.join(mkey)}"] = (mref, f"{list_key}·{member.headings[mkey]}")
-            if data_items:
-                data[list_key] = data_items
-        if any(n.severity == "error" for n in outcome.notes):
-            continue
-        text = _yaml_text(data, f"{source} 第{row.index + 1}行")
-        target = (folder or records) / WORKERS_DIR
-        doc = load_yaml_text(text, target / "new.yaml", require_mapping=True)
-        if _compact(doc.data) != _compact(data):  # pragma: no cover - _scalar quotes whatever YAML would misread
-            outcome.notes.append(CellNote(row.ref, "", "内部错误：这一行无法写成 YAML，未导入（请报告此问题）"))
-            continue
-        try:
-            worker = Worker.model_validate(doc.data)
-        except ValidationError as exc:
-            for problem in _validation_problems(exc, doc, Worker, target):
-                if problem.is_error:
-                    ref, heading = _where(ref_of, problem.field, row)
-                    message = problem.message
-                    if ref == row.ref:
-                        message += f"（表中没有“{problem.field.split('.')[-1]}”这一列）"
-                    message += f"；{problem.allowed}" if problem.allowed else ""
-                    outcome.notes.append(CellNote(ref, heading, message))
-            continue
-        for finding in worker.warnings:
-            problem = _finding_problem(target, doc, (), finding)
-            ref, heading = _where(ref_of, problem.field, row)
-            outcome.notes.append(CellNote(ref, heading, problem.message, "warning"))
-        key = worker.id_number
-        id_ref, id_heading = row.refs[("身份证号",)], row.headings[("身份证号",)]
-        if key in seen_ids:
-            outcome.notes.append(CellNote(id_ref, id_heading, f"与 {seen_ids[key]} 的身份证号相同：同一人只登记一次（通知四.1 不重复）"))
-            continue
-        seen_ids[key] = row.ref
-        existing = index.by_id.get(key)
-        if existing is not None:
-            outcome.status, outcome.path = EXISTING, existing.path
-            outcome.differences = _differences(worker, existing.data, row, lists)
-            continue
-        archive = worker.archive_number
-        archive_ref, archive_heading = row.refs.get(("档案编号",), row.ref), row.headings.get(("档案编号",), "档案编号")
-        assert folder is not None
-        if (folder, archive) in index.archives:
-            outcome.notes.append(CellNote(archive_ref, archive_heading, f"档案编号“{archive}”在本单位已被 {index.archives[(folder, archive)]} 使用：每个档案编号只用一次"))
-            continue
-        if (folder, archive) in seen_archives:
-            outcome.notes.append(CellNote(archive_ref, archive_heading, f"档案编号“{archive}”与 {seen_archives[(folder, archive)]} 相同：本单位内每个档案编号只用一次"))
-            continue
-        seen_archives[(folder, archive)] = row.ref
-        stem = safe_name(f"{archive}-{worker.name}")
-        if dry_run:
-            path = folder / WORKERS_DIR / f"{stem}.yaml"
-        else:
-            path = _write_new(folder / WORKERS_DIR, stem, text)
-            index.by_id[key] = _Existing(path, folder, doc.data)
-        outcome.status, outcome.path = WRITTEN, path
-    for list_key, rows_by_owner in (("家庭成员", family), ("所附附件", attachments)):
-        for owner, rows in rows_by_owner.items():
-            if f"{list_key}:{owner}" not in used_family:
-                for member in rows:
-                    report.notes.append(CellNote(member.refs[OWNER_ID.key], "职工身份证号", f"在“{main.name}”表中找不到这个职工，这一行{list_key}未导入", "warning"))
-    return report
+    return _Import(Path(sheet), Path(records), unit, sheet_name, dry_run).run()
 
 
 def _get(data: Any, key: Sequence[str]) -> Any:
