@@ -600,8 +600,9 @@ def _create(folder: Path, stem: str, text: str) -> Path:
 
 
 def _side_tables(sheet: Path, tables: list[_Table], main: _Table) -> list[_Table]:
-    if sheet.suffix.lower() == ".csv":
-        return [_read_csv(p) for p in (sheet.with_name(f"{sheet.stem}_{k}.csv") for k in ("家庭成员", "所附附件")) if p.is_file()]
+    if sheet.suffix.lower() in (".csv", ".tsv", ".txt"):
+        siblings = (sheet.with_name(f"{sheet.stem}_{key}{sheet.suffix}") for key, _ in _LISTS)
+        return [_read_csv(p) for p in siblings if p.is_file()]
     return [t for t in tables if t is not main]
 
 
@@ -646,7 +647,7 @@ def _open(sheet: Path, sheet_name: Optional[str]) -> tuple[list[_Table], _Table,
     if not sheet.is_file():
         raise FormkitError(f"找不到表格文件：{sheet}")
     suffix = sheet.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv", ".txt"):  # .txt: Excel's "Unicode text" (UTF-16, tabs)
         tables = [_read_csv(sheet)]
     elif suffix in (".xlsx", ".xlsm"):
         tables = _read_xlsx(sheet)
@@ -831,7 +832,8 @@ def import_sheet(
     """Import a worker roster spreadsheet into worker records (issue 8).
 
     Args:
-        sheet: a .xlsx (or .xlsm) workbook, or a .csv in UTF-8, UTF-8 with BOM or GBK.
+        sheet: a .xlsx (or .xlsm) workbook, or a .csv in UTF-8, UTF-8 with BOM or GBK
+            (comma or tab separated; also .tsv, and .txt as Excel saves "Unicode text").
         records: the records folder (campaign.yaml and one folder per unit) or one unit's
             folder; records are written into ``<unit folder>/职工/``, one file per row,
             named ``<档案编号>-<姓名>.yaml`` (``-2`` … added when the name is taken).

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 from openpyxl.utils.datetime import from_excel
 
@@ -387,19 +387,3 @@ def scrub(text: str) -> str:
     """*text* with anything that looks like an ID or phone number masked (idcard.mask_id)."""
     text = _ID_RUN.sub(lambda m: mask_id(m.group()), text)
     return _PHONE_RUN.sub(lambda m: mask_phone(m.group()), text)
-
-
-def heading_of(column: Column) -> str:
-    """The column's export heading (its form label)."""
-    return column.heading
-
-
-def dotted_key(key: Sequence[str]) -> str:
-    """``("慰问", "低保", "起")`` → ``慰问.低保.起`` (records.dotted's form for keys)."""
-    return ".".join(key)
-
-
-def column_for(columns: Sequence[Column], key: Sequence[str]) -> Optional[Column]:
-    """The column storing *key*, or None."""
-    key = tuple(key)
-    return next((c for c in columns if c.key == key), None)
