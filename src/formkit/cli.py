@@ -183,6 +183,40 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
     click.echo(f"共 {len(files)} 个文件，已写入 {out}")
 
 
+@main.command(name="import")
+@click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--unit", "unit", default=None, help="填报单位: the unit folder to write into (default: from the sheet or the only unit).")
+@click.option("-o", "--records", "records", type=click.Path(path_type=Path), default="records", show_default=True, help="Records folder to write into.")
+@click.option("--sheet", "sheet_name", default=None, help="Worksheet name (default: the first with a recognisable header).")
+@click.option("--dry-run", is_flag=True, help="Report what would be written, write nothing.")
+def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None, dry_run: bool) -> None:
+    """Import a roster spreadsheet (.xlsx or .csv) into worker records, one YAML per row.
+
+    Never overwrites: rows whose 身份证号 already exists are reported (same or different).
+    Every refused row is listed with its cell and reason; nothing is written for it.
+    """
+    from formkit.sheetimport import import_sheet
+
+    report = import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
+    click.echo(report.format())
+    if report.refused:
+        sys.exit(1)
+
+
+@main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "表格", show_default=True, help="Output folder.")
+@click.option("--keep-going", is_flag=True, help="Export the valid records even when others have errors.")
+def export(records: Path, out: Path, keep_going: bool) -> None:
+    """Export the annex-2 roster and annex-4 weekly figures as .xlsx and CSV, per unit and city-wide."""
+    from formkit.sheetexport import export_tables
+
+    files = export_tables(records, out, keep_going=keep_going)
+    for path in files:
+        click.echo(str(path))
+    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
+
+
 @main.command()
 @RECORDS
 @click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
