@@ -508,6 +508,9 @@ def test_five_hundred_rows(one_unit: Path, tmp_path: Path):
     assert (len(report.written), len(report.existing), len(report.refused)) == (497, 0, 3)
     assert [r.ref for r in report.refused] == ["职工!102:102", "职工!252:252", "职工!501:501"]
     assert len(worker_files(one_unit)) == 497
+    text = report.format()
+    assert "写入 497 份，已存在 0 行，拒绝 3 行" in text
+    assert text.count("没有“低保”") == 1 and "等497处" in text  # one line for a warning shared by every row
     again = import_sheet(tmp_path / "big.xlsx", one_unit)
     assert (len(again.written), len(again.existing), len(again.refused)) == (0, 497, 3)
 

@@ -64,6 +64,7 @@ __all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REF
 
 WRITTEN, EXISTING, REFUSED, SKIPPED = "written", "existing", "refused", "skipped"
 _HEADER_SCAN = 30
+_SHOWN_REFS = 8  # a warning shared by many rows lists this many cells
 _PROJECT = ("慰问", "帮扶项目")
 _LISTS = (("家庭成员", FAMILY_COLUMNS), ("所附附件", ATTACHMENT_COLUMNS))
 #: The keys a worker record cannot do without (the model's required fields).
@@ -183,10 +184,16 @@ class ImportReport:
             for r in self.refused:
                 lines.append(f"  {r.ref} {r.name}".rstrip())
                 lines += [f"    {n.format()}" for n in r.notes if n.severity == "error"]
-        warned = [(r, n) for r in self.rows if r.status != REFUSED for n in r.notes if n.severity != "error"]
+        warned: dict[tuple[str, str], list[str]] = {}
+        for r in self.written:
+            for n in r.notes:
+                if n.severity != "error":
+                    warned.setdefault((n.field, n.message), []).append(n.ref)
         if warned:
             lines.append("提醒（已导入，请核对）：")
-            lines += [f"  {n.format()}" for _, n in warned]
+            for (fieldname, message), refs in warned.items():
+                shown = "、".join(refs[:_SHOWN_REFS]) + (f" 等{len(refs)}处" if len(refs) > _SHOWN_REFS else "")
+                lines.append(f"  {CellNote(shown, fieldname, message).format()}")
         if self.notes:
             lines.append("关于表格：")
             lines += [f"  {n.format()}" for n in self.notes]
