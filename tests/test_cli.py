@@ -59,3 +59,18 @@ def test_render_writes_docx(runner, tmp_path, monkeypatch):
     result = runner.invoke(main, ["render", str(ROOT / "records"), "-o", "out", "--templates", str(ROOT / "templates")])
     assert result.exit_code == 0, result.output
     assert list(Path("out").rglob("*.docx"))
+
+
+def test_keep_going_renders_the_valid_records_and_still_exits_1(runner, tmp_path):
+    import shutil
+
+    recs = tmp_path / "recs"
+    shutil.copytree(ROOT / "records", recs)
+    bad = next((recs / "思明区总工会" / "职工").glob("001-*.yaml"))
+    bad.write_text(bad.read_text(encoding="utf-8").replace("政治面貌:", "政治面目:", 1), encoding="utf-8")
+    refused = runner.invoke(main, ["render", str(recs), "-o", str(tmp_path / "a"), "--templates", str(ROOT / "templates")])
+    assert refused.exit_code == 1 and not (tmp_path / "a").exists()
+    result = runner.invoke(main, ["render", str(recs), "-o", str(tmp_path / "b"), "--templates", str(ROOT / "templates"), "--keep-going"])
+    assert result.exit_code == 1
+    assert "001-" in result.output and "政治面目" in result.output
+    assert list((tmp_path / "b").rglob("*.docx"))

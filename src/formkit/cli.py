@@ -96,15 +96,18 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
     Refuses to write anything while the records have errors, unless --keep-going.
     """
     report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, progress=lambda name: click.echo(f"生成 {name} …", err=True))
-    if report.skipped:
-        click.echo("以下记录有错误，未生成：")
-        for p in sorted(report.skipped):
-            if p.is_error:
-                click.echo("  " + p.format(records))
     for unit, counts in report.counts.items():
         parts = "，".join(f"{name} {n} 份" for name, n in counts.items())
         click.echo(f"{unit}：{parts}")
     click.echo(f"共 {len(report.files)} 个文件，已写入 {out}")
+    if report.warnings:
+        click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
+    if report.skipped:
+        click.echo("以下记录有错误，未生成（这些单位的汇总表不完整，请改正后重新生成）：")
+        for p in sorted(report.skipped):
+            if p.is_error:
+                click.echo("  " + p.format(records))
+        sys.exit(1)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
