@@ -207,7 +207,15 @@ def _problem(
     return Problem(path, line, fieldname, _scrub(message), _scrub(allowed), severity)
 
 
-def _finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) -> Problem:
+def finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) -> Problem:
+    """Turn a model's finding (a check within one record) into a Problem at its file and line.
+
+    Args:
+        path: the record file.
+        doc: the file as read by :func:`formkit.yamlio.load_yaml` (for the line map).
+        base: the location of the checked model inside the file (``()`` for the whole file).
+        finding: the model's finding (location, Chinese message, allowed values, severity).
+    """
     loc = base + finding.loc
     if loc not in doc.lines and finding.line_loc is not None:
         line = doc.line_of(base + finding.line_loc)
@@ -216,8 +224,20 @@ def _finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding)
     return _problem(path, line, dotted(loc), finding.message, finding.allowed, finding.severity)
 
 
-def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[BaseModel], path: Path) -> list[Problem]:
-    """Turn pydantic's errors into located Chinese problems."""
+def validation_problems(exc: ValidationError, doc: YamlDocument, model: type[BaseModel], path: Path) -> list[Problem]:
+    """Turn pydantic's errors into located Chinese problems.
+
+    Unknown keys name the nearest known key (a typo must never drop data silently).
+
+    Args:
+        exc: the ValidationError of ``model``.
+        doc: the file as read by :func:`formkit.yamlio.load_yaml` (for the line map).
+        model: the model that was validated (for known keys and field descriptions).
+        path: the record file.
+
+    Returns:
+        One Problem per error, with file, line, dotted Chinese field, message and allowed values.
+    """
     problems: list[Problem] = []
     errors = exc.errors(include_url=False)
     suggested: set[Loc] = set()
@@ -235,7 +255,7 @@ def _validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Ba
         line = doc.line_of(loc)
         name = dotted(loc)
         if kind == RECORD_CHECK:
-            problems += [_finding_problem(path, doc, loc, f) for f in ctx["findings"]]
+            problems += [finding_problem(path, doc, loc, f) for f in ctx["findings"]]
         elif kind == VALUE_ERROR:
             problems.append(_problem(path, line, name, ctx["message"], ctx.get("allowed", "")))
         elif kind == "missing":
@@ -300,10 +320,10 @@ def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None
     try:
         obj = model.model_validate(doc.data)
     except ValidationError as exc:
-        problems += _validation_problems(exc, doc, model, path)
+        problems += validation_problems(exc, doc, model, path)
         return None, doc
     for finding in getattr(obj, "warnings", ()):
-        problems.append(_finding_problem(path, doc, (), finding))
+        problems.append(finding_problem(path, doc, (), finding))
     return obj, doc
 
 

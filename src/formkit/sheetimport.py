@@ -40,7 +40,7 @@ from .errors import FormkitError, IDNumberError, OutputError
 from .idcard import normalize_id_number, parse_id_number
 from .models import Worker
 from .records import UNIT_FILE, WORKERS_DIR, CAMPAIGN_FILE
-from .records import _finding_problem, _validation_problems  # shared Chinese messages (see report)
+from .records import finding_problem, validation_problems  # the same Chinese messages as formkit check
 from .render import safe_name
 from .skeleton import new_record
 from .spreadsheet import (
@@ -773,7 +773,7 @@ class _Import:
         try:
             worker = Worker.model_validate(doc.data)
         except ValidationError as exc:
-            for problem in _validation_problems(exc, doc, Worker, target):
+            for problem in validation_problems(exc, doc, Worker, target):
                 if problem.is_error:
                     ref, heading = _where(ref_of, problem.field, row)
                     message = problem.message
@@ -783,7 +783,7 @@ class _Import:
                     outcome.notes.append(CellNote(ref, heading, message))
             return
         for finding in worker.warnings:
-            problem = _finding_problem(target, doc, (), finding)
+            problem = finding_problem(target, doc, (), finding)
             ref, heading = _where(ref_of, problem.field, row)
             outcome.notes.append(CellNote(ref, heading, problem.message, "warning"))
         if self._registered(row, worker, outcome) or not self._archive_free(row, worker, folder, outcome):
