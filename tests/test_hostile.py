@@ -651,7 +651,6 @@ def test_check_and_render_agree_on_long_names(records, tmp_path):
     assert_clear(run, (0,))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: formkit new into an unwritable path (under a file, dangling link) gives an OSError traceback")
 def test_new_into_an_unwritable_path(tmp_path):
     blocker = tmp_path / "some_file"
     blocker.write_text("x", encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from formkit import __version__, api
-from formkit.errors import FormkitError, Problem, RecordsInvalid
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 
 
 def _utf8_console() -> None:
@@ -146,11 +146,14 @@ def new(kind: str, path: Path | None) -> None:
     if path is None:
         click.echo(text, nl=False)
         return
-    if path.exists():
-        raise click.ClickException(f"{path} 已存在，不会覆盖。")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    if path.exists() or path.is_symlink():
+        raise OutputError(f"{path} 已存在，不会覆盖。")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
     click.echo(f"已写入 {path}")
 
 
