@@ -28,17 +28,26 @@ def _utf8_console() -> None:
                 pass
 
 
-def _print_problems(problems: list[Problem], base: Path) -> None:
+def _shown(problem: Problem, records: Path | None = None) -> str:
+    """``path:line: 字段 — …`` with the path as the user can open it from here.
+
+    Problems carry the record's path as the records folder was given (relative paths stay
+    relative to the current folder); absolute paths are shown relative to it when possible.
+    """
+    return problem.format(Path.cwd()) if problem.path.is_absolute() else problem.format()
+
+
+def _print_problems(problems: list[Problem], records: Path | None) -> None:
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     if errors:
         click.echo(f"错误（{len(errors)}）：")
         for p in sorted(errors):
-            click.echo("  " + p.format(base))
+            click.echo("  " + _shown(p, records))
     if warnings:
         click.echo(f"警告（{len(warnings)}）：")
         for p in sorted(warnings):
-            click.echo("  " + p.format(base))
+            click.echo("  " + _shown(p, records))
 
 
 class _Group(click.Group):
@@ -46,7 +55,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RecordsInvalid as exc:
-            _print_problems(exc.problems, Path(ctx.params.get("records") or "."))
+            _print_problems(exc.problems, None)
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except FormkitError as exc:
@@ -79,7 +88,14 @@ def check(records: Path) -> None:
     _print_problems(record_set.problems, records)
     workers = sum(len(u.workers) for u in record_set.units)
     weeks = sum(len(u.weeks) for u in record_set.units)
-    click.echo(f"{len(record_set.units)} 个单位，{workers} 名职工，{weeks} 份周报；{len(record_set.errors)} 处错误，{len(record_set.warnings)} 处警告。")
+    bad = {p.path for p in record_set.errors}
+    bad_workers = sum(1 for path in bad if "职工" in Path(path).parts)
+    bad_weeks = sum(1 for path in bad if "周报" in Path(path).parts)
+    click.echo(
+        f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工" + (f"（{bad_workers} 份有错误）" if bad_workers else "")
+        + f"，{weeks + bad_weeks} 份周报" + (f"（{bad_weeks} 份有错误）" if bad_weeks else "")
+        + f"；{len(record_set.errors)} 处错误，{len(record_set.warnings)} 处警告。"
+    )
     if record_set.errors:
         sys.exit(1)
 
@@ -95,7 +111,12 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
 
     Refuses to write anything while the records have errors, unless --keep-going.
     """
-    report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, progress=lambda name: click.echo(f"生成 {name} …", err=True))
+    try:
+        report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, progress=lambda name: click.echo(f"生成 {name} …", err=True))
+    except RecordsInvalid as exc:
+        _print_problems(exc.problems, records)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     for unit, counts in report.counts.items():
         parts = "，".join(f"{name} {n} 份" for name, n in counts.items())
         click.echo(f"{unit}：{parts}")
@@ -106,7 +127,7 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         click.echo("以下记录有错误，未生成（这些单位的汇总表不完整，请改正后重新生成）：")
         for p in sorted(report.skipped):
             if p.is_error:
-                click.echo("  " + p.format(records))
+                click.echo("  " + _shown(p, records))
         sys.exit(1)
 
 
