@@ -1,4 +1,4 @@
-"""Templates: finding them, checking them, and rendering one document from a context.
+"""Templates: finding them, checking them, and rendering documents from contexts, fast.
 
 One Jinja environment serves every template: sandboxed (a template passed around by e-mail
 cannot reach Python internals), autoescaping (``&``, ``<`` and ``>`` in values print as typed
@@ -6,26 +6,66 @@ instead of breaking the XML, design.md), ``StrictUndefined`` (a misspelt field i
 not a silent blank) and a ``finalize`` that prints None as ``""``.
 
 docxtpl stays the template language, so a user's Word/WPS edit of a template keeps working.
+What changed for speed (issue 5) is *when* docxtpl's work is done. ``DocxTemplate.render``
+re-reads the .docx, re-runs ``patch_xml`` (a few dozen regular expressions over the whole
+document), compiles the result with Jinja, parses it again with lxml and re-zips every part
+for each record: 25–50 ms a document. :class:`FormTemplate` does the template-only work once
+(python-docx load, ``patch_xml``, Jinja compilation of document.xml and of any tagged header
+or footer) and per record only:
+
+1. ``template.render(context)`` (Jinja);
+2. docxtpl's post-processing, unchanged in effect: the ``\\n<w:p`` markers out, the
+   ``{_{``/``}_}``/``{_%``/``%_}`` unescapes, ``resolve_listing`` (line breaks and tabs in
+   values) applied only to the paragraphs that hold such a character, ``fix_tables`` only for
+   templates whose column count can change (``{%tc``, ``{% hm %}``, ``{% colspan %}`` or a
+   table whose grid is already inconsistent), ``wp:docPr`` ids renumbered as docxtpl does;
+3. one deflate of the new document.xml; every other part of the .docx is copied into the
+   output zip as the template's compressed bytes (:class:`ZipMember`), not re-compressed.
+
+The result reads back to the same text and the same XML (canonical form) as
+``DocxTemplate.render``; :meth:`FormTemplate.render_with_docxtpl` keeps that reference path
+for tests, for the benchmark and for the rare templates the fast path does not cover (tags in
+footnotes or document properties), which fall back to it.
+
+Output zips are deterministic: fixed entry times (1980-01-01), fixed member order and
+attributes, so the same record gives the same bytes in any process on any day.
+
+Print files (one per unit and annex, every document page after page) are built from each
+document's body XML in time linear in their size: each document contributes one
+independently deflated *piece* (:func:`print_piece`), and :func:`print_file_bytes`
+concatenates the pieces between the template's head and tail, combining their CRC-32s
+(:func:`crc32_combine`) instead of re-reading them. A piece depends only on its document and
+on whether it opens the file, so pieces made by different processes, or kept from an earlier
+run, join into the same bytes.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import os
 import re
+import struct
 import sys
 import tempfile
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Optional
 
+from docx.opc.oxml import parse_xml as opc_parse_xml
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import parse_xml as oxml_parse_xml
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
 
 from formkit.errors import OutputError, TemplateProblem
 
@@ -37,6 +77,11 @@ TEMPLATE_FILES = {
     "weekly": "附件4_企业工资拖欠情况周报表.docx",
 }
 
+#: zlib level of every part formkit compresses (document.xml, print files). 6 is zlib's and
+#: Python's zipfile's default; the benchmark (bench/run.py) measures it against level 1.
+DEFLATE_LEVEL = 6
+
+DOCUMENT_PART = "word/document.xml"
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -84,32 +129,604 @@ def default_template_dir() -> Path:
     raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")
 
 
+# --------------------------------------------------------------------------------------
+# Zip members and deterministic zips
+# --------------------------------------------------------------------------------------
+
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest date a zip entry can carry
+_DOS_TIME = 0
+_LIMIT = 0xFFFFFFFF  # no zip64: a .docx part of 4 GiB is no form
+
+
+@dataclass(frozen=True)
+class ZipMember:
+    """One part of a .docx as it is stored in the zip.
+
+    Attributes:
+        name: the part name (``word/document.xml``).
+        method: 0 (stored) or 8 (deflated).
+        crc: CRC-32 of the uncompressed bytes.
+        size: uncompressed size in bytes.
+        data: the bytes as stored (compressed when ``method`` is 8).
+    """
+
+    name: str
+    method: int
+    crc: int
+    size: int
+    data: bytes
+
+    @classmethod
+    def deflated(cls, name: str, raw: bytes, level: int = DEFLATE_LEVEL) -> "ZipMember":
+        """A member holding ``raw`` deflated at ``level``."""
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return cls(name, zipfile.ZIP_DEFLATED, zlib.crc32(raw), len(raw), packer.compress(raw) + packer.flush())
+
+
+def read_members(data: bytes, level: int = DEFLATE_LEVEL) -> list[ZipMember]:
+    """The members of a zip, in archive order, with their stored (compressed) bytes.
+
+    Members compressed with anything but deflate are re-compressed with deflate.
+
+    Raises:
+        zipfile.BadZipFile: ``data`` is not a zip.
+        ValueError: a member is encrypted.
+    """
+    members: list[ZipMember] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.flag_bits & 0x1:
+                raise ValueError(f"encrypted member {info.filename}")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                members.append(ZipMember.deflated(info.filename, zf.read(info), level))
+                continue
+            offset = info.header_offset
+            name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
+            start = offset + 30 + name_len + extra_len
+            members.append(ZipMember(info.filename, info.compress_type, info.CRC, info.file_size, data[start : start + info.compress_size]))
+    return members
+
+
+def zip_bytes(members: Sequence[ZipMember]) -> bytes:
+    """A zip of ``members`` in the given order, with fixed times and attributes.
+
+    Every entry is dated 1980-01-01 00:00 and carries no extra field, so equal members give
+    equal bytes on any machine and day (python-docx stamps each part with the saving time).
+
+    Raises:
+        OutputError: a member or the archive exceeds 4 GiB (zip64 is not written).
+    """
+    chunks: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for m in members:
+        name = m.name.encode("utf-8")
+        flag = 0 if m.name.isascii() else 0x800
+        if max(m.size, len(m.data), offset) >= _LIMIT:
+            raise OutputError(f"{m.name} 超过 4 GiB，无法写入 .docx。")
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, len(m.data), m.size, len(name), 0)
+        central.append(
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0, 0, offset)
+            + name
+        )
+        chunks += (header, name, m.data)
+        offset += len(header) + len(name) + len(m.data)
+    directory = b"".join(central)
+    if offset + len(directory) >= _LIMIT:
+        raise OutputError("文件超过 4 GiB，无法写入 .docx。")
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
+    return b"".join(chunks) + directory + end
+
+
+# CRC-32 of a concatenation from the CRCs of its parts (zlib's crc32_combine, which Python's
+# zlib module does not expose): multiply the first CRC by x^(8·len2) modulo the polynomial.
+_POLY = 0xEDB88320
+
+
+def _multmodp(a: int, b: int) -> int:
+    m, p = 1 << 31, 0
+    while m:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                break
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+    return p
+
+
+def _powers() -> list[int]:
+    table, p = [], 1 << 30  # x^1
+    for _ in range(32):
+        table.append(p)
+        p = _multmodp(p, p)
+    return table
+
+
+_X2N = _powers()
+
+
+_SHIFT_TABLES: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
+
+
+def _shift_table(k: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Byte-sliced tables of the linear map "append 2^k zero bytes" on a CRC register.
+
+    Built on first use from 32 images of ``x^(8·2^k) · c mod P`` (about a millisecond).
+    """
+    table = _SHIFT_TABLES.get(k)
+    if table is None:
+        op = _X2N[(k + 3) & 31]
+        columns = [_multmodp(op, 1 << bit) for bit in range(32)]
+        slices = []
+        for byte in range(4):
+            values = [0] * 256
+            for v in range(1, 256):
+                low = v & -v
+                values[v] = values[v ^ low] ^ columns[8 * byte + low.bit_length() - 1]
+            slices.append(values)
+        table = _SHIFT_TABLES[k] = (slices[0], slices[1], slices[2], slices[3])
+    return table
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of ``A + B`` from ``crc1 = crc32(A)``, ``crc2 = crc32(B)`` and ``len2 = len(B)``.
+
+    zlib's ``crc32_combine``: the CRC register of A shifted over ``len2`` zero bytes
+    (``x^(8·len2) · crc1 mod P``), xor ``crc2``. The shift is applied as one table step per
+    set bit of ``len2`` (tables per power of two, :func:`_shift_table`): about 10 µs.
+    """
+    c, n, k = crc1, len2, 0
+    while n:
+        if n & 1:
+            t0, t1, t2, t3 = _shift_table(k)
+            c = t0[c & 0xFF] ^ t1[(c >> 8) & 0xFF] ^ t2[(c >> 16) & 0xFF] ^ t3[c >> 24]
+        n >>= 1
+        k += 1
+    return c ^ crc2
+
+
+# --------------------------------------------------------------------------------------
+# docxtpl's steps, reused (called on a bare instance: none of them reads its state)
+# --------------------------------------------------------------------------------------
+
+_DOCXTPL = DocxTemplate(io.BytesIO())
+_DOCPR_ID = re.compile(rb'(<wp:docPr\b[^>]*?\sid=")[^"]*(")')
+_BODY_OPEN = re.compile(r"<w:body\b[^>]*?(/?)>")
+_BODY_OPEN_B = re.compile(rb"<w:body\b[^>]*?(/?)>")
+_TC_TAGS = re.compile(r"\{[%{]-?tc\s|\{%-?\s*(?:hm|colspan)\b")
+_JINJA_ANY = re.compile(r"\{\{|\{%|\{#")
+
+
+def _has_special(xml: bytes) -> bool:
+    return b"\n" in xml or b"\t" in xml or b"\a" in xml or b"\f" in xml
+
+
+def _resolve_listing(xml: bytes) -> bytes:
+    """docxtpl's ``resolve_listing`` (tabs, line breaks, ``\\a``, ``\\f`` inside text).
+
+    docxtpl runs ``<w:p(?: [^>]*)?>.*?</w:p>`` over the whole document and rewrites the
+    text of each match; a match without any of those characters comes out unchanged. So the
+    matches are found the same way (from the left, each ending at the first ``</w:p>`` after
+    its opening tag) with plain searches, and only those holding such a character are handed
+    to docxtpl's own function.
+    """
+    if not _has_special(xml):
+        return xml
+    out, last, pos = [], 0, 0
+    while True:
+        start = xml.find(b"<w:p", pos)
+        if start < 0:
+            break
+        mark = xml[start + 4 : start + 5]
+        if mark == b">":
+            opened = start + 5
+        elif mark == b" ":
+            close_tag = xml.find(b">", start + 5)
+            if close_tag < 0:
+                break
+            opened = close_tag + 1
+        else:
+            pos = start + 4
+            continue
+        close = xml.find(b"</w:p>", opened)
+        if close < 0:
+            break
+        end = close + 6
+        if _has_special(xml[start:end]):
+            out += (xml[last:start], _DOCXTPL.resolve_listing(xml[start:end].decode("utf-8")).encode("utf-8"))
+            last = end
+        pos = end
+    if not out:
+        return xml
+    out.append(xml[last:])
+    return b"".join(out)
+
+
+def _post_process(xml: bytes) -> bytes:
+    """What docxtpl's ``render_xml_part`` does to Jinja's output, in the same order.
+
+    Works on UTF-8 bytes: every pattern is ASCII, which never occurs inside the encoding of
+    another character, and bytes searches are several times faster than on Chinese text.
+    """
+    xml = xml.replace(b"\n<w:p>", b"<w:p>").replace(b"\n<w:p ", b"<w:p ")
+    if b"{_" in xml or b"_}" in xml:
+        xml = xml.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    return _resolve_listing(xml)
+
+
+def _marked(src: str) -> str:
+    """docxtpl puts each paragraph on its own line before compiling (error line numbers)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
+
+
+def _grid_is_stable(patched_body: str) -> bool:
+    """Whether docxtpl's ``fix_tables`` can leave this template's tables unchanged.
+
+    With the Jinja tags taken out, every row must have at most as many cells as its table
+    has grid columns and the widest row must span all of them; rows are then only repeated
+    or dropped by rendering, which keeps that true.
+    """
+    bare = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", patched_body, flags=re.DOTALL)
+    bare = re.sub(r"\{\{.*?\}\}", "", bare, flags=re.DOTALL)
+    try:
+        tree = etree.fromstring(bare.encode("utf-8"), etree.XMLParser(recover=True))
+    except etree.XMLSyntaxError:
+        return False
+    if tree is None:
+        return False
+    w = "{%s}" % nsmap["w"]
+    for table in tree.iter(w + "tbl"):
+        grid = table.find(w + "tblGrid")
+        columns = len(grid.findall(w + "gridCol")) if grid is not None else 0
+        widest = 0
+        for row in table.iter(w + "tr"):
+            cells = row.findall(w + "tc")
+            if len(cells) > columns:
+                return False
+            span = 0
+            for cell in cells:
+                value = cell.find(f"{w}tcPr/{w}gridSpan")
+                span += int(value.get(w + "val")) if value is not None else 1
+            widest = max(widest, span)
+        if widest != columns:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------
+# Deflate streams that concatenate
+# --------------------------------------------------------------------------------------
+
+
+class PrintPiece(NamedTuple):
+    """Part of a document.xml, deflated on its own.
+
+    Pieces end on a byte boundary (sync flush, not final), so that pieces in a row, closed by
+    a final one, are one valid deflate stream: a fresh compressor never refers back past its
+    own start.
+
+    Attributes:
+        data: the raw deflate bytes.
+        crc: CRC-32 of the uncompressed XML.
+        size: length of the uncompressed XML in bytes.
+    """
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def compress_piece(raw: bytes, level: int = DEFLATE_LEVEL, *, final: bool = False) -> PrintPiece:
+    """Deflate ``raw`` on its own (a fresh compressor), ending with a sync or final flush."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    data = packer.compress(raw) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+    return PrintPiece(data, zlib.crc32(raw), len(raw))
+
+
+def join_pieces(pieces: Iterable[PrintPiece]) -> PrintPiece:
+    """The pieces in a row, as one piece (CRC-32s combined, not recomputed)."""
+    data, crc, size = [], 0, 0
+    for piece in pieces:
+        data.append(piece.data)
+        crc = crc32_combine(crc, piece.crc, piece.size) if size else piece.crc
+        size += piece.size
+    return PrintPiece(b"".join(data), crc, size)
+
+
+def deflated_member(name: str, pieces: Sequence[PrintPiece]) -> ZipMember:
+    """A zip member whose deflate stream is ``pieces`` in a row (the last one final).
+
+    Raises:
+        OutputError: the part would exceed 4 GiB.
+    """
+    whole = join_pieces(pieces)
+    if whole.size >= _LIMIT:
+        raise OutputError(f"{name} 超过 4 GiB，请分批生成。")
+    return ZipMember(name, zipfile.ZIP_DEFLATED, whole.crc, whole.size, whole.data)
+
+
+# --------------------------------------------------------------------------------------
+# Bodies: final section properties, first paragraph, page breaks
+# --------------------------------------------------------------------------------------
+
+
+def split_final_sectpr(inner: bytes) -> tuple[bytes, bytes]:
+    """Split a body's inner XML into its content and its own final ``w:sectPr``.
+
+    A ``w:sectPr`` nested in ``w:sectPrChange`` is part of the final one. Returns
+    ``(inner, b"")`` when the body does not end with a ``w:sectPr``.
+    """
+    text = inner.rstrip()
+    if text.endswith(b"/>"):
+        start = text.rfind(b"<w:sectPr")
+        if start >= 0 and text[start + 9 : start + 10] in (b" ", b"/") and text.find(b">", start) == len(text) - 1:
+            return inner[:start], inner[start:]
+        return inner, b""
+    if not text.endswith(b"</w:sectPr>"):
+        return inner, b""
+    pos, depth = len(text), 0
+    while True:
+        opening = text.rfind(b"<w:sectPr", 0, pos)
+        closing = text.rfind(b"</w:sectPr>", 0, pos)
+        if closing > opening:
+            depth += 1
+            pos = closing
+            continue
+        if opening < 0:
+            return inner, b""
+        pos = opening
+        if text[opening + 9 : opening + 10] not in (b" ", b">", b"\t", b"\n", b"\r", b"/"):
+            continue  # <w:sectPrChange
+        if text[text.find(b">", opening) - 1 : text.find(b">", opening)] != b"/":
+            depth -= 1
+        if depth == 0:
+            return inner[:opening], inner[opening:]
+
+
+_PAGE_BREAK = b'<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+_P_OPEN = re.compile(rb"<w:p(?:\s[^>]*?)?(/?)>")
+_XMLNS = re.compile(r'\s+xmlns:[A-Za-z0-9_]+="[^"]*"')
+_WRAP_OPEN = "<w:x %s>" % " ".join(f'xmlns:{k}="{v}"' for k, v in nsmap.items() if k != "xml")
+
+
+def _matching_close(text: bytes, tag: bytes) -> int:
+    """Index just past the close of the ``<tag`` element opening ``text`` (nesting counted)."""
+    depth, pos, open_tag, close_tag = 0, 0, b"<" + tag, b"</" + tag + b">"
+    while True:
+        o = text.find(open_tag, pos)
+        c = text.find(close_tag, pos)
+        if c < 0:
+            return -1
+        if 0 <= o < c:
+            pos = o + len(open_tag)
+            if text[pos : pos + 1] in (b" ", b">") and text[text.find(b">", o) - 1 : text.find(b">", o)] != b"/":
+                depth += 1
+            continue
+        depth -= 1
+        pos = c + len(close_tag)
+        if depth == 0:
+            return pos
+
+
+def split_first_paragraph(content: bytes) -> tuple[bytes, bytes]:
+    """``(prefix, rest)`` of body content: the prefix is what a page break changes.
+
+    That is the leading white space, the first paragraph's opening tag and its ``w:pPr``
+    (the whole ``<w:p/>`` when the paragraph is empty); empty when the content does not start
+    with a paragraph.
+    """
+    stripped = content.lstrip()
+    lead = len(content) - len(stripped)
+    m = _P_OPEN.match(stripped)
+    if m is None:
+        return content[:lead], content[lead:]
+    end = lead + m.end()
+    if not m.group(1):
+        rest = content[end:]
+        if rest.startswith(b"<w:pPr/>"):
+            end += len(b"<w:pPr/>")
+        elif rest.startswith(b"<w:pPr>") or rest.startswith(b"<w:pPr "):
+            close = _matching_close(rest, b"w:pPr")
+            if close < 0:  # not well-formed: leave it whole, a page-break paragraph goes first
+                return content[:lead], content[lead:]
+            end += close
+    return content[:end], content[end:]
+
+
+@functools.lru_cache(maxsize=256)
+def _with_page_break_before(ppr: str) -> str | None:
+    """``ppr`` (a ``w:pPr``) with ``w:pageBreakBefore`` on, as python-docx sets it."""
+    try:
+        wrapper = oxml_parse_xml(_WRAP_OPEN + ppr + "</w:x>")
+    except etree.XMLSyntaxError:
+        return None
+    element = wrapper[0]
+    element.pageBreakBefore_val = True
+    text = etree.tostring(element, encoding="unicode")
+    head_end = text.index(">") + 1
+    return _XMLNS.sub("", text[:head_end]) + text[head_end:]
+
+
+def page_break_prefix(prefix: bytes) -> bytes:
+    """The prefix (see :func:`split_first_paragraph`) of content made to start on a new page.
+
+    Sets ``w:pageBreakBefore`` on the first paragraph (no blank page, no empty line), or,
+    when the content does not start with a paragraph, puts a paragraph holding a page break
+    first: what :class:`PrintFile` does.
+    """
+    stripped = prefix.lstrip()
+    lead = prefix[: len(prefix) - len(stripped)]
+    m = _P_OPEN.match(stripped)
+    if m is None:
+        return _PAGE_BREAK + prefix
+    if m.group(1):  # <w:p/>
+        return lead + m.group(0)[:-2] + b"><w:pPr><w:pageBreakBefore/></w:pPr></w:p>"
+    ppr = stripped[m.end() :] or b"<w:pPr/>"
+    new = _with_page_break_before(ppr.decode("utf-8"))
+    if new is None:
+        return _PAGE_BREAK + prefix
+    return lead + m.group(0) + new.encode("utf-8")
+
+
+def with_page_break(content: bytes) -> bytes:
+    """Body content made to start on a new page (see :func:`page_break_prefix`)."""
+    prefix, rest = split_first_paragraph(content)
+    return page_break_prefix(prefix) + rest
+
+
+# --------------------------------------------------------------------------------------
+# Templates
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedDocument:
+    """One rendered document.
+
+    Attributes:
+        members: its .docx parts in archive order (unchanged parts share the template's
+            compressed bytes).
+        body: the inner XML of its ``w:body`` (UTF-8: paragraphs, tables, the final
+            ``w:sectPr``).
+        level: zlib level of its pieces.
+        pieces: the deflated prefix and rest of its body content (see
+            :func:`split_first_paragraph`), shared by its document.xml and its print-file
+            piece; None when the document was not made by the fast path.
+    """
+
+    members: list[ZipMember]
+    body: bytes
+    level: int = DEFLATE_LEVEL
+    pieces: Optional[tuple[Optional[PrintPiece], PrintPiece, bytes]] = None  # (prefix, rest, prefix XML)
+
+    def to_bytes(self) -> bytes:
+        """The .docx bytes (deterministic, see :func:`zip_bytes`)."""
+        return zip_bytes(self.members)
+
+
+class _Prepared:
+    """Everything about a template that does not depend on the record (built once)."""
+
+    def __init__(self, data: bytes, env: SandboxedEnvironment, level: int) -> None:
+        self.level = level
+        self.members = read_members(data, level)
+        names = [m.name for m in self.members]
+        self.fallback = DOCUMENT_PART not in names
+        probe = DocxTemplate(io.BytesIO(data))
+        probe.init_docx()
+        docx = probe.docx
+        self.fallback = self.fallback or _needs_docxtpl(docx)
+        # document.xml as python-docx writes it, cut around an emptied body
+        root = copy.deepcopy(docx._element)
+        body = root.find(qn("w:body"))
+        for child in list(body):
+            body.remove(child)
+        body.text = None
+        whole = serialize_part_xml(root).decode("utf-8")
+        found = list(re.finditer(r"<w:body(?:\s[^>]*)?/>", whole))
+        if len(found) != 1:
+            self.fallback = True
+            return
+        empty = found[0]
+        self.head = (whole[: empty.start()] + empty.group(0)[:-2] + ">").encode("utf-8")
+        self.tail = ("</w:body>" + whole[empty.end() :]).encode("utf-8")
+        self.head_piece = compress_piece(self.head, level)
+        self._tails: dict[bytes, PrintPiece] = {}
+        patched = _DOCXTPL.patch_xml(probe.get_xml())
+        opening = _BODY_OPEN.match(patched)
+        if opening is None:
+            self.fallback = True
+            return
+        self.body_open = opening.group(0)
+        inner = "" if opening.group(1) else patched[opening.end() : patched.rindex("</w:body>")]
+        raw_text = re.sub(r"<[^>]+>", "", probe.get_xml())
+        self.fix_tables = bool(_TC_TAGS.search(raw_text)) or not _grid_is_stable(patched)
+        self.body = env.from_string(_marked(inner))
+        self.document_index = names.index(DOCUMENT_PART)
+        # headers and footers: compiled when they hold tags, else kept as they are
+        self.parts: list[tuple[int, Any]] = []
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for _, part in probe.get_headers_footers(uri):
+                name = str(part.partname).lstrip("/")
+                xml = _DOCXTPL.patch_xml(probe.get_part_xml(part))
+                if name in names and _JINJA_ANY.search(xml):
+                    self.parts.append((names.index(name), env.from_string(_marked(xml))))
+
+    def tail_piece(self, sect: bytes) -> PrintPiece:
+        """The final piece of a document.xml: section properties and the template's tail."""
+        piece = self._tails.get(sect)
+        if piece is None:
+            piece = compress_piece(sect + self.tail, self.level, final=True)
+            if len(self._tails) < 64:
+                self._tails[sect] = piece
+        return piece
+
+
+def _needs_docxtpl(docx: Any) -> bool:
+    """Tags in footnotes or in the document properties: left to docxtpl itself."""
+    for part in docx.part.package.parts:
+        if part.content_type.endswith(".footnotes+xml"):
+            blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
+            if _JINJA_ANY.search(re.sub(r"<[^>]+>", "", blob)):
+                return True
+    props = docx.core_properties
+    return any(_JINJA_ANY.search(getattr(props, name) or "") for name in ("author", "comments", "identifier", "language", "subject", "title"))
+
+
 class FormTemplate:
     """One annex template, checked once and rendered many times.
 
+    The template-only work (loading, docxtpl's ``patch_xml``, Jinja compilation) is done on
+    the first render and kept; a FormTemplate pickles as its path and bytes, so a process
+    pool can receive one and prepare it once per process.
+
     Args:
         path: a .docx file with docxtpl tags.
+        level: zlib level of the parts it writes; default :data:`DEFLATE_LEVEL`.
 
     Raises:
         TemplateProblem: the file is missing, not a .docx (zip with word/document.xml), or
             its tags are not valid Jinja.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, level: int | None = None) -> None:
         self.path = Path(path)
-        self.env = make_environment()
+        self.level = DEFLATE_LEVEL if level is None else level
         if not self.path.is_file():
             raise TemplateProblem(f"模板 {self.path} 不存在。")
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                zf.getinfo("word/document.xml")
-            self._bytes = self.path.read_bytes()
-            probe = DocxTemplate(io.BytesIO(self._bytes))
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise TemplateProblem(f"模板 {self.path.name} 无法读取（{type(exc).__name__}）。") from exc
+        self._setup(data)
+
+    def _setup(self, data: bytes) -> None:
+        self.env = make_environment()
+        self._bytes = data
+        self._prepared: _Prepared | None = None
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                zf.getinfo(DOCUMENT_PART)
+            probe = DocxTemplate(io.BytesIO(data))
             self.fields = frozenset(probe.get_undeclared_template_variables(jinja_env=self.env))
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise TemplateProblem(f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。请用 Word 或 WPS 另存为 .docx。") from exc
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "level": self.level, "data": self._bytes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.path = state["path"]
+        self.level = state["level"]
+        self._setup(state["data"])
+
+    @property
+    def data(self) -> bytes:
+        """The template file's bytes (as read once, when the FormTemplate was made)."""
+        return self._bytes
 
     def check_fields(self, known: set[str] | frozenset[str]) -> None:
         """Refuse a template that names a top-level field the context does not have.
@@ -124,20 +741,93 @@ class FormTemplate:
                 f"可用字段：{'、'.join(sorted(known))}（见 docs/templates.md）。"
             )
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """Render one document and return the .docx bytes.
+    def _prepare(self) -> _Prepared:
+        if self._prepared is None:
+            try:
+                self._prepared = _Prepared(self._bytes, self.env, self.level)
+            except TemplateError as exc:
+                raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
+            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+                raise TemplateProblem(f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。") from exc
+        return self._prepared
 
-        Raises:
-            TemplateProblem: as :meth:`render_document`.
-        """
-        return document_bytes(self.render_document(context))
+    def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
+        try:
+            return template.render(context).encode("utf-8")
+        except SecurityError as exc:
+            raise TemplateProblem(f"模板 {self.path.name} 试图访问不允许的内容，已拒绝：{exc}") from exc
+        except UndefinedError as exc:
+            raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段：{exc.message}") from exc
+        except TemplateError as exc:
+            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
 
-    def render_document(self, context: Mapping[str, Any]) -> DocxTemplate:
-        """Render one document and return it, still in memory (for :class:`PrintFile`).
+    def render_fast(self, context: Mapping[str, Any]) -> RenderedDocument:
+        """Render one document: its parts and its body XML (for print files).
+
+        document.xml is stored as four deflate pieces in a row: the template's head (deflated
+        once per template), the body's prefix and rest (see :func:`split_first_paragraph`;
+        the same pieces serve the print file) and the final section properties with the
+        template's tail (deflated once per distinct value).
 
         Raises:
             TemplateProblem: the template names a nested field the context lacks, or tries
                 something the sandbox forbids.
+        """
+        prep = self._prepare()
+        if prep.fallback:
+            data = self.render_with_docxtpl(context)
+            members = read_members(data, self.level)
+            return RenderedDocument(members, _body_inner(_document_xml(members)), self.level)
+        context = dict(context)
+        body = _post_process(self._jinja(prep.body, context))
+        if prep.fix_tables:
+            tree = _DOCXTPL.fix_tables((prep.body_open + body.decode("utf-8") + "</w:body>"))
+            body = _body_inner(etree.tostring(tree, encoding="UTF-8"))
+        if b"docPr" in body:
+            counter = iter(range(1001, sys.maxsize))
+            body = _DOCPR_ID.sub(lambda m: m.group(1) + str(next(counter)).encode("ascii") + m.group(2), body)
+        content, sect = split_final_sectpr(body)
+        prefix, rest = split_first_paragraph(content)
+        prefix_piece = compress_piece(prefix, self.level) if prefix else None
+        rest_piece = compress_piece(rest, self.level)
+        stream = [prep.head_piece, *([prefix_piece] if prefix_piece else []), rest_piece, prep.tail_piece(sect)]
+        members = list(prep.members)
+        members[prep.document_index] = deflated_member(DOCUMENT_PART, stream)
+        for index, template in prep.parts:
+            xml = _post_process(self._jinja(template, context))
+            part = serialize_part_xml(opc_parse_xml(xml))
+            members[index] = ZipMember.deflated(members[index].name, part, self.level)
+        return RenderedDocument(members, body, self.level, (prefix_piece, rest_piece, prefix))
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """Render one document and return the .docx bytes.
+
+        Raises:
+            TemplateProblem: as :meth:`render_fast`.
+        """
+        return self.render_fast(context).to_bytes()
+
+    def render_document(self, context: Mapping[str, Any]) -> DocxTemplate:
+        """Render one document and return it as a docxtpl object (python-docx inside).
+
+        For callers that change the document further (:class:`PrintFile`); the content is
+        that of :meth:`render`.
+
+        Raises:
+            TemplateProblem: as :meth:`render_fast`.
+        """
+        doc = DocxTemplate(io.BytesIO(self.render(context)))
+        doc.init_docx()
+        return doc
+
+    def render_with_docxtpl(self, context: Mapping[str, Any]) -> bytes:
+        """Render with ``DocxTemplate.render`` from scratch, as formkit did before issue 5.
+
+        The reference the fast path is tested against, and the path of templates with tags
+        in footnotes or document properties. Returns deterministic bytes (:func:`zip_bytes`).
+
+        Raises:
+            TemplateProblem: as :meth:`render_fast`.
         """
         doc = DocxTemplate(io.BytesIO(self._bytes))
         try:
@@ -148,27 +838,115 @@ class FormTemplate:
             raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段：{exc.message}") from exc
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
-        return doc
+        return zip_bytes(read_members(document_bytes(doc), self.level))
+
+    # -- print files -------------------------------------------------------------------
+
+    def print_frame(self, first: RenderedDocument) -> "PrintFrame":
+        """What a print file of this template takes from its first document.
+
+        Its parts other than document.xml (headers of the first document, styles …), the
+        document.xml head and tail of the template, and the first document's final section
+        properties (page size and margins of the whole print file).
+        """
+        prep = self._prepare()
+        _, sect = split_final_sectpr(first.body)
+        if prep.fallback:
+            whole = _document_xml(first.members)
+            opening = _BODY_OPEN_B.search(whole)
+            assert opening is not None
+            head, tail = whole[: opening.end()], whole[whole.rindex(b"</w:body>") :]
+            head_piece = compress_piece(head, self.level)
+        else:
+            head_piece, tail = prep.head_piece, prep.tail
+        tail_piece = compress_piece((sect or b"<w:sectPr/>") + tail, self.level, final=True)
+        return PrintFrame(list(first.members), head_piece, tail_piece)
+
+
+def _document_xml(members: Sequence[ZipMember]) -> bytes:
+    xml = next(m for m in members if m.name == DOCUMENT_PART)
+    return zlib.decompress(xml.data, -15) if xml.method == zipfile.ZIP_DEFLATED else xml.data
+
+
+def _body_inner(xml: bytes) -> bytes:
+    """The inner XML of the (first) ``w:body`` element of ``xml``."""
+    opening = _BODY_OPEN_B.search(xml)
+    if opening is None or opening.group(1):
+        return b""
+    return xml[opening.end() : xml.rindex(b"</w:body>")]
 
 
 def document_bytes(doc: DocxTemplate) -> bytes:
-    """The .docx bytes of a rendered document."""
+    """The .docx bytes of a docxtpl/python-docx document (as python-docx saves it)."""
     buffer = io.BytesIO()
     doc.docx.save(buffer)
     return buffer.getvalue()
 
 
+# --------------------------------------------------------------------------------------
+# Print files
+# --------------------------------------------------------------------------------------
+
+
+def print_piece(doc: RenderedDocument, *, first: bool, level: int | None = None) -> PrintPiece:
+    """A document's piece of a print file: its body without the final ``w:sectPr``,
+    starting on a new page unless it opens the file.
+
+    Reuses the document's own deflated rest of the body; only the small prefix is deflated
+    again when a page break changes it.
+    """
+    level = doc.level if level is None else level
+    if doc.pieces is None or level != doc.level:
+        content, _ = split_final_sectpr(doc.body)
+        prefix, rest = split_first_paragraph(content)
+        prefix_piece = compress_piece(prefix, level) if prefix else None
+        rest_piece = compress_piece(rest, level)
+    else:
+        prefix_piece, rest_piece, prefix = doc.pieces
+    if not first:
+        prefix_piece = compress_piece(page_break_prefix(prefix), level)
+    return join_pieces([*([prefix_piece] if prefix_piece else []), rest_piece])
+
+
+@dataclass
+class PrintFrame:
+    """The parts of a print file that do not come from its pieces (see :meth:`FormTemplate.print_frame`).
+
+    Attributes:
+        members: the first document's parts; document.xml is replaced.
+        head: document.xml up to and including ``<w:body>``, deflated.
+        tail: the final ``w:sectPr``, ``</w:body>`` and the rest of document.xml, deflated
+            (final).
+    """
+
+    members: list[ZipMember]
+    head: PrintPiece
+    tail: PrintPiece
+
+
+def print_file_bytes(frame: PrintFrame, pieces: Iterable[PrintPiece]) -> bytes:
+    """A print file: the frame's head, every piece in order, the frame's tail.
+
+    Time and memory are linear in the size of the pieces, which are copied, not
+    re-compressed (docxcompose's append is quadratic: 500 vouchers 45 s, design.md).
+
+    Raises:
+        OutputError: the document.xml would exceed 4 GiB.
+    """
+    document = deflated_member(DOCUMENT_PART, [frame.head, *pieces, frame.tail])
+    return zip_bytes([document if m.name == DOCUMENT_PART else m for m in frame.members])
+
+
 class PrintFile:
     """One print file of many rendered documents of the same template, page after page.
 
+    In-memory variant kept for callers holding docxtpl documents
+    (:meth:`FormTemplate.render_document`); formkit's own batches use :func:`print_piece`
+    and :func:`print_file_bytes`, which hold only each document's compressed piece.
+
     The bodies are concatenated into the first document, each following document starting
     on a new page (``w:pageBreakBefore`` on its first paragraph, so no blank page and no empty
-    line is added). Time and memory are linear in the number of documents; docxcompose's
-    append is quadratic (500 vouchers: 45 s, design.md), and is not needed for copies of one
-    form, which share styles and page setup.
-
-    Add each document after its own file has been written: the first one becomes the master
-    and is changed by later additions.
+    line is added).
     """
 
     def __init__(self) -> None:
@@ -209,7 +987,28 @@ class PrintFile:
         """
         if self._master is None:
             raise ValueError("empty print file")
-        return document_bytes(self._master)
+        return zip_bytes(read_members(document_bytes(self._master)))
+
+
+# --------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file inside a staging folder: created readable by its owner only, no fsync.
+
+    Staged files reach the output only by the folder's rename (see ``api.render``), so a
+    temporary file per document is not needed; an fsync per document would cost more than
+    rendering it on most disks.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
