@@ -1,0 +1,435 @@
+"""The fast renderer (issue 5) writes what docxtpl writes, the same bytes every time.
+
+- each document, through the prepared template, has the same document.xml (canonical XML)
+  as ``DocxTemplate.render`` from scratch, also for values with line breaks, tabs and
+  ``& < >``, for templates whose tables docxtpl fixes, and for tagged headers;
+- print files built from per-document pieces equal the python-docx concatenation;
+- one process and several, fresh and incremental: the same files, byte for byte, and the
+  same manifests;
+- an incremental run after one changed record rebuilds only that record's documents, its
+  unit's roster and the print files holding them; an interrupted run leaves the previous
+  output as it was.
+
+No timing is asserted here: the targets live in bench/run.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import shutil
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from docxread import all_text
+from formkit import api
+from formkit import context as ctx
+from formkit.errors import OutputError, TemplateProblem
+from formkit.fake import generate_records
+from formkit.render import (
+    TEMPLATE_FILES,
+    FormTemplate,
+    PrintFile,
+    crc32_combine,
+    page_break_prefix,
+    print_file_bytes,
+    print_piece,
+    split_final_sectpr,
+    split_first_paragraph,
+    with_page_break,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+RECORDS = ROOT / "records"
+
+
+def c14n(data: bytes, part: str = "word/document.xml") -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(part)
+    return etree.tostring(etree.fromstring(xml), method="c14n")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def templates() -> dict[str, FormTemplate]:
+    return {kind: FormTemplate(TEMPLATES / name) for kind, name in TEMPLATE_FILES.items()}
+
+
+@pytest.fixture(scope="module")
+def sample_contexts() -> dict[str, list[dict]]:
+    """Every document context of the shipped sample records, by annex."""
+    records = api.check(RECORDS)
+    campaign = records.campaign.model_dump(by_alias=True)
+    out: dict[str, list[dict]] = {"voucher": [], "registration": [], "weekly": [], "roster": []}
+    for unit in records.units:
+        info = unit.unit.model_dump(by_alias=True)
+        paid = []
+        paid_paths = {r.path for r in records.paid_workers(unit)}
+        for rec in unit.workers:
+            worker = rec.worker.model_dump(by_alias=True)
+            out["registration"].append(ctx.registration_context(campaign, info, worker))
+            if rec.path in paid_paths:
+                paid.append(worker)
+                out["voucher"].append(ctx.voucher_context(campaign, info, worker))
+        out["roster"] += [c for _, c in ctx.roster_contexts(campaign, info, paid)]
+        out["weekly"] += [ctx.weekly_context(campaign, info, w.report.model_dump(by_alias=True)) for w in unit.weeks]
+    return out
+
+
+# -- one document ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(TEMPLATE_FILES))
+def test_fast_render_has_the_document_xml_of_docxtpl(templates, sample_contexts, kind):
+    template = templates[kind]
+    assert sample_contexts[kind]
+    for context in sample_contexts[kind]:
+        fast, reference = template.render(context), template.render_with_docxtpl(context)
+        assert c14n(fast) == c14n(reference)
+        assert zipfile.ZipFile(io.BytesIO(fast)).testzip() is None
+
+
+def test_other_parts_are_the_templates_own(templates, sample_contexts):
+    template = templates["voucher"]
+    fast = zipfile.ZipFile(io.BytesIO(template.render(sample_contexts["voucher"][0])))
+    original = zipfile.ZipFile(io.BytesIO(template.data))
+    assert fast.namelist() == original.namelist()
+    for name in original.namelist():
+        if name != "word/document.xml":
+            assert fast.read(name) == original.read(name), name
+
+
+def test_same_context_same_bytes(templates, sample_contexts):
+    template = templates["registration"]
+    context = sample_contexts["registration"][0]
+    first = template.render(context)
+    assert template.render(context) == first
+    assert FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"]).render(context) == first
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_line_breaks_tabs_and_markup_characters(templates, sample_contexts):
+    template = templates["voucher"]
+    context = dict(sample_contexts["voucher"][0])
+    context.update(其它帮扶措施="第一行\n第二行\t制表 & <比较> \"引号\" 'x'", 居住地址="A&B 路\n3号", 街道="{{ 不是标签 }}")
+    fast = template.render(context)
+    assert c14n(fast) == c14n(template.render_with_docxtpl(context))
+    text = all_text_of(fast)
+    assert "第二行" in text and "A&B 路" in text and "<比较>" in text and "{{ 不是标签 }}" in text
+
+
+def all_text_of(data: bytes) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs) + "\n".join(
+        cell.text for table in Document(io.BytesIO(data)).tables for row in table.rows for cell in row.cells
+    )
+
+
+def test_fix_tables_path_matches_docxtpl(templates, sample_contexts):
+    """Forced through docxtpl's fix_tables (as a template with {%tc %} tags would be)."""
+    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    template._prepare().fix_tables = True
+    for context in sample_contexts["registration"][:3]:
+        assert c14n(template.render(context)) == c14n(template.render_with_docxtpl(context))
+
+
+def _synthetic_template(path: Path) -> Path:
+    """A template with a {%tc %} column loop, a tagged header and a picture-free table."""
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = "页眉 {{ 单位 }}"
+    doc.add_paragraph("标题 {{ 标题 }}")
+    table = doc.add_table(rows=2, cols=3)
+    table.cell(0, 0).text = "{%tc for c in 列 %}"
+    table.cell(0, 1).text = "{{ c }}"
+    table.cell(0, 2).text = "{%tc endfor %}"
+    table.cell(1, 0).text = "甲"
+    table.cell(1, 1).text = "乙"
+    table.cell(1, 2).text = "丙"
+    doc.add_paragraph("{%p if 备注 %}")
+    doc.add_paragraph("备注：{{ 备注 }}")
+    doc.add_paragraph("{%p endif %}")
+    doc.save(path)
+    return path
+
+
+def test_tc_loops_and_tagged_headers_match_docxtpl(tmp_path):
+    template = FormTemplate(_synthetic_template(tmp_path / "t.docx"))
+    assert template._prepare().fix_tables
+    assert template._prepare().parts, "the tagged header is compiled"
+    for context in ({"单位": "思明区总工会", "标题": "甲&乙", "列": ["一", "二", "三", "四"], "备注": "有\n两行"},
+                    {"单位": "<单位>", "标题": "", "列": ["一"], "备注": ""}):
+        fast, reference = template.render(context), template.render_with_docxtpl(context)
+        assert c14n(fast) == c14n(reference)
+        header = next(n for n in zipfile.ZipFile(io.BytesIO(reference)).namelist() if "header" in n)
+        assert c14n(fast, header) == c14n(reference, header)
+        assert context["单位"] in Document(io.BytesIO(fast)).sections[0].header.paragraphs[0].text
+
+
+def test_template_errors_keep_their_messages(tmp_path):
+    template = FormTemplate(_synthetic_template(tmp_path / "t.docx"))
+    with pytest.raises(TemplateProblem, match="使用了记录中没有的字段"):
+        template.render({"单位": "x", "列": [], "备注": ""})  # no 标题
+
+
+def test_sandbox_still_refuses(tmp_path):
+    doc = Document()
+    doc.add_paragraph("{{ 姓名.__class__.__mro__ }}")
+    doc.save(tmp_path / "evil.docx")
+    with pytest.raises(TemplateProblem, match="不允许"):
+        FormTemplate(tmp_path / "evil.docx").render({"姓名": "张三"})
+
+
+def test_none_prints_empty(tmp_path):
+    doc = Document()
+    doc.add_paragraph("[{{ 姓名 }}]")
+    doc.save(tmp_path / "t.docx")
+    data = FormTemplate(tmp_path / "t.docx").render({"姓名": None})
+    assert "[]" in all_text_of(data)
+
+
+# -- print files ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["voucher", "registration", "weekly"])
+def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, sample_contexts, kind):
+    template = templates[kind]
+    contexts = sample_contexts[kind]
+    old = PrintFile()
+    for context in contexts:
+        reference = DocxTemplate(io.BytesIO(template.data))
+        reference.render(context, jinja_env=template.env, autoescape=True)
+        old.add(reference)
+    docs = [template.render_fast(c) for c in contexts]
+    new = print_file_bytes(template.print_frame(docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
+    assert zipfile.ZipFile(io.BytesIO(new)).testzip() is None
+    assert c14n(new) == c14n(old.to_bytes())
+    assert len(Document(io.BytesIO(new)).element.body.findall(".//{*}pageBreakBefore")) >= len(contexts) - 1
+
+
+def test_crc32_combine_agrees_with_zlib():
+    rng = random.Random(5)
+    for _ in range(200):
+        a = rng.randbytes(rng.randrange(0, 5000))
+        b = rng.randbytes(rng.randrange(0, 300000))
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"),
+        (b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
+         b'<w:p w:rsidR="1"><w:pPr><w:pageBreakBefore/><w:jc w:val="center"/></w:pPr><w:r/></w:p>'),
+        (b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:spacing w:before="0"/></w:pPr></w:p>',
+         b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:pageBreakBefore/><w:spacing w:before="0"/></w:pPr></w:p>'),
+        (b"<w:p/><w:p/>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p><w:p/>"),
+        (b"<w:tbl/>", b'<w:p><w:r><w:br w:type="page"/></w:r></w:p><w:tbl/>'),
+    ],
+)
+def test_page_break_on_the_first_paragraph(content, expected):
+    assert with_page_break(content) == expected
+    prefix, rest = split_first_paragraph(content)
+    assert prefix + rest == content
+    assert page_break_prefix(prefix) + rest == expected
+
+
+def test_final_section_properties_are_split_off():
+    body = b'<w:p><w:pPr><w:sectPr><w:pgSz/></w:sectPr></w:pPr></w:p><w:sectPr><w:sectPrChange><w:sectPr/></w:sectPrChange><w:pgSz w:w="1"/></w:sectPr>'
+    content, sect = split_final_sectpr(body)
+    assert content == b"<w:p><w:pPr><w:sectPr><w:pgSz/></w:sectPr></w:pPr></w:p>"
+    assert sect.startswith(b"<w:sectPr><w:sectPrChange>") and content + sect == body
+    assert split_final_sectpr(b"<w:p/><w:sectPr/>") == (b"<w:p/>", b"<w:sectPr/>")
+    assert split_final_sectpr(b"<w:p/>") == (b"<w:p/>", b"")
+
+
+# -- batches --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("speed") / "records"
+    generate_records(root, workers=60, units=2, seed=11)
+    return root
+
+
+def test_one_process_and_several_write_the_same_bytes(generated, tmp_path):
+    one = api.render(generated, tmp_path / "one", templates=TEMPLATES, processes=1)
+    two = api.render(generated, tmp_path / "two", templates=TEMPLATES, processes=2)
+    assert one.processes == 1 and two.processes == 2
+    assert one.files == two.files
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+    manifests = list((tmp_path / "two").glob("*/" + api.MANIFEST))
+    assert len(manifests) == 2
+
+
+def test_manifest_lists_every_file_with_its_hash(generated, tmp_path):
+    report = api.render(generated, tmp_path / "out", templates=TEMPLATES, processes=1)
+    for unit in report.counts:
+        folder = tmp_path / "out" / unit
+        manifest = json.loads((folder / api.MANIFEST).read_text(encoding="utf-8"))
+        files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {api.MANIFEST}
+        assert set(manifest["files"]) == files
+        for rel, entry in manifest["files"].items():
+            assert hashlib.sha256((folder / rel).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def _change_one_record(records: Path) -> Path:
+    """Change the 备注 of a paid worker of the first unit; return its file."""
+    loaded = api.check(records)
+    unit = loaded.units[0]
+    rec = sorted(loaded.paid_workers(unit), key=lambda r: r.path)[3]
+    text = rec.path.read_text(encoding="utf-8")
+    changed = re.sub(r"^备注:.*$", "备注: 复核后更正", text, count=1, flags=re.M)
+    if changed == text:
+        changed = text.rstrip("\n") + "\n备注: 复核后更正\n"
+    rec.path.write_text(changed, encoding="utf-8")
+    return rec.path
+
+
+def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(generated, records)
+    out = tmp_path / "out"
+    first = api.render(records, out, templates=TEMPLATES, processes=1)
+    assert len(first.rebuilt) == len(first.files)
+    before = mtimes(out)
+
+    again = api.render(records, out, templates=TEMPLATES)
+    assert again.rebuilt == [] and again.files == first.files
+    assert mtimes(out) == before, "an unchanged unit is not touched"
+
+    changed = _change_one_record(records)
+    first_unit = api.check(records).units[0]
+    worker = next(r.worker.model_dump(by_alias=True) for r in first_unit.workers if r.path == changed)
+    unit = first.files[0].parts[0]
+    stem = f"{worker['档案编号']}_{worker['姓名']}.docx"
+    report = api.render(records, out, templates=TEMPLATES)
+    expected = {
+        f"{unit}/{api.REGISTRATION_DIR}/{stem}",
+        f"{unit}/{api.VOUCHER_DIR}/{stem}",
+        f"{unit}/{api.PRINT_DIR}/{api.REGISTRATION_DIR}.docx",
+        f"{unit}/{api.PRINT_DIR}/{api.VOUCHER_DIR}.docx",
+    }
+    rebuilt = {p.as_posix() for p in report.rebuilt}
+    rosters = {r for r in rebuilt if Path(r).name.startswith(api.ROSTER_STEM)}
+    assert len(rosters) == 1 and rebuilt == expected | rosters
+    after = mtimes(out)
+    untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and f"{rel}" not in rebuilt}
+    assert {rel for rel in untouched if after.get(rel) != before[rel]} == set()
+    assert "复核后更正" in all_text(out / unit / api.REGISTRATION_DIR / stem)
+
+    fresh = api.render(records, tmp_path / "fresh", templates=TEMPLATES, force=True, processes=2)
+    assert digest(out) == digest(tmp_path / "fresh")
+    assert fresh.files == report.files
+
+
+def test_force_renders_everything_again(generated, tmp_path):
+    out = tmp_path / "out"
+    api.render(generated, out, templates=TEMPLATES, processes=1)
+    report = api.render(generated, out, templates=TEMPLATES, force=True, processes=1)
+    assert len(report.rebuilt) == len(report.files)
+
+
+def test_a_damaged_output_file_is_rebuilt(generated, tmp_path):
+    out = tmp_path / "out"
+    first = api.render(generated, out, templates=TEMPLATES, processes=1)
+    victim = next(f for f in first.files if f.parts[1] == api.VOUCHER_DIR)
+    good = (out / victim).read_bytes()
+    (out / victim).write_bytes(b"edited by hand")
+    printed = out / victim.parts[0] / api.PRINT_DIR / f"{api.REGISTRATION_DIR}.docx"
+    printed.write_bytes(printed.read_bytes()[:-10])  # a truncated print file
+    stray = out / victim.parts[0] / "stray.docx"
+    stray.write_bytes(b"x")
+    report = api.render(generated, out, templates=TEMPLATES)
+    assert {victim, printed.relative_to(out)} <= set(report.rebuilt)
+    assert (out / victim).read_bytes() == good
+    assert not stray.exists()
+    api.render(generated, tmp_path / "fresh", templates=TEMPLATES, force=True)
+    assert digest(out) == digest(tmp_path / "fresh")
+
+
+def test_a_changed_template_rebuilds_its_annex_only(generated, tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    out = tmp_path / "out"
+    api.render(generated, out, templates=folder, processes=1)
+    weekly = folder / TEMPLATE_FILES["weekly"]
+    document = Document(weekly)
+    document.add_paragraph("（改过的模板）")
+    document.save(weekly)
+    report = api.render(generated, out, templates=folder)
+    assert report.rebuilt
+    assert all(api.WEEKLY_DIR in p.as_posix() for p in report.rebuilt)
+    assert "改过的模板" in all_text(out / report.rebuilt[0])
+
+
+def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monkeypatch):
+    records = tmp_path / "records"
+    shutil.copytree(generated, records)
+    out = tmp_path / "out"
+    api.render(records, out, templates=TEMPLATES, processes=1)
+    before = digest(out)
+    _change_one_record(records)
+    calls = {"n": 0}
+    real = api.print_file_bytes
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OutputError("磁盘已满（测试）")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "print_file_bytes", failing)
+    with pytest.raises(OutputError):
+        api.render(records, out, templates=TEMPLATES, processes=1)
+    assert digest(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".formkit")]
+
+
+def test_progress_counts_every_document(generated, tmp_path):
+    seen: list[tuple[int, int]] = []
+    report = api.render(generated, tmp_path / "out", templates=TEMPLATES, processes=1, on_documents=lambda d, t: seen.append((d, t)))
+    documents = sum(1 for f in report.files if f.parts[1] != api.PRINT_DIR)
+    assert seen[-1] == (documents, documents)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    seen.clear()
+    api.render(generated, tmp_path / "out", templates=TEMPLATES, on_documents=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (documents, documents)
+
+
+def test_a_template_error_in_a_pool_process_reaches_the_caller(generated, tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    doc = Document()
+    doc.add_paragraph("{{ 姓名.不存在的字段 }}")
+    doc.save(folder / TEMPLATE_FILES["registration"])
+    with pytest.raises(TemplateProblem, match="没有的字段"):
+        api.render(generated, tmp_path / "out", templates=folder, processes=2)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_links_or_copies_keep_file_modes(generated, tmp_path):
+    if os.name != "posix":
+        pytest.skip("POSIX modes")
+    out = tmp_path / "out"
+    api.render(generated, out, templates=TEMPLATES, processes=1)
+    _ = api.render(generated, out, templates=TEMPLATES, force=False)
+    modes = {oct(p.stat().st_mode & 0o777) for p in out.rglob("*.docx")}
+    assert modes == {"0o600"}
