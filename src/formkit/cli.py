@@ -106,13 +106,44 @@ def check(records: Path) -> None:
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with your own versions of the four templates.")
 @click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
 @click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
-def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool) -> None:
+@click.option("--force", is_flag=True, help="Render every document again, even those unchanged since the last run.")
+def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool) -> None:
     """Render annexes 1–4 for every unit of RECORDS into OUT.
 
     Refuses to write anything while the records have errors, unless --keep-going.
+    Only documents whose record, unit, campaign or template changed since the last run
+    into OUT are rendered again (--force: all of them). On a terminal, a batch that takes
+    more than two seconds shows a progress bar with counts and the time left.
     """
+    import time
+
+    started = time.monotonic()
+    bar = None
+
+    def counted(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if not sys.stderr.isatty() or time.monotonic() - started < 2 or done >= total:
+                return
+            bar = click.progressbar(length=total, label="生成文档", file=sys.stderr, show_pos=True, show_eta=True)
+            bar.start -= time.monotonic() - started  # the time left counts from the batch's start
+            bar.render_progress()
+        bar.update(done - bar.pos)
+
+    def stage(name: str) -> None:
+        nonlocal bar
+        if bar is not None and name == "PDF":
+            bar.render_finish()
+            bar = None
+        if bar is None:
+            click.echo(f"生成 {name} …", err=True)
+
     try:
-        report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, progress=lambda name: click.echo(f"生成 {name} …", err=True))
+        try:
+            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted)
+        finally:
+            if bar is not None:
+                bar.render_finish()
     except RecordsInvalid as exc:
         _print_problems(exc.problems, records)
         click.echo(f"Error: {exc}", err=True)
@@ -121,6 +152,9 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         parts = "，".join(f"{name} {n} 份" for name, n in counts.items())
         click.echo(f"{unit}：{parts}")
     click.echo(f"共 {len(report.files)} 个文件，已写入 {out}")
+    kept = len(report.files) - len(report.rebuilt)
+    if kept:
+        click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
     if report.skipped:
