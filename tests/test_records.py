@@ -395,3 +395,77 @@ def test_many_workers_load_quickly(tmp_path: Path) -> None:
     assert len([rec for u in records.units for rec in u.workers]) == 506
     assert records.errors == []
     assert elapsed < 10, elapsed
+
+
+# ---------------------------------------------------------------- numbers typed with separators
+
+_SECRET_ID = "350203196205142107"  # fictional, correct check digit
+_SECRET_PHONE = "13812345678"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "secret"),
+    [
+        (f"ID{_SECRET_ID}", _SECRET_ID),
+        (f"{_SECRET_ID}号", _SECRET_ID),
+        ("350203 19620514 2107", _SECRET_ID),
+        ("350203-19620514-2107", _SECRET_ID),
+        ("350203.19620514.2107", _SECRET_ID),
+        ("３５０２０３１９６２０５１４２１０７", _SECRET_ID),
+        ("35021119401103351 x", "35021119401103351X"),
+        ("138-1234-5678", _SECRET_PHONE),
+        ("138 1234 5678", _SECRET_PHONE),
+        ("+8613812345678", _SECRET_PHONE),
+        ("+86 138 1234 5678", _SECRET_PHONE),
+        ("0592 5503127", "05925503127"),
+        ("(0592) 5503127", "05925503127"),
+        ("\t联系电话: 138 1234 5678", _SECRET_PHONE),
+    ],
+)
+def test_scrub_masks_numbers_typed_with_separators_or_prefixes(typed: str, secret: str) -> None:
+    from formkit.records import scrub_numbers
+
+    shown = scrub_numbers(f"民族“{typed}”不是允许的值")
+    assert secret not in _digits(shown).upper(), shown
+    assert "*" in shown
+    if len(secret) == 18:  # an ID keeps its first 6 and last 4 (GB 11643 region and check digit)
+        assert f"{secret[:6]}********{secret[-4:]}" in shown
+    else:
+        assert secret[-4:] in shown and "****" in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2011-12-02", "2011-12-01 2012-01-22", "[2011-12-01, 2012-01-22]", "1,409.50 元", "SM2011-001-王秀英.yaml:9", "邮编 361008"],
+)
+def test_scrub_leaves_dates_amounts_and_archive_numbers(text: str) -> None:
+    from formkit.records import scrub_numbers
+
+    assert scrub_numbers(text) == text
+
+
+def test_a_file_named_by_its_id_number_is_shown_masked_with_a_warning(good_copy: Path) -> None:
+    from formkit.records import masked_path
+
+    named = good_copy / SM / "职工" / f"{_SECRET_ID}.yaml"
+    shutil.copyfile(BAD / "item03_checksum.yaml", named)
+    problems = load_records(good_copy).problems
+    lines = format_problems(problems, good_copy)
+    assert not any(_SECRET_ID in line for line in lines)
+    mine = [p for p in problems if p.path.name == f"{_SECRET_ID[:6]}********{_SECRET_ID[-4:]}.yaml"]
+    assert any(p.is_error and p.field == "身份证号" for p in mine)
+    assert any(not p.is_error and "文件名" in p.message for p in mine)
+    assert masked_path(good_copy) == good_copy  # a path without numbers is untouched
+
+
+def test_unknown_key_holding_an_id_is_masked_in_the_field_name(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + f"ID{_SECRET_ID}: x\n", encoding="utf-8")
+    problems = [p for p in load_records(good_copy).errors if p.path == target]
+    assert problems
+    for p in problems:
+        assert _SECRET_ID not in _digits(p.format(good_copy))

@@ -21,14 +21,18 @@ warning; 档案编号 is unique within a unit; a 脱贫 archive is kept and excl
 reports: one per 时间 in a unit, 时间 on the 周报日 inside 周报起止 (warning), weeks without a
 report (warning).
 
-No message holds a full ID or phone number: every message is scrubbed with
-:func:`formkit.idcard.mask_id` and :func:`formkit.idcard.mask_phone`.
+No message holds a full ID or phone number: every message, field name and allowed text is
+scrubbed by :func:`scrub_numbers` (numbers typed with spaces, hyphens, dots, next to letters
+or after +86 included), and the path of every problem by :func:`masked_path`: a file named
+after an ID number is shown as ``350203********2108.yaml`` (so ``Problem.path`` is then not
+the file's real path; such a file also gets a warning asking to rename it).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,8 +69,12 @@ __all__ = [
     "UNIT_FILE",
     "WEEKS_DIR",
     "dotted",
+    "finding_problem",
     "format_problems",
     "load_records",
+    "masked_path",
+    "scrub_numbers",
+    "validation_problems",
 ]
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -178,16 +186,74 @@ def _report_days(start: date, end: date, weekday: str) -> list[date]:
 
 # ---------------------------------------------------------------- messages
 
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9０-９]{14,17}[0-9０-９XxＸｘ](?![0-9A-Za-z])")
-_PHONE_RUN = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+#: A run of digits as people type numbers: groups of digits with up to two separators
+#: (spaces, hyphens, dots, brackets) between them, optionally after ``+`` and ending in an X.
+_NUMBER_RUN = re.compile(
+    r"(?<![0-9０-９])[+＋]?[0-9０-９](?:[ \t\u00a0\u2000-\u200a\u3000\-‐‑‒–—－.．()（）]{0,2}[0-9０-９])*"
+    r"(?:[ \-－]?[XxＸｘ](?![A-Za-zＡ-Ｚａ-ｚ]))?"
+)
+#: Dates typed as ``2011-12-02`` (one or several, separated by spaces): never masked.
+_DATES = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{4}[-./]\d{1,2}[-./]\d{1,2})*")
+#: Fewest digits of a run masked as an ID number (GB 11643-1999: 15 or 18) or a phone number
+#: (a mobile number has 11 digits, a landline with its area code 10–12; a date has 8).
+_ID_DIGITS, _PHONE_DIGITS = 15, 10
 
 
-def _scrub(text: str) -> str:
-    """Mask anything in *text* that looks like an ID or phone number."""
+def _mask_run(match: re.Match[str]) -> str:
+    text = match.group()
+    folded = unicodedata.normalize("NFKC", text)
+    digits = "".join(ch for ch in folded if ch.isdigit())
+    if folded[-1] in "Xx":
+        if len(digits) < _ID_DIGITS - 1:  # not an ID's check digit: mask the digits before it
+            head = text.rstrip("XxＸｘ -－")
+            return scrub_numbers(head) + text[len(head) :]
+        digits += "X"
+    if len(digits) >= _ID_DIGITS:
+        if _DATES.fullmatch(folded.strip()):
+            return text
+        return mask_id(digits)
+    if len(digits) >= _PHONE_DIGITS:
+        if folded.startswith("+") and digits.startswith("86") and len(digits) == 13:
+            return "+86 " + mask_phone(digits[2:])
+        return mask_phone(digits)
+    return text
+
+
+def scrub_numbers(text: str) -> str:
+    """Mask anything in *text* that looks like an ID or phone number: the last safety net of
+    every message, field name and displayed path.
+
+    A number is found however it was typed: next to letters (``ID350203…``), in groups
+    separated by spaces, hyphens, dots or brackets (``350203 19620514 2107``,
+    ``138-1234-5678``, ``(0592) 5503127``), full-width, or after ``+86``. A run of 15 or
+    more digits (14 and an X) is masked by :func:`formkit.idcard.mask_id` (first 6 and last
+    4 kept); of 10 to 14 digits (a mobile number, a landline with its area code) by
+    :func:`formkit.idcard.mask_phone` (first 3 and last 4 kept from 11 digits on). Dates (``2011-12-02``),
+    amounts and counts have fewer digits and are left alone.
+
+    Args:
+        text: any text shown to the user.
+
+    Returns:
+        The text with each such number masked (separators inside it removed).
+    """
     if not text:
         return text
-    text = _ID_RUN.sub(lambda m: mask_id(m.group()), text)
-    return _PHONE_RUN.sub(lambda m: mask_phone(m.group()), text)
+    return _NUMBER_RUN.sub(_mask_run, text)
+
+
+_scrub = scrub_numbers
+
+
+def masked_path(path: Path) -> Path:
+    """*path* with every ID or phone number in its folder and file names masked (see
+    :func:`scrub_numbers`): ``职工/350203********2108.yaml``. The clerk still finds the file
+    by its first and last digits; the number is not shown whole. A path without such a
+    number is returned as is (the same object).
+    """
+    parts = path.parts
+    shown = [scrub_numbers(part) for part in parts]
+    return path if shown == list(parts) else Path(*shown)
 
 
 def dotted(loc: Iterable[str | int]) -> str:
@@ -204,7 +270,7 @@ def dotted(loc: Iterable[str | int]) -> str:
 def _problem(
     path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error"
 ) -> Problem:
-    return Problem(path, line, fieldname, _scrub(message), _scrub(allowed), severity)
+    return Problem(masked_path(path), line, _scrub(fieldname), _scrub(message), _scrub(allowed), severity)
 
 
 def finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) -> Problem:
@@ -305,6 +371,17 @@ _MISPLACED = {
 
 def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None, YamlDocument | None]:
     """Read and validate one record file; append its problems; return the model or None."""
+    if scrub_numbers(path.name) != path.name:
+        problems.append(
+            _problem(
+                path,
+                0,
+                _FILE_FIELD,
+                "文件名里有身份证号或电话号码：显示时隐去了中间几位，文件名会随文件传出",
+                "改名为“档案编号-姓名.yaml”，如 SM2011-001-王秀英.yaml",
+                "warning",
+            )
+        )
     try:
         doc = load_yaml(path, require_mapping=True)
     except YamlFileError as exc:
@@ -390,9 +467,9 @@ def load_records(root: Path | str) -> RecordSet:
     """
     root = Path(root)
     if not root.exists():
-        raise FormkitError(f"记录文件夹不存在：{root}")
+        raise FormkitError(f"记录文件夹不存在：{masked_path(root)}")
     if not root.is_dir():
-        raise FormkitError(f"{root} 不是文件夹：请给出记录文件夹（其中有 campaign.yaml 和各单位的文件夹）")
+        raise FormkitError(f"{masked_path(root)} 不是文件夹：请给出记录文件夹（其中有 campaign.yaml 和各单位的文件夹）")
     problems: list[Problem] = []
     if _is_unit_folder(root) and not (root / CAMPAIGN_FILE).is_file():
         campaign_dir, unit_dirs = root.parent, [root]
@@ -402,7 +479,7 @@ def load_records(root: Path | str) -> RecordSet:
         unit_dirs = [p for p in subfolders if _is_unit_folder(p)]
         if not unit_dirs and not (root / CAMPAIGN_FILE).is_file():
             raise FormkitError(
-                f"{root} 不是记录文件夹：应有 {CAMPAIGN_FILE}，以及每个填报单位一个文件夹"
+                f"{masked_path(root)} 不是记录文件夹：应有 {CAMPAIGN_FILE}，以及每个填报单位一个文件夹"
                 f"（内有 {UNIT_FILE}、{WORKERS_DIR}/、{WEEKS_DIR}/）"
             )
         for p in subfolders:
