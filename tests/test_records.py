@@ -10,8 +10,10 @@ The expected lines were read off the corpus files (first line of each is a comme
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -469,3 +471,96 @@ def test_unknown_key_holding_an_id_is_masked_in_the_field_name(good_copy: Path) 
     assert problems
     for p in problems:
         assert _SECRET_ID not in _digits(p.format(good_copy))
+
+
+# ---------------------------------------------------------------- files that are not read
+
+
+def _by_name(problems: list[Problem], name: str) -> list[Problem]:
+    return [p for p in problems if p.path.name == name]
+
+
+def test_record_saved_by_notepad_as_yaml_txt_is_an_error_saying_how_to_rename(good_copy: Path) -> None:
+    path = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    path.rename(path.with_name("SM004-吴小燕.yaml.txt"))
+    records = load_records(good_copy)
+    [problem] = _by_name(records.problems, "SM004-吴小燕.yaml.txt")
+    assert problem.is_error
+    assert "改名为“SM004-吴小燕.yaml”" in problem.allowed
+    assert "吴小燕" not in {rec.worker.name for u in records.units for rec in u.workers}
+
+
+@pytest.mark.parametrize("name", ["SM004-吴小燕.yaml ", "SM004-吴小燕.yaml.", "SM004-吴小燕.yml  "])
+def test_record_name_with_a_trailing_space_or_dot_is_an_error(good_copy: Path, name: str) -> None:
+    path = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    path.rename(path.with_name(name))
+    [problem] = _by_name(load_records(good_copy).problems, name)
+    assert problem.is_error and f"改名为“{name.rstrip(' .')}”" in problem.allowed
+
+
+def test_yml_is_read_and_txt_or_shortcut_files_are_warned(good_copy: Path) -> None:
+    workers = good_copy / SM / "职工"
+    (workers / "SM004-吴小燕.yaml").rename(workers / "SM004-吴小燕.yml")
+    (workers / "新职工.txt").write_text("姓名: 张三\n", encoding="utf-8")
+    (workers / "SM009.yaml.lnk").write_bytes(b"L\x00\x00\x00")
+    (workers / "低保证复印件.pdf").write_bytes(b"%PDF-1.4\n")  # an attachment: not a record
+    records = load_records(good_copy)
+    assert "吴小燕" in {rec.worker.name for u in records.units for rec in u.workers}
+    [txt] = _by_name(records.problems, "新职工.txt")
+    assert not txt.is_error and "新职工.yaml" in txt.allowed
+    [lnk] = _by_name(records.problems, "SM009.yaml.lnk")
+    assert not lnk.is_error and "快捷方式" in lnk.message
+    assert _by_name(records.problems, "低保证复印件.pdf") == []
+    assert records.errors == []
+
+
+def test_unit_file_saved_as_txt_is_an_error_next_to_the_missing_one(good_copy: Path) -> None:
+    (good_copy / SM / "单位.yaml").rename(good_copy / SM / "单位.yaml.txt")
+    (good_copy / SM / "说明.txt").write_text("备忘\n", encoding="utf-8")
+    problems = load_records(good_copy).problems
+    [renamed] = _by_name(problems, "单位.yaml.txt")
+    assert renamed.is_error and "单位.yaml" in renamed.allowed
+    assert _by_name(problems, "说明.txt") == []  # a note beside the records is not a record
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlinked_sub_folder_is_reported_not_followed(good_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (good_copy / SM / "职工" / "SM004-吴小燕.yaml").rename(elsewhere / "SM004-吴小燕.yaml")
+    (good_copy / SM / "职工" / "外部").symlink_to(elsewhere, target_is_directory=True)
+    (good_copy / SM / "周报" / "loop").symlink_to("..", target_is_directory=True)
+    problems = load_records(good_copy).problems
+    for name in ("外部", "loop"):
+        [problem] = _by_name(problems, name)
+        assert not problem.is_error and "链接" in problem.message
+
+
+def test_a_folder_tree_1000_levels_deep_is_walked_without_recursion(good_copy: Path) -> None:
+    import sys
+
+    deep = good_copy / SM / "职工"
+    for _ in range(1000):
+        deep = deep / "a"
+        deep.mkdir()
+    shutil.copyfile(GOOD / SM / "职工" / "SM004-吴小燕.yaml", deep / "x.yaml")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)  # the walk must not need a frame per level
+    try:
+        records = load_records(good_copy)
+    finally:
+        sys.setrecursionlimit(limit)
+        subprocess.run(["rm", "-rf", str(good_copy / SM / "职工" / "a")], check=False)
+    # the deep copy is read: it is SM004 twice
+    assert sorted(p.field for p in records.errors) == sorted(["身份证号", "档案编号"] * 2)
+
+
+def test_records_folder_without_any_unit_folder_is_an_error_naming_the_layout(tmp_path: Path) -> None:
+    root = tmp_path / "records"
+    root.mkdir()
+    shutil.copyfile(GOOD / CAMPAIGN, root / CAMPAIGN)
+    shutil.copyfile(GOOD / SM / "职工" / "SM004-吴小燕.yaml", root / "吴小燕.yaml")
+    records = load_records(root)
+    [error] = records.errors
+    assert error.path == root and "单位" in error.message
+    assert "单位.yaml" in error.allowed and "职工/" in error.allowed

@@ -31,6 +31,7 @@ the file's real path; such a file also gets a warning asking to rename it).
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -404,16 +405,128 @@ def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None
     return obj, doc
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+_HIDDEN = (".", "~")  # editors' temporary and backup files, .git and the like: skipped silently
+#: Extensions an editor or Windows adds after ``.yaml``: the file is a record that is not read.
+_ADDED_EXTENSION = re.compile(r"(?P<stem>.+\.ya?ml)\.(?:txt|text|lnk)", re.IGNORECASE)
+_WINDOWS_HINT = "（Windows 默认隐藏扩展名：在资源管理器“查看”里勾选“文件扩展名”后再改名）"
+
+
+def _is_record_name(name: str) -> bool:
+    return name.lower().endswith(_SUFFIXES)
+
+
+def _name_fault(name: str, plain_text: bool = True) -> tuple[str, str, str] | None:
+    """Why a file named *name* is not read although it may be a record.
+
+    Args:
+        name: the file name.
+        plain_text: also report a plain ``.txt`` file (in 职工/ and 周报/, where a record
+            saved by Notepad lands; elsewhere a .txt is more likely a note).
+
+    Returns:
+        ``(severity, message, allowed)``, or None for a record file (``.yaml``/``.yml``) or a
+        file that is clearly something else (an attachment such as a .pdf or .jpg).
+    """
+    stripped = name.rstrip(" .\t\u3000")
+    if stripped != name and _is_record_name(stripped):
+        return (
+            "error",
+            "文件名末尾有空格或句点，这份记录没有被读取",
+            f"改名为“{stripped}”",
+        )
+    added = _ADDED_EXTENSION.fullmatch(stripped)
+    if added:
+        stem = added.group("stem")
+        if stripped.lower().endswith(".lnk"):
+            return (
+                "warning",
+                "这是一个快捷方式，不是记录文件本身：没有被读取",
+                f"把记录文件“{stem}”本身复制到这里，删去快捷方式",
+            )
+        return (
+            "error",
+            f"文件名的真实结尾是“{stripped[len(stem):]}”（记事本保存时自动加上的），这份记录没有被读取",
+            f"改名为“{stem}”{_WINDOWS_HINT}",
+        )
+    if plain_text and stripped.lower().endswith((".txt", ".text")):
+        stem = stripped.rsplit(".", 1)[0]
+        return (
+            "warning",
+            "这个 .txt 文件没有被读取：记录文件的名字要以 .yaml 结尾",
+            f"如果这是一份记录，改名为“{stem}.yaml”{_WINDOWS_HINT}",
+        )
+    return None
+
+
+def _record_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The record files (``*.yaml``, ``*.yml``) in *folder* and its sub-folders, sorted.
+
+    The walk is iterative (a folder tree thousands of levels deep needs no recursion) and
+    does not follow sub-folders that are symbolic links (a link back up would loop): each is
+    reported instead, as are files that look like records but are not read (``.yaml.txt``,
+    a trailing space, a .txt file) and folders that cannot be read. Names starting with
+    ``.`` or ``~`` (editors' temporary files) are skipped silently.
+    """
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in _SUFFIXES
-        and p.is_file()
-        and not any(part.startswith((".", "~")) for part in p.relative_to(folder).parts)
-    )
+    found: list[Path] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            problems.append(
+                _problem(
+                    current,
+                    0,
+                    _FILE_FIELD,
+                    f"无法打开这个文件夹（{exc.strerror or type(exc).__name__}），其中的记录没有被读取",
+                    "检查文件夹的权限，或把路径改短（少一些层次）",
+                    "warning",
+                )
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(_HIDDEN):
+                continue
+            path = current / name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                is_link, is_dir, is_file = False, False, False
+            if is_dir:
+                if is_link:
+                    problems.append(
+                        _problem(
+                            path,
+                            0,
+                            _FILE_FIELD,
+                            "这个文件夹是指向别处的链接（快捷方式），里面的记录没有被读取",
+                            "把记录文件本身复制到这里",
+                            "warning",
+                        )
+                    )
+                else:
+                    stack.append(path)
+                continue
+            if _is_record_name(name):
+                if is_file:
+                    found.append(path)
+                elif is_link:
+                    problems.append(
+                        _problem(path, 0, _FILE_FIELD, "这个链接（快捷方式）指向的文件不存在，没有被读取", "", "warning")
+                    )
+                continue
+            fault = _name_fault(name)
+            if fault is not None and (is_file or is_link):
+                severity, message, allowed = fault
+                problems.append(_problem(path, 0, _FILE_FIELD, message, allowed, severity))
+    return sorted(found)
 
 
 def _is_unit_folder(folder: Path) -> bool:
@@ -422,13 +535,19 @@ def _is_unit_folder(folder: Path) -> bool:
 
 def _stray_files(folder: Path, expected: set[str], where: str, problems: list[Problem]) -> None:
     for p in sorted(folder.iterdir()):
-        if (
-            p.is_file()
-            and p.suffix.lower() in _SUFFIXES
-            and p.name not in expected
-            and not p.name.startswith((".", "~"))
-        ):
-            problems.append(_problem(p, 0, _FILE_FIELD, f"这个文件没有被读取：{where}", "", "warning"))
+        if p.name.startswith(_HIDDEN) or not p.is_file():
+            continue
+        if _is_record_name(p.name):
+            if p.name not in expected:
+                problems.append(_problem(p, 0, _FILE_FIELD, f"这个文件没有被读取：{where}", "", "warning"))
+            continue
+        fault = _name_fault(p.name, plain_text=False)
+        if fault is None:
+            continue
+        severity, message, allowed = fault
+        if not any(name in allowed for name in expected):  # not 单位.yaml.txt or campaign.yaml.txt
+            severity = "warning"
+        problems.append(_problem(p, 0, _FILE_FIELD, message, allowed, severity))
 
 
 @dataclass
@@ -477,10 +596,15 @@ def load_records(root: Path | str) -> RecordSet:
         campaign_dir = root
         subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "~")))
         unit_dirs = [p for p in subfolders if _is_unit_folder(p)]
+        layout = (
+            f"应有 {CAMPAIGN_FILE}，以及每个填报单位一个文件夹（内有 {UNIT_FILE}、"
+            f"{WORKERS_DIR}/ 放职工记录、{WEEKS_DIR}/ 放周报），如 记录/思明区总工会/{WORKERS_DIR}/001-王秀英.yaml"
+        )
         if not unit_dirs and not (root / CAMPAIGN_FILE).is_file():
-            raise FormkitError(
-                f"{masked_path(root)} 不是记录文件夹：应有 {CAMPAIGN_FILE}，以及每个填报单位一个文件夹"
-                f"（内有 {UNIT_FILE}、{WORKERS_DIR}/、{WEEKS_DIR}/）"
+            raise FormkitError(f"{masked_path(root)} 不是记录文件夹：{layout}")
+        if not unit_dirs:
+            problems.append(
+                _problem(root, 0, _FILE_FIELD, "记录文件夹里没有任何单位文件夹，没有可读的职工记录和周报", layout)
             )
         for p in subfolders:
             if p not in unit_dirs:
@@ -539,12 +663,12 @@ def load_records(root: Path | str) -> RecordSet:
         records = UnitRecords(folder, unit_path, unit) if unit is not None else None
         unit_of.append(records)
         index = len(unit_of) - 1
-        for path in _yaml_files(folder / WORKERS_DIR):
+        for path in _record_files(folder / WORKERS_DIR, problems):
             worker, doc = _read(path, Worker, problems)
             if worker is not None and doc is not None:
                 loaded.append(_Loaded(path, _slim(doc), worker, index))
         weeks: list[tuple[Path, YamlDocument, WeeklyReport]] = []
-        for path in _yaml_files(folder / WEEKS_DIR):
+        for path in _record_files(folder / WEEKS_DIR, problems):
             report, doc = _read(path, WeeklyReport, problems)
             if report is not None and doc is not None:
                 weeks.append((path, _slim(doc), report))
