@@ -278,10 +278,6 @@ def test_deeply_nested_message_is_chinese_and_short(records):
     assert max(len(line) for line in run.out.splitlines()) < 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: without libyaml (pure-Python PyYAML) deep nesting raises RecursionError, a traceback",
-)
 def test_deeply_nested_without_libyaml(records):
     (records / WORKER / "deep.yaml").write_text("备注: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
     code = (

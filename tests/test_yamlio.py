@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from formkit import yamlio
 from formkit.yamlio import YamlFileError, load_yaml, load_yaml_text
@@ -181,3 +182,29 @@ def test_keys_must_be_text() -> None:
 def test_no_id_number_in_the_error_itself() -> None:
     error = _fault("身份证号: 350203197508151232\n\t姓名: 甲\n")
     assert "350203197508151232" not in error.message
+
+
+class _PureTextLoader(yaml.SafeLoader):
+    """The text loader built on PyYAML's pure-Python loader (as where libyaml is missing)."""
+
+    yaml_implicit_resolvers: dict = {}
+    resolve = yamlio._TextLoader.resolve
+    descend_resolver = yamlio._TextLoader.descend_resolver
+    ascend_resolver = yamlio._TextLoader.ascend_resolver
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("姓名: 甲\n备注: " + "[" * 5000 + "]" * 5000 + "\n", 2),
+        ("备注: " + "{" * 5000 + "}" * 5000 + "\n", 1),
+        ("- " * 5000 + "a\n", 1),
+    ],
+    ids=["lists", "mappings", "block-sequence"],
+)
+def test_deep_nesting_without_libyaml_is_a_chinese_error(monkeypatch: pytest.MonkeyPatch, text: str, line: int) -> None:
+    monkeypatch.setattr(yamlio, "_TextLoader", _PureTextLoader)
+    assert load_yaml_text("a: [b]\n").data == {"a": ["b"]}  # the patched loader works
+    error = _fault(text)
+    assert error.line == line
+    assert "嵌套层数太多" in error.message

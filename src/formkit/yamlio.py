@@ -218,6 +218,9 @@ def load_yaml_text(text: str, path: Path | None = None, require_mapping: bool = 
             if isinstance(exc.character, int)
             else f"第{line}行有无法识别的字符：请删去它",
         ) from None
+    except RecursionError:  # the pure-Python loader (no libyaml) recurses once per level
+        line = _too_deep_line(text)
+        raise YamlFileError(path, line, _TOO_DEEP.format(line=line), _line(text, line)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we saw is marked
         raise YamlFileError(path, 0, f"YAML 格式错误：{exc}") from None
     finally:
@@ -232,6 +235,32 @@ def load_yaml_text(text: str, path: Path | None = None, require_mapping: bool = 
         line = document.lines.get((), 1)
         raise YamlFileError(path, line, f"内容不是“键: 值”的形式：{top_level_hint(text)}")
     return document
+
+
+_TOO_DEEP = (
+    "第{line}行 YAML 格式错误：嵌套层数太多（方括号“[”、花括号“{{”或“- ”套了太多层）："
+    f"一条记录最多 {MAX_DEPTH} 层，请检查是否多写或漏写了括号"
+)
+
+
+def _too_deep_line(text: str) -> int:
+    """The first line where brackets nest deeper than :data:`MAX_DEPTH` (1 if none does)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number
+            elif ch in "]}":
+                depth -= 1
+    return 1
+
+
+def _line(text: str, number: int) -> str:
+    """Line *number* (1-based) of *text*, "" when there is none."""
+    lines = text.splitlines()
+    return lines[number - 1].rstrip() if 0 < number <= len(lines) else ""
 
 
 class _Walker:
