@@ -383,3 +383,15 @@ def test_campaign_and_unit() -> None:
         "填表人": None,
         "联系电话": None,
     }
+
+
+@pytest.mark.parametrize("typed", ["0000-01-01", "0000年1月1日", "00000101", "1062-05-14", "2111.12.2"])
+def test_a_year_outside_1890_2099_is_a_wrong_year(typed: str) -> None:
+    [(loc, kind, message)] = errors_of(minimal(工作时间=typed))
+    assert loc == ("工作时间",) and kind == VALUE_ERROR
+    assert "年份不对" in message
+
+
+def test_dates_inside_the_years_are_read() -> None:
+    worker = Worker.model_validate(minimal(工作时间="1990.10.1", 出生日期="1972-03-15"))
+    assert worker.work_start == date(1990, 10, 1)

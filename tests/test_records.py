@@ -564,3 +564,51 @@ def test_records_folder_without_any_unit_folder_is_an_error_naming_the_layout(tm
     [error] = records.errors
     assert error.path == root and "单位" in error.message
     assert "单位.yaml" in error.allowed and "职工/" in error.allowed
+
+
+# ---------------------------------------------------------------- message size
+
+
+def test_an_echoed_line_is_cut_short(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    target.write_text("备注: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    [problem] = [p for p in load_records(good_copy).problems if p.path == target]
+    assert "嵌套层数太多" in problem.message
+    assert len(problem.format(good_copy)) < 400
+    assert "共20004个字符" in problem.message
+
+
+def test_problems_per_file_are_capped_with_a_count_of_the_rest(good_copy: Path) -> None:
+    from formkit.records import MAX_PROBLEMS_PER_FILE
+
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    text = target.read_text(encoding="utf-8")
+    stray = 3 * MAX_PROBLEMS_PER_FILE
+    target.write_text(text + "".join(f"未知键{i}: x\n" for i in range(stray)), encoding="utf-8")
+    mine = [p for p in load_records(good_copy).problems if p.path == target]
+    assert len(mine) == MAX_PROBLEMS_PER_FILE + 1
+    *listed, more = sorted(mine, key=lambda p: p.line)
+    first_stray = text.count("\n") + 1
+    assert [p.line for p in listed] == list(range(first_stray, first_stray + MAX_PROBLEMS_PER_FILE))
+    assert more.line == first_stray + MAX_PROBLEMS_PER_FILE and more.is_error
+    assert f"还有 {stray - MAX_PROBLEMS_PER_FILE} 处" in more.message
+
+
+def test_a_long_unknown_key_and_a_long_wrong_value_are_cut_short(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert "困难类别: 低保边缘户" in text
+    text = text.replace("困难类别: 低保边缘户", "困难类别: " + "低保" * 5_000)
+    target.write_text(text + "? " + "键" * 20_000 + "\n: x\n", encoding="utf-8")  # "键: x" holds 1024 at most
+    mine = [p for p in load_records(good_copy).problems if p.path == target]
+    assert {p.field.split("…")[0][:4] for p in mine} == {"困难类别", "键键键键"}
+    assert all(len(p.format(good_copy)) < 600 for p in mine), [len(p.format(good_copy)) for p in mine]
+
+
+def test_a_year_0000_is_said_to_be_a_wrong_year(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    text = target.read_text(encoding="utf-8")
+    date_line = next(line for line in text.splitlines() if line.startswith("工作时间:"))
+    target.write_text(text.replace(date_line, "工作时间: 0000-01-01"), encoding="utf-8")
+    [problem] = [p for p in load_records(good_copy).errors if p.path == target]
+    assert problem.field == "工作时间" and "年份不对" in problem.message

@@ -136,3 +136,13 @@ def test_every_vocabulary_is_exported() -> None:
         if isinstance(obj, type) and issubclass(obj, Vocabulary) and obj is not Vocabulary
     }
     assert {v.__name__ for v in found} <= set(vocab.__all__)
+
+
+def test_a_long_typed_value_is_quoted_short() -> None:
+    typed = "低保" * 5_000
+    with pytest.raises(VocabularyError) as info:
+        DifficultyCategory.lookup(typed)
+    assert len(info.value.message) < 200 and "共10000字" in info.value.message
+    with pytest.raises(VocabularyError) as info:
+        parse_yes_no("是" * 1_000)
+    assert len(info.value.message) < 100

@@ -208,3 +208,52 @@ def test_deep_nesting_without_libyaml_is_a_chinese_error(monkeypatch: pytest.Mon
     error = _fault(text)
     assert error.line == line
     assert "嵌套层数太多" in error.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("姓名: 甲\n备注: " + "[" * 2000 + "]" * 2000 + "\n", 2),  # libyaml's own bound (1,000)
+        ("- " * 2000 + "a\n", 1),
+        ("备注: " + "[" * 40 + "]" * 40 + "\n", 1),  # formkit's bound
+    ],
+    ids=["libyaml-flow", "libyaml-block", "max-depth"],
+)
+def test_deep_nesting_is_a_chinese_error(text: str, line: int) -> None:
+    error = _fault(text)
+    assert error.line == line
+    assert "嵌套层数太多" in error.message and "exceeded" not in error.message
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_unclosed_quote_closed_lines_later_by_the_next_quote(quote: str) -> None:
+    text = (
+        f"姓名: 甲\n家庭住址: {quote}厦门市思明区\n工作单位: 某厂\n民族: 汉族\n"
+        f"家庭成员:\n  - 姓名: 乙\n    身份证号: {quote}350203196008171312{quote}\n"
+    )
+    error = _fault(text)
+    assert error.line == 2, error.message
+    assert "引号没有配对" in error.message and "第7行" in error.message
+    assert error.line_text == f"家庭住址: {quote}厦门市思明区"
+
+
+def test_a_quoted_value_on_several_lines_is_still_read() -> None:
+    assert load_yaml_text('备注: "第一行\n  第二行"\n姓名: 甲\n').data == {"备注": "第一行 第二行", "姓名": "甲"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "docx"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"\xe5\xa7\x93\xe5\x90\x8d: \x00\x00\n", "空字节"),
+    ],
+)
+def test_a_binary_file_named_yaml_is_not_a_text_file(tmp_path: Path, raw: bytes, kind: str) -> None:
+    path = tmp_path / "photo.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(YamlFileError) as info:
+        load_yaml(path)
+    assert "这不是文本文件" in info.value.message and kind in info.value.message

@@ -287,9 +287,22 @@ def _household_size(value: Any) -> int:
 HouseholdSize = _field_type(int, _household_size, dict(_COUNT_SCHEMA, minimum=1), optional=True)
 
 
+#: Years a record's date may fall in: the oldest family member alive in 2011 was born after
+#: 1890; nothing the campaign records is later than 2099. Outside, the year is a slip of hand.
+FIRST_YEAR, LAST_YEAR = 1890, 2099
+_YEAR_FIRST = re.compile(r"\s*(\d{4})\s*(?:[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{4})\s*")
+
+
 def _date(value: Any) -> date:
+    text = str(value)
+    typed = _YEAR_FIRST.fullmatch(unicodedata.normalize("NFKC", text))
+    if typed and not FIRST_YEAR <= int(typed.group(1)) <= LAST_YEAR:
+        raise _refuse(
+            f"日期“{text.strip()}”的年份不对（{typed.group(1)}年）",
+            f"四位公历年份（{FIRST_YEAR}–{LAST_YEAR}），日期写成 {ACCEPTED_FORMS}",
+        )
     try:
-        return parse_date(str(value))
+        return parse_date(text)
     except DateError as exc:
         raise _refuse(str(exc), f"日期写成 {ACCEPTED_FORMS}") from None
 

@@ -268,10 +268,29 @@ def dotted(loc: Iterable[str | int]) -> str:
     return text
 
 
+#: Characters of a faulty line echoed in a message; of a key or field name; of a message.
+_ECHO_CHARS, _NAME_CHARS, _MESSAGE_CHARS = 80, 40, 1000
+#: Problems listed per file; the rest are counted in one more line.
+MAX_PROBLEMS_PER_FILE = 50
+
+
+def _clip(text: str, limit: int) -> str:
+    """*text* scrubbed, then cut to *limit* characters with the full length said."""
+    text = _scrub(text)
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
+
+
 def _problem(
     path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error"
 ) -> Problem:
-    return Problem(masked_path(path), line, _scrub(fieldname), _scrub(message), _scrub(allowed), severity)
+    return Problem(
+        masked_path(path),
+        line,
+        _clip(fieldname, _MESSAGE_CHARS),
+        _clip(message, _MESSAGE_CHARS),
+        _clip(allowed, _MESSAGE_CHARS),
+        severity,
+    )
 
 
 def finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) -> Problem:
@@ -291,10 +310,21 @@ def finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) 
     return _problem(path, line, dotted(loc), finding.message, finding.allowed, finding.severity)
 
 
-def validation_problems(exc: ValidationError, doc: YamlDocument, model: type[BaseModel], path: Path) -> list[Problem]:
+#: Unknown keys in one mapping beyond which no nearest key is guessed for them (a file of
+#: thousands of stray keys is not a typo).
+_MOST_GUESSES = 100
+
+
+def validation_problems(
+    exc: ValidationError,
+    doc: YamlDocument,
+    model: type[BaseModel],
+    path: Path,
+) -> list[Problem]:
     """Turn pydantic's errors into located Chinese problems.
 
-    Unknown keys name the nearest known key (a typo must never drop data silently).
+    Unknown keys name the nearest known key (a typo must never drop data silently); the
+    missing key a misspelt one stands for is then not reported twice.
 
     Args:
         exc: the ValidationError of ``model``.
@@ -307,20 +337,36 @@ def validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Bas
     """
     problems: list[Problem] = []
     errors = exc.errors(include_url=False)
+    extra_by_parent: dict[Loc, int] = defaultdict(int)
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            extra_by_parent[tuple(err["loc"])[:-1]] += 1
+    guesses: dict[Loc, str | None] = {}
+
+    def guess_for(loc: Loc) -> str | None:
+        if loc not in guesses:
+            guess = None
+            if extra_by_parent[loc[:-1]] <= _MOST_GUESSES:
+                found = difflib.get_close_matches(str(loc[-1]), known_keys(model, loc[:-1]), n=1, cutoff=0.4)
+                guess = found[0] if found else None
+            guesses[loc] = guess
+        return guesses[loc]
+
+    missing = {tuple(err["loc"]) for err in errors if err["type"] == "missing"}
+    missing_parents = {loc[:-1] for loc in missing}
     suggested: set[Loc] = set()
     for err in errors:
         loc: Loc = tuple(err["loc"])
-        if err["type"] == "extra_forbidden":
-            keys = known_keys(model, loc[:-1])
-            guess = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.4)
-            if guess:
-                suggested.add(loc[:-1] + (guess[0],))
+        if err["type"] == "extra_forbidden" and loc[:-1] in missing_parents:
+            guess = guess_for(loc)
+            if guess is not None:
+                suggested.add(loc[:-1] + (guess,))
     for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
         ctx: dict[str, Any] = err.get("ctx") or {}
         line = doc.line_of(loc)
-        name = dotted(loc)
+        name = _clip(dotted(loc), _ECHO_CHARS)
         if kind == RECORD_CHECK:
             problems += [finding_problem(path, doc, loc, f) for f in ctx["findings"]]
         elif kind == VALUE_ERROR:
@@ -330,13 +376,13 @@ def validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Bas
                 continue  # reported with the misspelt key that should be this one
             problems.append(_problem(path, line, name, f"缺少必填项“{loc[-1]}”", field_description(model, loc)))
         elif kind == "extra_forbidden":
-            keys = known_keys(model, loc[:-1])
-            key = str(loc[-1])
-            guess = difflib.get_close_matches(key, keys, n=1, cutoff=0.4)
+            key = _clip(str(loc[-1]), _NAME_CHARS)
+            guess = guess_for(loc)
             if guess:
-                message = f"未知的键“{key}”：是不是“{guess[0]}”？"
-                allowed = f"改成“{guess[0]}”"
+                message = f"未知的键“{key}”：是不是“{guess}”？"
+                allowed = f"改成“{guess}”"
             else:
+                keys = known_keys(model, loc[:-1])
                 message = f"未知的键“{key}”：不认识这个键，它的内容不会被读取"
                 allowed = f"这一层可用的键：{'、'.join(keys)}"
             problems.append(_problem(path, line, name, message, allowed))
@@ -354,7 +400,10 @@ def validation_problems(exc: ValidationError, doc: YamlDocument, model: type[Bas
         elif kind == "list_type":
             problems.append(_problem(path, line, name, "应是列表：每项占一行，以“- ”开头", ""))
         else:  # pragma: no cover - every field type raises VALUE_ERROR; kept as a safety net
-            problems.append(_problem(path, line, name, f"值不符合要求（{err['msg']}）"))
+            described = field_description(model, loc)
+            problems.append(
+                _problem(path, line, name, "这个值的写法不对，没有被读取", f"应填：{described}" if described else "")
+            )
     return problems
 
 
@@ -371,7 +420,34 @@ _MISPLACED = {
 
 
 def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None, YamlDocument | None]:
-    """Read and validate one record file; append its problems; return the model or None."""
+    """Read and validate one record file; append its problems; return the model or None.
+
+    At most :data:`MAX_PROBLEMS_PER_FILE` problems of a file are listed (errors first, by
+    line); one more line, at the first one left out, counts the rest (a file of thousands
+    of stray keys would otherwise print megabytes).
+    """
+    mine: list[Problem] = []
+    try:
+        return _read_file(path, model, mine)
+    finally:
+        if len(mine) > MAX_PROBLEMS_PER_FILE:
+            mine.sort(key=lambda p: (not p.is_error, p.line, p.field))
+            first = mine[MAX_PROBLEMS_PER_FILE]
+            rest = len(mine) - MAX_PROBLEMS_PER_FILE
+            mine[MAX_PROBLEMS_PER_FILE:] = [
+                _problem(
+                    path,
+                    first.line,
+                    _FILE_FIELD,
+                    f"…还有 {rest} 处问题没有列出（每个文件只列出前 {MAX_PROBLEMS_PER_FILE} 处）",
+                    "先改正列出的问题，再运行 formkit check",
+                    "error" if any(p.is_error for p in mine[MAX_PROBLEMS_PER_FILE:]) else "warning",
+                )
+            ]
+        problems += mine
+
+
+def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None, YamlDocument | None]:
     if scrub_numbers(path.name) != path.name:
         problems.append(
             _problem(
@@ -388,7 +464,7 @@ def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None
     except YamlFileError as exc:
         message = exc.message
         if exc.line_text.strip():
-            message += f"（这一行是：{exc.line_text.strip()}）"
+            message += f"（这一行是：{_clip(exc.line_text.strip(), _ECHO_CHARS)}）"
         problems.append(_problem(path, exc.line, _FILE_FIELD, message))
         return None, None
     misplaced = _MISPLACED.get(model)

@@ -62,6 +62,17 @@ __all__ = [
 ]
 
 
+#: Longest typed value quoted whole in a message, and compared with the labels for a guess.
+_LONGEST_SHOWN = 30
+_LONGEST_GUESS = 50
+
+
+def _shown(text: object) -> str:
+    """*text* as quoted in a message: cut to :data:`_LONGEST_SHOWN` characters."""
+    text = str(text)
+    return text if len(text) <= _LONGEST_SHOWN else f"{text[:_LONGEST_SHOWN]}…（共{len(text)}字）"
+
+
 class VocabularyError(ValueError):
     """A typed value that is not in a vocabulary.
 
@@ -168,9 +179,9 @@ class Vocabulary(str, Enum):
         member = table.get(key)
         if member is not None:
             return member  # type: ignore[return-value]
-        guess = difflib.get_close_matches(key, list(table), n=1, cutoff=0.5)
+        guess = difflib.get_close_matches(key, list(table), n=1, cutoff=0.5) if len(key) <= _LONGEST_GUESS else []
         hint = f"，是不是“{table[guess[0]].value}”？" if guess else ""
-        raise VocabularyError(f"“{text}”不是{cls.source()}允许的值{hint}", cls.allowed_text())
+        raise VocabularyError(f"“{_shown(text)}”不是{cls.source()}允许的值{hint}", cls.allowed_text())
 
 
 def _vocabulary(
@@ -426,7 +437,7 @@ def parse_yes_no(text: object) -> bool:
     key = _fold(str(text)).lower()
     if key in YES_NO:
         return YES_NO[key]
-    raise VocabularyError(f"“{text}”不是“是”或“否”", "请填写“是”或“否”")
+    raise VocabularyError(f"“{_shown(text)}”不是“是”或“否”", "请填写“是”或“否”")
 
 
 # ---------------------------------------------------------------- other vocabularies

@@ -13,7 +13,8 @@ point at ``file:line``.
 Files are read as UTF-8 (with or without BOM), UTF-16 with BOM (Windows Notepad's "Unicode"),
 or GBK/GB 18030 (older Chinese Windows editors). Refused, with a message in Chinese that says
 what to do: files over :data:`MAX_BYTES`, undecodable bytes, tabs in indentation, syntax
-errors (with the line's text), several documents in one file, duplicate keys, non-text keys,
+errors (with the line's text, and the line where an unclosed quote opens), binary files (a
+picture or a Word file named .yaml), several documents in one file, duplicate keys, non-text keys,
 and more than :data:`MAX_ALIASES` alias uses or :data:`MAX_NODES` values (anchors and
 aliases can expand exponentially: the "billion laughs" attack).
 """
@@ -163,6 +164,29 @@ def decode_bytes(raw: bytes, path: Path | None = None) -> tuple[str, str]:
     )
 
 
+#: Leading bytes of the files most often misnamed .yaml, and what to call them.
+_SIGNATURES = (
+    (b"\x89PNG", "是 PNG 图片"),
+    (b"\xff\xd8\xff", "是 JPEG 图片"),
+    (b"GIF8", "是 GIF 图片"),
+    (b"%PDF", "是 PDF 文件"),
+    (b"PK\x03\x04", "是 Word/Excel（.docx/.xlsx）或压缩文件；表格可用 formkit import 导入"),
+    (b"\xd0\xcf\x11\xe0", "是旧版 Word/Excel（.doc/.xls）文件"),
+    (b"\x1f\x8b", "是压缩文件"),
+    (b"Rar!", "是压缩文件"),
+)
+
+
+def _binary_kind(raw: bytes) -> str:
+    """What a non-text file is ("" for text): a known signature, or NUL bytes outside UTF-16."""
+    for signature, kind in _SIGNATURES:
+        if raw.startswith(signature):
+            return kind
+    if b"\x00" in raw[:8192] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "含有空字节；若是“Unicode”编码的文本，请在记事本里另存为 UTF-8"
+    return ""
+
+
 def load_yaml(path: Path | str, require_mapping: bool = False) -> YamlDocument:
     """Read one record file with every scalar as text.
 
@@ -190,6 +214,13 @@ def load_yaml(path: Path | str, require_mapping: bool = False) -> YamlDocument:
         raw = path.read_bytes()
     except OSError as exc:
         raise YamlFileError(path, 0, f"无法读取文件：{exc.strerror or exc}") from exc
+    kind = _binary_kind(raw)
+    if kind:
+        raise YamlFileError(
+            path,
+            0,
+            f"这不是文本文件（{kind}）：记录文件要用记事本等文本编辑器编写，保存为 UTF-8 编码、以 .yaml 结尾",
+        )
     text, encoding = decode_bytes(raw, path)
     document = load_yaml_text(text, path, require_mapping)
     document.encoding = encoding
@@ -285,7 +316,7 @@ class _Walker:
         if self.nodes > MAX_NODES:
             raise self._fail(node, f"文件里的值太多（超过 {MAX_NODES} 个）：一个文件只放一条记录")
         if depth > MAX_DEPTH:
-            raise self._fail(node, f"嵌套层数太多（超过 {MAX_DEPTH} 层）")
+            raise self._fail(node, _TOO_DEEP.format(line=node.start_mark.line + 1))
         if node.__class__ is yaml.ScalarNode:
             return self._scalar(node, loc)
         if id(node) in self.seen:
@@ -378,6 +409,18 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path | None) -> Ya
     def text_of(n: int) -> str:
         return lines[n - 1].rstrip() if 0 < n <= len(lines) else ""
 
+    if "nesting depth" in problem:  # libyaml's bound (1,000 levels), more than MAX_DEPTH
+        nested = _too_deep_line(text) if "flow" in problem else line
+        return YamlFileError(path, nested, _TOO_DEEP.format(line=nested), text_of(nested))
+    opened = _unclosed_quote(text, line)
+    if opened:
+        return YamlFileError(
+            path,
+            opened,
+            f"第{opened}行 YAML 格式错误：引号没有配对：这一行值开头的引号在行末没有再写一次，"
+            f"它一直延续到第{line}行的引号才结束",
+            text_of(opened),
+        )
     # Look at the faulty line and the ones before it for the usual slips of hand.
     for n in range(line, max(line - 3, 0), -1):
         candidate = text_of(n)
@@ -408,6 +451,31 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path | None) -> Ya
             )
     reason = next((zh for en, zh in _PROBLEMS if en in problem), f"YAML 格式错误（{problem.strip()}）")
     return YamlFileError(path, line, f"第{line}行 YAML 格式错误：{reason}", text_of(line))
+
+
+def _unclosed_quote(text: str, line: int) -> int:
+    """The line where a quoted value opens that runs on to the faulty *line* (0 if none).
+
+    A quote left open (``家庭住址: "厦门…`` without its closing ``"``) swallows the lines
+    below it up to the next quote, and PyYAML reports the fault there, lines later and as
+    something else. A record's values fit on one line, so a quoted value spanning lines that
+    ends on the faulty line is the cause. PyYAML's pure-Python scanner (tokens only, no
+    nesting) finds it; only the text up to the faulty line is scanned.
+    """
+    if line < 2:
+        return 0
+    head = "\n".join(text.splitlines()[:line])
+    try:
+        for token in yaml.scan(head, Loader=yaml.SafeLoader):
+            if (
+                token.__class__ is yaml.ScalarToken
+                and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == line - 1
+            ):
+                return token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
+    return 0
 
 
 def _indent(line: str) -> int:
