@@ -395,3 +395,75 @@ def test_a_year_outside_1890_2099_is_a_wrong_year(typed: str) -> None:
 def test_dates_inside_the_years_are_read() -> None:
     worker = Worker.model_validate(minimal(工作时间="1990.10.1", 出生日期="1972-03-15"))
     assert worker.work_start == date(1990, 10, 1)
+
+
+# ---------------------------------------------------------------- 姓名, 家庭人口, invisible characters
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["王秀英", "𠮷田花", "阿依古丽·买买提", "阿依古丽‧买买提", "阿依古丽・买买提", "张 三", "欧阳娜娜", "John Smith", "〇〇"],
+)
+def test_names_as_written_on_an_id_card_are_valid(name: str) -> None:
+    assert Worker.model_validate(minimal(姓名=name)).name == name
+    wife = {"姓名": name, "关系": "其他"}
+    assert Worker.model_validate(minimal(家庭成员=[wife])).family[0].name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("王秀英350203196205142107", "数字"),
+        ("王秀英 138 1234 5678", "数字"),
+        ("王秀英１３８１２３４５６７８", "数字"),
+        ("王秀英/张德明", "“/”"),
+        ("王秀英＼张德明", "“＼”"),
+        ("阿依古丽•买买提", "间隔号"),
+        ("王\u202e英秀", "U+202E"),
+        ("王\u2066秀\u2069英", "U+2066、U+2069"),
+        ("王\u200b秀英", "U+200B"),
+        ("\ufeff王秀英", "U+FEFF"),
+        ("王\x01秀英", "U+0001"),
+    ],
+)
+def test_names_with_digits_slashes_bullets_or_invisible_characters_are_refused(name: str, fragment: str) -> None:
+    [(loc, kind, message)] = errors_of(minimal(姓名=name))
+    assert (loc, kind) == (("姓名",), VALUE_ERROR)
+    assert fragment in message
+    assert "350203196205142107" not in message
+    wife = {"姓名": name, "关系": "其他"}
+    [(loc, kind, message)] = errors_of(minimal(家庭成员=[{"姓名": "李四", "关系": "其他"}, wife]))
+    assert loc == ("家庭成员", 1, "姓名") and fragment in message
+
+
+def test_invisible_characters_are_removed_from_other_text() -> None:
+    worker = Worker.model_validate(
+        minimal(备注="\u202e倒序\u202c与\u2066隔离\u2069", 民族="汉\u200b族", 家庭住址="\ufeff厦门市思明区")
+    )
+    assert (worker.remarks, worker.ethnicity, worker.address) == ("倒序与隔离", "汉族", "厦门市思明区")
+    assert errors_of(minimal(档案编号="\u200b"))[0][0] == ("档案编号",)  # nothing left: blank
+
+
+def _members(count: int) -> list[dict]:
+    return [{"姓名": f"成员{'甲乙丙丁戊己庚辛壬癸'[i % 10]}", "关系": "其他"} for i in range(count)]
+
+
+def test_household_size_above_99_is_refused_unless_every_member_is_listed() -> None:
+    assert Worker.model_validate(minimal(家庭人口="99")).household_size == 99  # a warning: 0 listed
+    [(loc, kind, message)] = errors_of(minimal(家庭人口="100", 家庭年度总收入="12000"))
+    assert (loc, kind) == (("家庭人口",), RECORD_CHECK) and "100人" in message and "共1人" in message
+    [(loc, _, message)] = errors_of(minimal(家庭人口="350203196205142107"))
+    assert loc == ("家庭人口",) and "350203" not in message
+    listed = Worker.model_validate(minimal(家庭人口="101", 家庭成员=_members(100)))
+    assert listed.household_size == 101
+    assert [(w.loc, w.severity) for w in listed.warnings] == [(("家庭人口",), "warning")]
+
+
+@pytest.mark.parametrize("name", ["王秀英1", "王秀英３", "职工12", "王秀英②"])
+def test_a_digit_or_two_in_a_name_is_a_warning(name: str) -> None:
+    worker = Worker.model_validate(minimal(姓名=name, 家庭成员=[{"姓名": name, "关系": "其他"}], 家庭人口="2"))
+    assert worker.name == name
+    assert sorted((w.loc, w.severity) for w in worker.warnings) == [
+        (("姓名",), "warning"),
+        (("家庭成员", 0, "姓名"), "warning"),
+    ]

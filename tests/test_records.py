@@ -612,3 +612,39 @@ def test_a_year_0000_is_said_to_be_a_wrong_year(good_copy: Path) -> None:
     target.write_text(text.replace(date_line, "工作时间: 0000-01-01"), encoding="utf-8")
     [problem] = [p for p in load_records(good_copy).errors if p.path == target]
     assert problem.field == "工作时间" and "年份不对" in problem.message
+
+
+# ---------------------------------------------------------------- invisible characters, names
+
+
+def test_invisible_characters_in_free_text_are_removed_with_a_warning_naming_the_field(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text + '备注: "\\u202e倒序\\u202c与\\u2066隔离\\u2069"\n', encoding="utf-8")
+    records = load_records(good_copy)
+    [warning] = [p for p in records.warnings if p.path == target]
+    assert warning.field == "备注" and warning.line == text.count("\n") + 1
+    assert "U+202E" in warning.message and "U+2066" in warning.message
+    assert _worker(records, "吴小燕").remarks == "倒序与隔离"
+    assert records.errors == []
+
+
+def test_a_family_members_name_with_a_bidi_override_is_an_error_at_its_line(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM001-陈志明.yaml"
+    text = target.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.lstrip().startswith("- 姓名:"))
+    name = lines[number - 1].split("姓名:")[1].strip()
+    lines[number - 1] = lines[number - 1].replace(name, f'"{name[0]}\\u202e{name[1:]}"')
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [error] = [p for p in load_records(good_copy).errors if p.path == target]
+    assert (error.line, error.field) == (number, "家庭成员[1].姓名")
+    assert "U+202E" in error.message
+
+
+def test_an_unknown_key_with_a_zero_width_space_says_so(good_copy: Path) -> None:
+    target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("\n民族:", "\n民\u200b族:", 1) if "\n民族:" in text else text + "民\u200b族: 汉族\n", encoding="utf-8")
+    [error] = [p for p in load_records(good_copy).errors if p.path == target]
+    assert "U+200B" in error.message and "是不是“民族”" in error.message

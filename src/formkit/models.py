@@ -96,8 +96,12 @@ __all__ = [
     "check_household_division",
     "field_description",
     "known_keys",
+    "INVISIBLE_CHARACTERS",
     "OptionalText",
+    "PersonName",
     "RequiredText",
+    "describe_invisible",
+    "name_findings",
 ]
 
 #: ``type`` of the pydantic errors raised for a refused value (ctx: message, allowed).
@@ -145,6 +149,21 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: Invisible format characters that text pasted from web pages and chat apps carries:
+#: zero-width space and joiners (U+200B–U+200D), direction marks (U+200E, U+200F, U+061C),
+#: embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069) of the Unicode
+#: bidirectional algorithm (UAX #9), word joiner and invisible operators (U+2060–U+2064),
+#: soft hyphen (U+00AD) and a byte-order mark inside the text (U+FEFF). An override makes
+#: text print in another order than it was typed ("Trojan Source", CVE-2021-42574).
+INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def describe_invisible(text: str) -> str:
+    """The invisible characters of *text* as code points, for a message: ``U+202E、U+2066``."""
+    found = dict.fromkeys(INVISIBLE_CHARACTERS.findall(text))
+    return "、".join(f"U+{ord(ch):04X}" for ch in found)
+
+
 def _field_type(
     base: Any,
     convert: Callable[[Any], Any],
@@ -153,14 +172,19 @@ def _field_type(
     optional: bool,
     default: Any = None,
     marker: Any = None,
+    keep_invisible: bool = False,
 ) -> Any:
     """An annotated type: blank → *default* (optional) or refused (required), else ``convert``.
 
-    *marker* (a vocabulary class) is kept in the metadata for :mod:`formkit.skeleton`.
+    :data:`INVISIBLE_CHARACTERS` are removed from text first (``formkit.records`` warns
+    about them), unless *keep_invisible* (the converter then refuses them). *marker* (a
+    vocabulary class) is kept in the metadata for :mod:`formkit.skeleton`.
     """
 
     def before(value: Any) -> Any:
         if value.__class__ is str:  # the usual case: text from yamlio
+            if not keep_invisible and INVISIBLE_CHARACTERS.search(value):
+                value = INVISIBLE_CHARACTERS.sub("", value)
             if value and not value.isspace():
                 return convert(value)
         elif value is not None:
@@ -189,9 +213,64 @@ def _text(value: Any) -> str:
 
 
 _SCALAR = ["string", "number"]
-#: Free text (names, addresses, 备注); surrounding spaces removed; required / optional.
+#: Free text (addresses, 备注, unit names); surrounding spaces and invisible characters
+#: removed; required / optional.
 RequiredText = _field_type(str, _text, {"type": _SCALAR}, optional=False)
 OptionalText = _field_type(str, _text, {"type": _SCALAR}, optional=True)
+
+#: Digits in a row (spaces and hyphens between them aside) that make a 姓名 refused (fewer
+#: are a warning).
+NAME_DIGIT_RUN = 5
+_DIGIT_RUN = re.compile(rf"\d(?:[\s\-.]?\d){{{NAME_DIGIT_RUN - 1},}}")
+_NAME_ALLOWED = "姓名的文字；少数民族姓名的间隔号写“·”，如 阿依古丽·买买提"
+_SLASHES = frozenset("/\\／＼|｜")
+_BULLETS = frozenset("•●∙◦⋅")
+
+
+def _person_name(value: Any) -> str:
+    """姓名 as written on the 居民身份证: letters (CJK, Extension B such as 𠮷, Latin),
+    spaces and the middle dot of minority names (· U+00B7, also ‧ U+2027, ・ U+30FB, ･ U+FF65).
+
+    Refused: a run of :data:`NAME_DIGIT_RUN` or more digits (an ID or a phone number typed
+    into the name, which the public roster would print), slashes (two people in one field),
+    bullets (• is not the middle dot), and invisible or control characters
+    (:data:`INVISIBLE_CHARACTERS`, which can reorder the printed name). Fewer digits are a
+    warning of the record's checks (:func:`name_findings`).
+    """
+    text = str(value).strip()
+    invisible = describe_invisible(text) or "、".join(
+        f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+    )
+    if invisible:
+        raise _refuse(
+            f"姓名里有不可见的字符（{invisible}），会打乱打印出来的文字：请删去（重新输入姓名即可）",
+            _NAME_ALLOWED,
+        )
+    if _DIGIT_RUN.search(unicodedata.normalize("NFKC", text)):
+        raise _refuse("姓名里不能有一串数字（像是身份证号或电话）：请写在各自的栏目", _NAME_ALLOWED)
+    slash = next((ch for ch in text if ch in _SLASHES), None)
+    if slash is not None:
+        raise _refuse(f"姓名里不能有“{slash}”：每人一份记录，一栏只写一个人的姓名", _NAME_ALLOWED)
+    bullet = next((ch for ch in text if ch in _BULLETS), None)
+    if bullet is not None:
+        raise _refuse(f"姓名里的“{bullet}”不是间隔号：请改成“·”", _NAME_ALLOWED)
+    return text
+
+
+def name_findings(name: str | None, loc: tuple[str | int, ...] = ("姓名",)) -> list[Finding]:
+    """A warning for a 姓名 holding a digit or two (a placeholder such as 职工12, or a slip).
+
+    Returns:
+        The findings (empty when the name has no digit).
+    """
+    digit = next((ch for ch in name or "" if unicodedata.category(ch) in ("Nd", "No")), None)
+    if digit is None:
+        return []
+    return [Finding(loc, f"姓名里有数字（“{digit}”）：请核对是否为本人的真实姓名", _NAME_ALLOWED, "warning")]
+
+
+#: 姓名 of a worker or a family member (see :func:`_person_name`).
+PersonName = _field_type(str, _person_name, {"type": "string"}, optional=False, keep_invisible=True)
 
 
 def _money(value: Any) -> Decimal:
@@ -284,6 +363,9 @@ def _household_size(value: Any) -> int:
     return size
 
 
+#: Largest 家庭人口 (persons) taken without the whole family listed: above it the number
+#: is a slip (an ID or a phone number typed in the wrong field).
+MAX_HOUSEHOLD_SIZE = 99
 HouseholdSize = _field_type(int, _household_size, dict(_COUNT_SCHEMA, minimum=1), optional=True)
 
 
@@ -548,7 +630,7 @@ def _check_id_agreement(
 class FamilyMember(_Record):
     """One family member (附件3 第18项). 性别 and 出生日期 are derived from the 身份证号 when absent."""
 
-    name: RequiredText = Field(alias="姓名", description="家庭成员姓名")
+    name: PersonName = Field(alias="姓名", description="家庭成员姓名")
     relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
     political_status: Vocab(PoliticalStatus) = Field(
@@ -568,7 +650,7 @@ class FamilyMember(_Record):
     @model_validator(mode="after")
     def _check(self) -> FamilyMember:
         ident = parse_id_number(self.id_number) if self.id_number else None
-        findings = _check_id_agreement(ident, self.sex, self.birth_date)
+        findings = _check_id_agreement(ident, self.sex, self.birth_date) + name_findings(self.name)
         implied = Relationship(self.relationship).implied_sex if self.relationship else None
         sex = self.sex or (ident.sex if ident else None)
         if implied and sex and implied != sex:
@@ -645,8 +727,12 @@ class Worker(_Record):
     item 21; 残疾类别 filled when 健康状况 is 残病; 家庭年人均收入 = 家庭年度总收入 / 家庭人口
     to the fen (ROUND_HALF_UP; computed when absent); 户口所在地行政区划 names 省、市、县（区）
     (item 16); 资助金额 fits the voucher's 仟 box; no family member has the worker's number
-    or another member's; 关系 agrees with the member's 性别; 工作时间 after 出生日期.
-    Warnings: 家庭人口 differs from the family listed plus the worker; a 低保户 paid without
+    or another member's; 关系 agrees with the member's 性别; 工作时间 after 出生日期; 家庭人口
+    at most :data:`MAX_HOUSEHOLD_SIZE` persons unless every member is listed; 姓名 (also of
+    the family) without a run of digits, slashes or invisible characters (a digit or two is
+    a warning).
+    Warnings: 家庭人口 differs from the family listed plus the worker (or is over
+    :data:`MAX_HOUSEHOLD_SIZE` with all of them listed); a 低保户 paid without
     a 低保 line; 残疾类别 without 残病; a spouse listed while 未婚/离异/丧偶 or 单亲; work begun
     before 16; the ID number's own warnings.
     """
@@ -655,7 +741,7 @@ class Worker(_Record):
     category: Vocab(DifficultyCategory, optional=False) = Field(
         alias="困难类别", description="困难类别（填表说明第1项）"
     )  # type: ignore[valid-type]
-    name: RequiredText = Field(alias="姓名", description="姓名")
+    name: PersonName = Field(alias="姓名", description="姓名")
     ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
     political_status: Vocab(PoliticalStatus) = Field(
@@ -748,7 +834,7 @@ class Worker(_Record):
     @model_validator(mode="after")
     def _check(self) -> Worker:
         ident = parse_id_number(self.id_number)
-        findings = _check_id_agreement(ident, self.sex, self.birth_date)
+        findings = _check_id_agreement(ident, self.sex, self.birth_date) + name_findings(self.name)
         findings += self._check_family(ident)
         findings += self._check_income()
         findings += check_household_division(self.household_division)
@@ -833,7 +919,27 @@ class Worker(_Record):
                 )
             else:
                 seen[member.id_number] = index
-        if self.household_size is not None and self.household_size != len(self.family) + 1:
+        listed = len(self.family) + 1
+        if self.household_size is not None and self.household_size > MAX_HOUSEHOLD_SIZE:
+            if self.household_size == listed:
+                findings.append(
+                    Finding(
+                        ("家庭人口",),
+                        f"家庭人口{self.household_size}人，超过{MAX_HOUSEHOLD_SIZE}人：请核对",
+                        f"一户 1–{MAX_HOUSEHOLD_SIZE} 人（含职工本人）",
+                        "warning",
+                    )
+                )
+            else:
+                shown = f"{self.household_size}人" if self.household_size < 1000 else "这个数"
+                findings.append(
+                    Finding(
+                        ("家庭人口",),
+                        f"家庭人口写的是{shown}，不像一户的人数（列出的家庭成员加职工本人共{listed}人）",
+                        f"一户 1–{MAX_HOUSEHOLD_SIZE} 人（含职工本人），如 {listed}",
+                    )
+                )
+        elif self.household_size is not None and self.household_size != listed:
             findings.append(
                 Finding(
                     ("家庭人口",),
@@ -862,6 +968,8 @@ class Worker(_Record):
     def _check_income(self) -> list[Finding]:
         if self.household_income is None or self.household_size is None:
             return []
+        if self.household_size > MAX_HOUSEHOLD_SIZE and self.household_size != len(self.family) + 1:
+            return []  # the size itself is refused (see _check_family)
         computed = (self.household_income / self.household_size).quantize(CENT, rounding=ROUND_HALF_UP)
         if self.income_per_head is None:
             self.income_per_head = computed

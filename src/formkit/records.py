@@ -47,6 +47,7 @@ from .dates import format_date_zh
 from .errors import FormkitError, Problem
 from .idcard import mask_id, mask_phone
 from .models import (
+    INVISIBLE_CHARACTERS,
     RECORD_CHECK,
     VALUE_ERROR,
     Campaign,
@@ -54,6 +55,7 @@ from .models import (
     Unit,
     WeeklyReport,
     Worker,
+    describe_invisible,
     field_description,
     known_keys,
 )
@@ -376,14 +378,17 @@ def validation_problems(
                 continue  # reported with the misspelt key that should be this one
             problems.append(_problem(path, line, name, f"缺少必填项“{loc[-1]}”", field_description(model, loc)))
         elif kind == "extra_forbidden":
-            key = _clip(str(loc[-1]), _NAME_CHARS)
+            unknown = f"未知的键“{_clip(str(loc[-1]), _NAME_CHARS)}”"
+            hidden = describe_invisible(str(loc[-1]))
+            if hidden:
+                unknown += f"（里面有不可见的字符 {hidden}，请删去这个键重新输入）"
             guess = guess_for(loc)
             if guess:
-                message = f"未知的键“{key}”：是不是“{guess}”？"
+                message = f"{unknown}：是不是“{guess}”？"
                 allowed = f"改成“{guess}”"
             else:
                 keys = known_keys(model, loc[:-1])
-                message = f"未知的键“{key}”：不认识这个键，它的内容不会被读取"
+                message = f"{unknown}：不认识这个键，它的内容不会被读取"
                 allowed = f"这一层可用的键：{'、'.join(keys)}"
             problems.append(_problem(path, line, name, message, allowed))
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -478,7 +483,32 @@ def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M |
         return None, doc
     for finding in getattr(obj, "warnings", ()):
         problems.append(finding_problem(path, doc, (), finding))
+    for loc, text in _invisible_values(doc.data, ()):
+        problems.append(
+            _problem(
+                path,
+                doc.line_of(loc),
+                dotted(loc),
+                f"有不可见的字符（{describe_invisible(text)}），已删去：它们会打乱打印出来的文字顺序",
+                "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可",
+                "warning",
+            )
+        )
     return obj, doc
+
+
+def _invisible_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
+    """(location, text) of each value holding :data:`formkit.models.INVISIBLE_CHARACTERS`
+    (removed by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
+    if isinstance(data, str):
+        if INVISIBLE_CHARACTERS.search(data):
+            yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _invisible_values(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _invisible_values(value, loc + (index,))
 
 
 _HIDDEN = (".", "~")  # editors' temporary and backup files, .git and the like: skipped silently
