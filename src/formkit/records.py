@@ -5,11 +5,16 @@ Layout (records.md)::
     records/
       campaign.yaml
       <填报单位>/单位.yaml
-      <填报单位>/职工/*.yaml        (sub-folders allowed)
+      <填报单位>/职工/*.yaml        (sub-folders allowed; also *.yml)
       <填报单位>/周报/*.yaml
 
 :func:`load_records` also accepts a single unit folder, and then reads the campaign.yaml of
-its parent folder. It never raises for a fault in a record: it collects :class:`Problem`
+its parent folder. No record is skipped without a word: a file that looks like a record but
+is not read is reported with the name to give it (``.yaml.txt`` saved by Notepad or a
+trailing space: error; a ``.txt`` or a shortcut in 职工/ or 周报/: warning), as are sub-folders
+that are symbolic links (not followed: a link back up would loop) and folders that cannot be
+opened; a records folder without any unit folder is an error stating the layout. The walk is
+iterative (any depth). At most :data:`MAX_PROBLEMS_PER_FILE` problems are listed per file. It never raises for a fault in a record: it collects :class:`Problem`
 objects (file, line, Chinese field path such as ``家庭成员[2].身份证号`` with 1-based list
 positions, message, allowed values) and leaves a record with errors out of its unit's lists,
 so that ``render --keep-going`` renders the valid ones.
