@@ -705,6 +705,8 @@ def render(
     if record_set.campaign is None:
         raise RecordsInvalid(list(record_set.problems))
     out = Path(out)
+    _refuse_records_as_output(record_set.root, out)
+    _remove_stale_staging(out)
     report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
     batch = _Batch(record_set, out, _templates(Path(templates) if templates else None), force=force, pdf=pdf,
                    report=report, progress=progress, on_documents=on_documents)
@@ -715,6 +717,36 @@ def render(
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
     return report
+
+
+def _refuse_records_as_output(records: Path, out: Path) -> None:
+    """Refuse an output folder that is, holds or lies inside the records being read.
+
+    Swapping unit folders into such a folder would replace the records themselves.
+
+    Raises:
+        OutputError: naming both folders.
+    """
+    try:
+        source, target = Path(records).resolve(), out.resolve()
+    except OSError:
+        return
+    if source == target or source.is_relative_to(target) or target.is_relative_to(source):
+        raise OutputError(f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。")
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove what an interrupted run left in ``out`` (staging and set-aside folders).
+
+    They hold personal data and are never part of the output. One render per output folder
+    at a time: a second render started into the same folder while one runs makes the first
+    fail cleanly (its staging folder is gone), never mixes their files.
+    """
+    if not out.is_dir():
+        return
+    for leftover in out.iterdir():
+        if leftover.name.startswith((".formkit-staging-", ".formkit-old-")) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap_in(stage: Path, out: Path, unit_names: list[str]) -> None:

@@ -41,6 +41,7 @@ run, join into the same bytes.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import io
@@ -63,7 +64,7 @@ from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import parse_xml as oxml_parse_xml
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
@@ -87,28 +88,126 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
+#: Longest name safe_name returns, in UTF-8 bytes (leaves room for '.~', '.docx.tmp' and more).
+MAX_NAME_BYTES = 200
+
+
 def safe_name(text: str, fallback: str = "未命名") -> str:
     """A file or folder name that Windows, macOS and Linux all accept.
 
     Replaces ``<>:"/\\|?*`` and control characters with ``_``, trims trailing dots and spaces,
     avoids the reserved device names (CON, NUL, COM1 …), keeps Chinese characters, and cuts
-    the name to 120 characters.
+    the name to ``MAX_NAME_BYTES`` bytes of UTF-8 (file systems limit names to 255 bytes).
     """
     name = _UNSAFE.sub("_", text).strip().rstrip(". ")
     if not name:
         name = fallback
     if name.split(".")[0].upper() in _RESERVED:
         name = "_" + name
-    return name[:120]
+    # File systems count bytes (255 on ext4/NTFS-in-UTF-16 counts units): keep room for a
+    # suffix and a temporary prefix. A Chinese character is 3 bytes in UTF-8.
+    while len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip(". ") or fallback
+
+
+_STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
-def make_environment() -> SandboxedEnvironment:
-    """The Jinja environment every template renders in (sandboxed, autoescape, strict)."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize, keep_trailing_newline=True)
+#: Bounds on what a template may ask for (templates travel by e-mail; issue 7). A form needs
+#: none of these anywhere near: its loops run over the records' own lists.
+MAX_NUMBER = 100_000  # any number handed to a filter or function
+MAX_TEXT = 200_000  # characters a string or list operation may produce
+MAX_RANGE_STEPS = 200_000  # range() steps in one document, all loops together
+_WIDE_FORMAT = re.compile(r"%[-+ #0]*\d{5,}|\{[^{}]*:[^{}]*\d{5,}[^{}]*\}")
+_range_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("formkit_range_budget")
+
+
+class TemplateLimit(SecurityError):
+    """A template asked for more than a form can need (a huge number, string or loop)."""
+
+
+def _check_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+            raise TemplateLimit(f"数值 {str(value)[:12]} 过大（最多 {MAX_NUMBER}）")
+        if isinstance(value, str) and _WIDE_FORMAT.search(value):
+            raise TemplateLimit("格式宽度过大")
+
+
+def _bounded_range(*args: int) -> range:
+    _check_args(args, {})
+    steps = range(*args)
+    budget = _range_budget.get(None)
+    if budget is not None:
+        budget[0] -= len(steps)
+        if budget[0] < 0:
+            raise TemplateLimit(f"循环次数过多（一份文档最多 {MAX_RANGE_STEPS} 次）")
+    return steps
+
+
+def _guarded(function: Any) -> Any:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        # The first argument is the value being filtered (or the context/environment the
+        # filter asked for): only its format widths are bounded, not its size.
+        _check_args(args[1:], kwargs)
+        for value in args[:2]:
+            if isinstance(value, str) and _WIDE_FORMAT.search(value):
+                raise TemplateLimit("格式宽度过大")
+        return function(*args, **kwargs)
+
+    for attr in ("jinja_pass_arg",):
+        if hasattr(function, attr):
+            setattr(guarded, attr, getattr(function, attr))
+    guarded.__name__ = getattr(function, "__name__", "filter")
+    return guarded
+
+
+class FormSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, plus bounds on size and time.
+
+    Besides what :class:`SandboxedEnvironment` refuses (attributes starting with ``_``,
+    unsafe callables), a template may not pass a number above ``MAX_NUMBER`` or a format
+    width of five digits or more to a filter or function, build a string or list longer than
+    ``MAX_TEXT``, raise to a large power, or run more than ``MAX_RANGE_STEPS`` range() steps
+    in one document. Each is refused with :class:`TemplateLimit` instead of eating the
+    machine's memory or time.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _guarded(f) for name, f in self.filters.items()}
+        self.globals["range"] = _bounded_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 64 or abs(left).bit_length() * max(right, 0) > 256:
+                raise TemplateLimit("乘方过大")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise TemplateLimit(f"生成的文字过长（最多 {MAX_TEXT} 字）")
+        if operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+            raise TemplateLimit("格式宽度过大")
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_TEXT:
+            raise TemplateLimit(f"生成的文字过长（最多 {MAX_TEXT} 字）")
+        return result
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        _check_args(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def make_environment() -> FormSandbox:
+    """The Jinja environment every template renders in (sandboxed and bounded, autoescape, strict)."""
+    return FormSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize, keep_trailing_newline=True)
 
 
 def default_template_dir() -> Path:
@@ -395,6 +494,85 @@ def _grid_is_stable(patched_body: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------
+# Which templates always render to well-formed XML
+# --------------------------------------------------------------------------------------
+
+#: Filters whose result is not escaped on output.
+_MARKUP_FILTERS = frozenset({"safe", "urlize", "xmlattr", "tojson"})
+#: Statements whose output is not plain escaped text in place (or that cannot be judged).
+_OPAQUE = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.EvalContextModifier,
+           nodes.Block, nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+_MARKUP_BLOCK, _TEXT_BLOCK = "\x02", "\x01"
+_XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w.:-]*)((?:\s[^<>]*?)?)(/?)>")
+
+
+def _always_xml(tree: nodes.Template) -> bool:
+    """Whether every rendering of ``tree`` is well-formed XML, whatever the context.
+
+    With autoescape on, a value can never bring markup; only the template's own text can
+    be cut wrongly by its ``{% if %}`` and ``{% for %}`` blocks. So: no filter that returns
+    markup (``|safe`` …), no macro, call, filter or autoescape block, and the literal XML of
+    every block body, with its inner blocks left out, is balanced; a block standing inside
+    a tag (an attribute value) holds no ``<``, ``>`` or ``"``. Then each block renders to
+    balanced XML wherever it runs, any number of times, and so does the whole.
+    Conservative: ``False`` only means each rendering is checked.
+    """
+    if any(isinstance(node, _OPAQUE) for node in tree.find_all(nodes.Stmt)):
+        return False
+    if any(node.name in _MARKUP_FILTERS for node in tree.find_all(nodes.Filter)):
+        return False
+    return _balanced_block(tree.body) is not None
+
+
+def _balanced_block(body: Sequence[nodes.Node]) -> str | None:
+    """The placeholder a balanced block stands for in its parent (tag-free text or
+    markup), or None when the block is not balanced."""
+    flat: list[str] = []
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                flat.append(child.data if isinstance(child, nodes.TemplateData) else "x")
+        elif isinstance(node, (nodes.If, nodes.For, nodes.With, nodes.Scope, nodes.OverlayScope)):
+            branches: list[Sequence[nodes.Node]] = [node.body]
+            if isinstance(node, nodes.If):
+                branches += [branch.body for branch in node.elif_] + [node.else_]
+            elif isinstance(node, nodes.For):
+                branches.append(node.else_)
+            marks = [_balanced_block(branch) for branch in branches]
+            if None in marks:
+                return None
+            flat.append(_MARKUP_BLOCK if _MARKUP_BLOCK in marks else _TEXT_BLOCK)
+        elif isinstance(node, (nodes.Assign, nodes.Break, nodes.Continue)):
+            continue
+        else:
+            return None
+    text = "".join(flat)
+    stack: list[str] = []
+    pos = 0
+    markup = False
+    while True:
+        start = text.find("<", pos)
+        if start < 0:
+            break
+        m = _XML_TAG.match(text, start)
+        if m is None or _MARKUP_BLOCK in m.group(0):
+            return None
+        markup = True
+        closing, name, _, empty = m.groups()
+        if closing:
+            if not stack or stack.pop() != name:
+                return None
+        elif not empty:
+            stack.append(name)
+        pos = m.end()
+    if stack:
+        return None
+    if markup or _MARKUP_BLOCK in text or ">" in text or '"' in text:
+        return _MARKUP_BLOCK
+    return _TEXT_BLOCK
+
+
+# --------------------------------------------------------------------------------------
 # Deflate streams that concatenate
 # --------------------------------------------------------------------------------------
 
@@ -606,17 +784,32 @@ class RenderedDocument:
 
 
 class _Prepared:
-    """Everything about a template that does not depend on the record (built once)."""
+    """Everything about a template that does not depend on the record (built once).
+
+    Attributes:
+        fields: the top-level names the template uses (what docxtpl's
+            ``get_undeclared_template_variables`` returns).
+        always_xml: whether every rendering is well-formed XML whatever the values
+            (:func:`_always_xml`); else each rendering needs checking.
+        fallback: render with docxtpl itself (tags in footnotes or document properties).
+    """
 
     def __init__(self, data: bytes, env: SandboxedEnvironment, level: int) -> None:
         self.level = level
         self.members = read_members(data, level)
         names = [m.name for m in self.members]
-        self.fallback = DOCUMENT_PART not in names
         probe = DocxTemplate(io.BytesIO(data))
         probe.init_docx()
         docx = probe.docx
-        self.fallback = self.fallback or _needs_docxtpl(docx)
+        source = probe.get_xml()
+        patched = _DOCXTPL.patch_xml(source)
+        headers = []
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for _, part in probe.get_headers_footers(uri):
+                headers.append((str(part.partname).lstrip("/"), _DOCXTPL.patch_xml(probe.get_part_xml(part))))
+        # docxtpl's get_undeclared_template_variables, without loading and patching again
+        self.fields = frozenset(meta.find_undeclared_variables(env.parse(patched + "".join(x for _, x in headers))))
+        self.fallback = DOCUMENT_PART not in names or _needs_docxtpl(docx)
         # document.xml as python-docx writes it, cut around an emptied body
         root = copy.deepcopy(docx._element)
         body = root.find(qn("w:body"))
@@ -625,33 +818,33 @@ class _Prepared:
         body.text = None
         whole = serialize_part_xml(root).decode("utf-8")
         found = list(re.finditer(r"<w:body(?:\s[^>]*)?/>", whole))
-        if len(found) != 1:
+        opening = _BODY_OPEN.match(patched)
+        if len(found) != 1 or opening is None:
             self.fallback = True
+        if self.fallback:
+            self.always_xml = False
             return
         empty = found[0]
         self.head = (whole[: empty.start()] + empty.group(0)[:-2] + ">").encode("utf-8")
         self.tail = ("</w:body>" + whole[empty.end() :]).encode("utf-8")
         self.head_piece = compress_piece(self.head, level)
         self._tails: dict[bytes, PrintPiece] = {}
-        patched = _DOCXTPL.patch_xml(probe.get_xml())
-        opening = _BODY_OPEN.match(patched)
-        if opening is None:
-            self.fallback = True
-            return
         self.body_open = opening.group(0)
         inner = "" if opening.group(1) else patched[opening.end() : patched.rindex("</w:body>")]
-        raw_text = re.sub(r"<[^>]+>", "", probe.get_xml())
+        raw_text = re.sub(r"<[^>]+>", "", source)
         self.fix_tables = bool(_TC_TAGS.search(raw_text)) or not _grid_is_stable(patched)
-        self.body = env.from_string(_marked(inner))
+        marked = _marked(inner)
+        tree = env.parse(marked)
+        self.always_xml = _always_xml(tree)
+        self.body = env.from_string(tree)
         self.document_index = names.index(DOCUMENT_PART)
         # headers and footers: compiled when they hold tags, else kept as they are
         self.parts: list[tuple[int, Any]] = []
-        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
-            for _, part in probe.get_headers_footers(uri):
-                name = str(part.partname).lstrip("/")
-                xml = _DOCXTPL.patch_xml(probe.get_part_xml(part))
-                if name in names and _JINJA_ANY.search(xml):
-                    self.parts.append((names.index(name), env.from_string(_marked(xml))))
+        for name, xml in headers:
+            if name in names and _JINJA_ANY.search(xml):
+                part_tree = env.parse(_marked(xml))
+                self.always_xml = self.always_xml and _always_xml(part_tree)
+                self.parts.append((names.index(name), env.from_string(part_tree)))
 
     def tail_piece(self, sect: bytes) -> PrintPiece:
         """The final piece of a document.xml: section properties and the template's tail."""
@@ -704,16 +897,15 @@ class FormTemplate:
     def _setup(self, data: bytes) -> None:
         self.env = make_environment()
         self._bytes = data
-        self._prepared: _Prepared | None = None
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 zf.getinfo(DOCUMENT_PART)
-            probe = DocxTemplate(io.BytesIO(data))
-            self.fields = frozenset(probe.get_undeclared_template_variables(jinja_env=self.env))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            self._prepared = _Prepared(data, self.env, self.level)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.LxmlError) as exc:
             raise TemplateProblem(f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。请用 Word 或 WPS 另存为 .docx。") from exc
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
+        self.fields = self._prepared.fields
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "level": self.level, "data": self._bytes}
@@ -742,24 +934,35 @@ class FormTemplate:
             )
 
     def _prepare(self) -> _Prepared:
-        if self._prepared is None:
-            try:
-                self._prepared = _Prepared(self._bytes, self.env, self.level)
-            except TemplateError as exc:
-                raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
-            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-                raise TemplateProblem(f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。") from exc
+        """The template's record-independent work (done once, when it was loaded)."""
         return self._prepared
 
     def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
+        token = _range_budget.set([MAX_RANGE_STEPS])
         try:
-            return template.render(context).encode("utf-8")
+            xml = template.render(context)
         except SecurityError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 试图访问不允许的内容，已拒绝：{exc}") from exc
         except UndefinedError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段：{exc.message}") from exc
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
+            raise TemplateProblem(f"模板 {self.path.name} 的标签无法计算（{type(exc).__name__}: {str(exc)[:120]}）。请检查模板里的 {{{{ }}}} 标签。") from exc
+        finally:
+            _range_budget.reset(token)
+        return xml.encode("utf-8")
+
+    def _well_formed(self, xml: bytes, what: str) -> None:
+        """Refuse output that is not XML (a ``|safe`` or ``{% autoescape false %}`` let raw
+        markup through): Word would not open the document."""
+        try:
+            etree.fromstring(xml, parser=_STRICT_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateProblem(
+                f"模板 {self.path.name} 生成的{what}不是有效的 Word 内容（{exc.msg}）。"
+                "模板里不能用 |safe 或 autoescape false 关掉转义。"
+            ) from exc
 
     def render_fast(self, context: Mapping[str, Any]) -> RenderedDocument:
         """Render one document: its parts and its body XML (for print files).
@@ -780,6 +983,8 @@ class FormTemplate:
             return RenderedDocument(members, _body_inner(_document_xml(members)), self.level)
         context = dict(context)
         body = _post_process(self._jinja(prep.body, context))
+        if not prep.always_xml:
+            self._well_formed(prep.head + body + prep.tail, "正文")
         if prep.fix_tables:
             tree = _DOCXTPL.fix_tables((prep.body_open + body.decode("utf-8") + "</w:body>"))
             body = _body_inner(etree.tostring(tree, encoding="UTF-8"))
@@ -795,6 +1000,8 @@ class FormTemplate:
         members[prep.document_index] = deflated_member(DOCUMENT_PART, stream)
         for index, template in prep.parts:
             xml = _post_process(self._jinja(template, context))
+            if not prep.always_xml:
+                self._well_formed(xml, "页眉或页脚")
             part = serialize_part_xml(opc_parse_xml(xml))
             members[index] = ZipMember.deflated(members[index].name, part, self.level)
         return RenderedDocument(members, body, self.level, (prefix_piece, rest_piece, prefix))
