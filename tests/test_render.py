@@ -207,3 +207,51 @@ def test_voucher_blanks_next_to_printed_words_do_not_double_them(rendered, recor
             text = squash(all_text(path))
             assert "街道街道" not in text and "镇街道（镇）" not in text
             assert "。。" not in text
+
+
+def test_render_makes_the_submission_packet_of_each_unit(rendered, record_set):
+    import zipfile
+
+    assert len(rendered.packets) == len(record_set.units)
+    for unit, name in units(record_set):
+        [packet] = [p for p in rendered.packets if p.parts[0] == name]
+        names = zipfile.ZipFile(rendered.out / packet).namelist()
+        assert any(n.endswith("manifest.json") for n in names)
+        assert any(api.ROSTER_STEM in n for n in names) and any("活动小结" in n for n in names)
+        has_vouchers = any(api.VOUCHER_DIR in n for n in names)
+        # notice §四.3: 产业工会 submit their vouchers, 区工会 only the roster and the 小结
+        assert has_vouchers == (to_text(unit.unit.model_dump(by_alias=True)["单位类型"]) == "产业工会")
+
+
+def test_keep_going_puts_an_incomplete_unit_aside_and_keeps_the_complete_output(tmp_path):
+    recs = tmp_path / "recs"
+    shutil.copytree(RECORDS, recs)
+    out = tmp_path / "out"
+    api.render(recs, out, templates=ROOT / "templates")
+    before = sorted(p.relative_to(out) for p in (out / "思明区总工会").rglob("*"))
+    bad = next((recs / "思明区总工会" / "职工").glob("001-*.yaml"))
+    bad.write_text(bad.read_text(encoding="utf-8").replace("政治面貌:", "政治面目:", 1), encoding="utf-8")
+    report = api.render(recs, out, templates=ROOT / "templates", keep_going=True)
+    assert report.skipped
+    assert sorted(p.relative_to(out) for p in (out / "思明区总工会").rglob("*")) == before
+    partial = out / f"思明区总工会{api.INCOMPLETE}"
+    assert len(list((partial / api.REGISTRATION_DIR).glob("*.docx"))) == 8
+    assert not list(partial.glob("报送_*")), "no submission packet from an incomplete unit"
+
+
+def test_publicity_copies_hold_no_full_id_or_phone(tmp_path, record_set):
+    import re
+
+    files = api.render_publicity(RECORDS, tmp_path, templates=ROOT / "templates")
+    assert any(api.ROSTER_STEM in f.name for f in files) and any(api.VOUCHER_DIR in f.parts for f in files)
+    secrets = set()
+    for unit in record_set.units:
+        for rec in unit.workers:
+            w = rec.worker.model_dump(by_alias=True)
+            secrets.add(parse_id_number(w["身份证号"]).number)
+            if w.get("联系电话"):
+                secrets.add(re.sub(r"\D", "", w["联系电话"]))
+    for f in files:
+        text = re.sub(r"[\s-]", "", all_text(tmp_path / f))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f

@@ -45,6 +45,7 @@ from typing import Any, NamedTuple, Optional
 from formkit import __version__
 from formkit import context as ctx
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
 from formkit.pdf import convert_to_pdf
 from formkit.records import RecordSet, UnitRecords, WorkerRecord, load_records
 from formkit.render import (
@@ -111,6 +112,8 @@ class RenderReport:
         rebuilt: the files this run actually rendered or converted (a subset of ``files``);
             the others were unchanged and kept.
         processes: how many processes rendered (1: no pool).
+        packets: the submission packets (zip files, relative to ``out``) made this run, one
+            per unit rendered complete (notice §四.3; see :mod:`formkit.packets`).
     """
 
     out: Path
@@ -120,6 +123,17 @@ class RenderReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rebuilt: list[Path] = field(default_factory=list)
     processes: int = 1
+    packets: list[Path] = field(default_factory=list)
+
+
+#: Suffix of the output folder of a unit rendered with some of its records left out.
+INCOMPLETE = "（不完整）"
+
+
+def unit_has_errors(records: RecordSet, unit: UnitRecords) -> bool:
+    """True when any error of ``records`` lies in a file of ``unit``'s folder."""
+    prefix = unit.folder.as_posix().rstrip("/") + "/"
+    return any(p.path.as_posix().startswith(prefix) for p in records.errors)
 
 
 def _templates(folder: Path | None) -> dict[str, FormTemplate]:
@@ -304,10 +318,18 @@ class _Batch:
     # -- planning ------------------------------------------------------------------------
 
     def unit_names(self) -> list[tuple[UnitRecords, str]]:
+        """Each unit with its output folder name: the 填报单位, made safe for file systems.
+
+        A unit some of whose records have errors (rendered only with keep_going) goes to
+        ``<填报单位>（不完整）``: its previous complete output stays as it was, and no
+        submission packet is made from an incomplete unit.
+        """
         names: dict[str, UnitRecords] = {}
         result = []
         for unit in self.records.units:
             name = safe_name(ctx.to_text(unit.unit.model_dump(by_alias=True).get("填报单位")), unit.folder.name)
+            if unit_has_errors(self.records, unit):
+                name = safe_name(name + INCOMPLETE)
             if name in names:
                 name = safe_name(f"{name}_{unit.folder.name}")
             names[name] = unit
@@ -603,6 +625,13 @@ class _Batch:
             for plan in self.units:
                 for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
                     self.report.files.append(Path(plan.name) / (rel[:-5] + ".pdf"))
+        units = dict((name, unit) for unit, name in self.unit_names())
+        for plan in self.units:
+            if plan.staged and not plan.name.endswith(INCOMPLETE):
+                folder = self.templates["voucher"].path.parent
+                summary = folder if (folder / SUMMARY_FILE).is_file() else None
+                packet = build_unit_packet(self.stage / plan.name, units[plan.name], self.records, templates=summary)
+                self.report.packets.append(packet_zip_path(packet).relative_to(self.stage))
         for plan in self.units:
             if plan.staged:
                 write_new(self.stage / plan.name / MANIFEST, (json.dumps(plan.manifest, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
@@ -762,3 +791,67 @@ def _swap_in(stage: Path, out: Path, unit_names: list[str]) -> None:
             os.replace(target, old)
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+#: Folder (inside the output folder) of the masked copies for 公示 and the press.
+PUBLICITY_DIR = "公示"
+
+
+def render_publicity(
+    records: Path | str | RecordSet,
+    out: Path | str = "output",
+    *,
+    templates: Path | str | None = None,
+) -> list[Path]:
+    """Render masked copies for 公示 or the press (notice §四.2) into ``out/公示/<填报单位>/``.
+
+    Per unit: the annex-2 roster(s) and the annex-1 vouchers, with ID numbers and phone
+    numbers masked (middle digits) and addresses cut to the street (``formkit.publicity``).
+    Names, ages and amounts stay: a 公示 exists to show who was paid what.
+
+    Each unit's folder is built aside and moved into place whole; the records are only read.
+
+    Returns:
+        The written files, relative to ``out``.
+
+    Raises:
+        RecordsInvalid: the records have errors.
+        TemplateProblem: a template is missing, corrupt, or names an unknown field.
+        OutputError: the output folder cannot be written, or is the records folder.
+    """
+    from formkit.publicity import mask_context
+
+    record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
+    if record_set.errors or record_set.campaign is None:
+        raise RecordsInvalid(list(record_set.problems))
+    out = Path(out)
+    _refuse_records_as_output(record_set.root, out)
+    base = out / PUBLICITY_DIR
+    _remove_stale_staging(base)
+    tpl = _templates(Path(templates) if templates else None)
+    campaign = record_set.campaign.model_dump(by_alias=True)
+    written: list[Path] = []
+    stage = base / f".formkit-staging-{uuid.uuid4().hex[:8]}"
+    try:
+        names = []
+        for unit in record_set.units:
+            info = unit.unit.model_dump(by_alias=True)
+            name = safe_name(ctx.to_text(info.get("填报单位")), unit.folder.name)
+            names.append(name)
+            paid = [rec.worker.model_dump(by_alias=True) for rec in sorted(record_set.paid_workers(unit), key=_worker_sort_key)]
+            for project, roster in ctx.roster_contexts(campaign, info, paid) if paid else []:
+                rel = Path(name) / (f"{ROSTER_STEM}_{safe_name(project)}（公示）.docx" if project else f"{ROSTER_STEM}（公示）.docx")
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                write_new(stage / rel, tpl["roster"].render(mask_context(roster)))
+                written.append(Path(PUBLICITY_DIR) / rel)
+            for rec, worker in zip(sorted(record_set.paid_workers(unit), key=_worker_sort_key), paid):
+                rel = Path(name) / VOUCHER_DIR / _doc_name(worker, rec)
+                (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+                write_new(stage / rel, tpl["voucher"].render(mask_context(ctx.voucher_context(campaign, info, worker))))
+                written.append(Path(PUBLICITY_DIR) / rel)
+        _swap_in(stage, base, [n for n in names if (stage / n).is_dir()])
+    except OSError as exc:
+        raise OutputError(f"无法写入输出文件夹 {base}：{exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return written

@@ -107,7 +107,8 @@ def check(records: Path) -> None:
 @click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
 @click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
 @click.option("--force", is_flag=True, help="Render every document again, even those unchanged since the last run.")
-def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool) -> None:
+@click.option("--mask", is_flag=True, help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/.")
+def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
     """Render annexes 1–4 for every unit of RECORDS into OUT.
 
     Refuses to write anything while the records have errors, unless --keep-going.
@@ -155,10 +156,15 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
     kept = len(report.files) - len(report.rebuilt)
     if kept:
         click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
+    for packet in report.packets:
+        click.echo(f"报送包：{out / packet}")
+    if mask and not report.skipped:
+        masked = api.render_publicity(records, out, templates=templates)
+        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(masked)} 个文件，在 {out / api.PUBLICITY_DIR}")
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
     if report.skipped:
-        click.echo("以下记录有错误，未生成（这些单位的汇总表不完整，请改正后重新生成）：")
+        click.echo("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
         for p in sorted(report.skipped):
             if p.is_error:
                 click.echo("  " + _shown(p, records))
