@@ -433,3 +433,68 @@ def test_links_or_copies_keep_file_modes(generated, tmp_path):
     _ = api.render(generated, out, templates=TEMPLATES, force=False)
     modes = {oct(p.stat().st_mode & 0o777) for p in out.rglob("*.docx")}
     assert modes == {"0o600"}
+
+
+def test_cli_render_force_and_kept_files(generated, tmp_path):
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    runner = CliRunner()
+    args = ["render", str(generated), "-o", str(tmp_path / "out"), "--templates", str(TEMPLATES)]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "未重新生成" not in first.output
+    second = runner.invoke(main, args)
+    total = re.search(r"共 (\d+) 个文件", second.output).group(1)
+    assert f"其中 {total} 个与上次相同，未重新生成" in second.output
+    forced = runner.invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0 and "未重新生成" not in forced.output
+    assert "生成文档" not in forced.output, "no progress bar when not on a terminal"
+
+
+def _template_with(path: Path, *paragraphs: str) -> FormTemplate:
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.save(path)
+    return FormTemplate(path)
+
+
+def test_the_shipped_templates_always_render_to_xml(templates):
+    assert all(t._prepare().always_xml for t in templates.values())
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "always"),
+    [
+        (["{{ 甲 }}", "{%p if 乙 %}", "有 {{ 乙 }}", "{%p endif %}", "{%p for x in 丙 %}", "{{ x }}", "{%p endfor %}"], True),
+        (["{{ 甲|safe }}"], False),
+        (["{% autoescape false %}{{ 甲 }}{% endautoescape %}"], False),
+        (["{% macro m() %}x{% endmacro %}{{ m() }}"], False),
+        (["{% set x %}<w:p/>{% endset %}{{ x }}"], False),
+        (["甲 {% if 甲 %}乙", "丙 {% endif %}丁"], True),  # closes the paragraph and opens another: neutral
+    ],
+)
+def test_which_templates_need_each_rendering_checked(tmp_path, paragraphs, always):
+    assert _template_with(tmp_path / "t.docx", *paragraphs)._prepare().always_xml is always
+
+
+def test_a_block_from_a_paragraph_into_a_table_needs_checking(tmp_path):
+    doc = Document()
+    doc.add_paragraph("甲 {% if 乙 %}丙")
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "丁{% endif %}戊"
+    doc.save(tmp_path / "t.docx")
+    template = FormTemplate(tmp_path / "t.docx")
+    assert template._prepare().always_xml is False
+    for value in ("有", ""):  # docxtpl itself cannot render the empty branch into valid XML
+        try:
+            data = template.render({"乙": value})
+        except TemplateProblem:
+            continue
+        etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+
+
+def test_fields_are_what_docxtpl_reports(templates):
+    for template in templates.values():
+        assert template.fields == frozenset(DocxTemplate(io.BytesIO(template.data)).get_undeclared_template_variables(jinja_env=template.env))

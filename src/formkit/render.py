@@ -502,32 +502,35 @@ _MARKUP_FILTERS = frozenset({"safe", "urlize", "xmlattr", "tojson"})
 #: Statements whose output is not plain escaped text in place (or that cannot be judged).
 _OPAQUE = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.EvalContextModifier,
            nodes.Block, nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
-_MARKUP_BLOCK, _TEXT_BLOCK = "\x02", "\x01"
-_XML_TAG = re.compile(r"<(/?)([A-Za-z_][\w.:-]*)((?:\s[^<>]*?)?)(/?)>")
+_BLOCK_MARK = re.compile("\ufdd0(\\d+)\ufdd1")
+_XML_TOKEN = re.compile("<(/?)([A-Za-z_][\\w.:-]*)((?:\\s[^<>]*?)?)(/?)>|<|\ufdd0(\\d+)\ufdd1")
 
 
 def _always_xml(tree: nodes.Template) -> bool:
     """Whether every rendering of ``tree`` is well-formed XML, whatever the context.
 
-    With autoescape on, a value can never bring markup; only the template's own text can
-    be cut wrongly by its ``{% if %}`` and ``{% for %}`` blocks. So: no filter that returns
-    markup (``|safe`` …), no macro, call, filter or autoescape block, and the literal XML of
-    every block body, with its inner blocks left out, is balanced; a block standing inside
-    a tag (an attribute value) holds no ``<``, ``>`` or ``"``. Then each block renders to
-    balanced XML wherever it runs, any number of times, and so does the whole.
-    Conservative: ``False`` only means each rendering is checked.
+    With autoescape on, a value never brings markup; only the template's own XML can be cut
+    wrongly by its ``{% if %}`` and ``{% for %}`` blocks. So the template qualifies when it
+    uses no filter that returns markup (``|safe`` …), no macro, call, filter, set or
+    autoescape block, and every block body is *neutral*: it closes some of the elements
+    around it (a run, a paragraph) and opens the same ones again, or none, and any block
+    standing inside a tag (an attribute value) holds no markup. A neutral block leaves the
+    XML as it found it, run 0, 1 or n times, so every rendering is balanced. Conservative:
+    ``False`` only means each rendering is checked.
     """
     if any(isinstance(node, _OPAQUE) for node in tree.find_all(nodes.Stmt)):
         return False
     if any(node.name in _MARKUP_FILTERS for node in tree.find_all(nodes.Filter)):
         return False
-    return _balanced_block(tree.body) is not None
+    signature = _block_signature(tree.body)
+    return signature is not None and not signature[0]
 
 
-def _balanced_block(body: Sequence[nodes.Node]) -> str | None:
-    """The placeholder a balanced block stands for in its parent (tag-free text or
-    markup), or None when the block is not balanced."""
+def _block_signature(body: Sequence[nodes.Node]) -> tuple[list[str], bool] | None:
+    """For a neutral block: the elements around it that it closes and opens again
+    (innermost first), and whether it holds markup; None when it is not neutral."""
     flat: list[str] = []
+    blocks: list[list[tuple[list[str], bool]]] = []
     for node in body:
         if isinstance(node, nodes.Output):
             for child in node.nodes:
@@ -538,38 +541,39 @@ def _balanced_block(body: Sequence[nodes.Node]) -> str | None:
                 branches += [branch.body for branch in node.elif_] + [node.else_]
             elif isinstance(node, nodes.For):
                 branches.append(node.else_)
-            marks = [_balanced_block(branch) for branch in branches]
-            if None in marks:
+            signatures = [_block_signature(branch) for branch in branches]
+            if any(s is None for s in signatures):
                 return None
-            flat.append(_MARKUP_BLOCK if _MARKUP_BLOCK in marks else _TEXT_BLOCK)
-        elif isinstance(node, (nodes.Assign, nodes.Break, nodes.Continue)):
-            continue
-        else:
+            flat.append(f"\ufdd0{len(blocks)}\ufdd1")
+            blocks.append([s for s in signatures if s is not None])
+        elif not isinstance(node, (nodes.Assign, nodes.Break, nodes.Continue)):
             return None
     text = "".join(flat)
     stack: list[str] = []
-    pos = 0
-    markup = False
-    while True:
-        start = text.find("<", pos)
-        if start < 0:
-            break
-        m = _XML_TAG.match(text, start)
-        if m is None or _MARKUP_BLOCK in m.group(0):
-            return None
-        markup = True
-        closing, name, _, empty = m.groups()
-        if closing:
-            if not stack or stack.pop() != name:
-                return None
-        elif not empty:
-            stack.append(name)
-        pos = m.end()
-    if stack:
+    closed: list[str] = []  # elements around the block that it closed, innermost first
+    markup = bool(re.search('[<>"]', _BLOCK_MARK.sub("", text)))
+    for m in _XML_TOKEN.finditer(text):
+        closing, name, _, empty, ref = m.groups()
+        if name is not None:
+            if any(s[1] for r in _BLOCK_MARK.findall(m.group(0)) for s in blocks[int(r)]):
+                return None  # markup inside a tag
+            if closing:
+                if not stack:
+                    closed.append(name)
+                elif stack.pop() != name:
+                    return None
+            elif not empty:
+                stack.append(name)
+        elif ref is not None:
+            for needs, inner_markup in blocks[int(ref)]:
+                markup = markup or inner_markup
+                if len(needs) > len(stack) or stack[len(stack) - len(needs):][::-1] != needs:
+                    return None
+        else:
+            return None  # a '<' that opens no tag
+    if stack != closed[::-1]:
         return None
-    if markup or _MARKUP_BLOCK in text or ">" in text or '"' in text:
-        return _MARKUP_BLOCK
-    return _TEXT_BLOCK
+    return closed, markup
 
 
 # --------------------------------------------------------------------------------------
