@@ -285,8 +285,9 @@ def test_manifest_lists_every_file_with_its_hash(generated, tmp_path):
         folder = tmp_path / "out" / unit
         manifest = json.loads((folder / api.MANIFEST).read_text(encoding="utf-8"))
         files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {api.MANIFEST}
-        assert set(manifest["files"]) == files
-        for rel, entry in manifest["files"].items():
+        listed = {**manifest["files"], **manifest.get("packet", {}).get("files", {})}
+        assert set(listed) == files
+        for rel, entry in listed.items():
             assert hashlib.sha256((folder / rel).read_bytes()).hexdigest() == entry["sha256"]
 
 
@@ -331,7 +332,10 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     rosters = {r for r in rebuilt if Path(r).name.startswith(api.ROSTER_STEM)}
     assert len(rosters) == 1 and rebuilt == expected | rosters
     after = mtimes(out)
-    untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and f"{rel}" not in rebuilt}
+    # the changed unit's submission packet is made again (it holds the roster and print file)
+    packet = {rel for rel in before if Path(rel).parts[1].startswith("报送_") and Path(rel).parts[0] == unit}
+    assert packet and all(after[rel] != before[rel] for rel in packet if rel.endswith(".zip"))
+    untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and rel not in rebuilt and rel not in packet}
     assert {rel for rel in untouched if after.get(rel) != before[rel]} == set()
     assert "复核后更正" in all_text(out / unit / api.REGISTRATION_DIR / stem)
 

@@ -47,7 +47,7 @@ from formkit import context as ctx
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
 from formkit.pdf import convert_to_pdf
-from formkit.records import RecordSet, UnitRecords, WorkerRecord, load_records
+from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records
 from formkit.render import (
     DOCUMENT_PART,
     TEMPLATE_FILES,
@@ -109,8 +109,9 @@ class RenderReport:
         skipped: problems of the records left out (only with ``keep_going``).
         warnings: warnings found in the records (rendering went ahead).
         counts: per unit folder name: vouchers, rosters, registrations, weekly reports.
-        rebuilt: the files this run actually rendered or converted (a subset of ``files``);
-            the others were unchanged and kept.
+        rebuilt: the files of ``files`` this run actually rendered or converted; the others
+            were unchanged and kept. (A unit with anything rebuilt also gets its submission
+            packet made again.)
         processes: how many processes rendered (1: no pool).
         packets: the submission packets (zip files, relative to ``out``) made this run, one
             per unit rendered complete (notice §四.3; see :mod:`formkit.packets`).
@@ -289,6 +290,8 @@ class _Unit:
     pending: int = 0
     staged: bool = False
     manifest: dict[str, Any] = field(default_factory=dict)
+    records: Optional[UnitRecords] = None
+    packet_key: str = ""  # what the unit's submission packet is made from ("" : no packet)
 
 
 class _Batch:
@@ -381,7 +384,39 @@ class _Batch:
                 docs[members[0]].first = True
                 key = _digest(*(docs[i].key for i in members))
                 prints.append(_Print(f"{PRINT_DIR}/{annex}.docx", kind, members, key))
-        return _Unit(name, docs, prints, counts, info)
+        plan = _Unit(name, docs, prints, counts, info, records=unit)
+        if not name.endswith(INCOMPLETE):
+            plan.packet_key = self.packet_key(unit)
+        return plan
+
+    def summary_folder(self) -> Optional[Path]:
+        """The templates folder when it holds a 活动小结.docx (else formkit's own is used)."""
+        folder = self.templates["voucher"].path.parent
+        return folder if (folder / SUMMARY_FILE).is_file() else None
+
+    def packet_key(self, unit: UnitRecords) -> str:
+        """Digest of everything a unit's submission packet is made from besides the rendered
+        files (formkit.packets): every file of the unit's records folder, campaign.yaml, the
+        小结 template, the formkit version. The packet lists the records' SHA-256, so a change
+        that alters no document (a comment in a record) still makes a new packet."""
+        parts = [__version__, str(MANIFEST_FORMAT)]
+        campaign = unit.folder.parent / CAMPAIGN_FILE
+        files = [campaign] if campaign.is_file() else []
+        for base, dirs, names in os.walk(unit.folder):
+            dirs.sort()
+            files += [Path(base) / n for n in sorted(names)]
+        try:
+            from formkit.summary import summary_template_path
+
+            files.append(summary_template_path(self.summary_folder()))
+        except FormkitError:
+            pass
+        for path in files:
+            try:
+                parts += [path.as_posix(), _file_sha(path)]
+            except OSError:
+                parts += [path.as_posix(), "?"]
+        return _digest(*parts)
 
     def check_templates(self, plan: _Unit) -> None:
         """Refuse a template naming a field its context lacks, before anything is written."""
@@ -474,11 +509,23 @@ class _Batch:
         expected = {d.rel for d in plan.docs} | {p.rel for p in plan.prints}
         if self.pdf:
             expected |= {rel[:-5] + ".pdf" for rel in expected}
-        untouched = not items and expected == present and len(plan.kept) == len(expected) and old is not None
+        packet_kept = True
+        if plan.packet_key:  # the packet is kept only with everything else: it is cheap to make again
+            packet = (old or {}).get("packet") or {}
+            packet_files = packet.get("files") or {}
+            packet_kept = packet.get("key") == plan.packet_key and bool(packet_files) and all(
+                rel in present and _file_sha(plan.old_dir / rel) == entry.get("sha256") for rel, entry in packet_files.items()
+            )
+            expected_all = expected | set(packet_files)
+        else:
+            expected_all = expected
+        untouched = not items and packet_kept and expected_all == present and len(plan.kept) == len(expected) and old is not None
         reused_now = len(plan.docs) - sum(1 for item in items if item.write)
         self.advance(reused_now)
         if untouched:
             plan.manifest = old
+            if plan.packet_key:
+                self.report.packets.append(Path(plan.name) / old["packet"]["zip"])
             return
         plan.staged = True
         folder = self.stage / plan.name
@@ -625,13 +672,18 @@ class _Batch:
             for plan in self.units:
                 for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
                     self.report.files.append(Path(plan.name) / (rel[:-5] + ".pdf"))
-        units = dict((name, unit) for unit, name in self.unit_names())
         for plan in self.units:
-            if plan.staged and not plan.name.endswith(INCOMPLETE):
-                folder = self.templates["voucher"].path.parent
-                summary = folder if (folder / SUMMARY_FILE).is_file() else None
-                packet = build_unit_packet(self.stage / plan.name, units[plan.name], self.records, templates=summary)
-                self.report.packets.append(packet_zip_path(packet).relative_to(self.stage))
+            if plan.staged and plan.packet_key:
+                folder = self.stage / plan.name
+                packet = build_unit_packet(folder, plan.records, self.records, templates=self.summary_folder())
+                archive = packet_zip_path(packet)
+                self.report.packets.append(archive.relative_to(self.stage))
+                made = [archive] + sorted(p for p in packet.rglob("*") if p.is_file())
+                plan.manifest["packet"] = {
+                    "key": plan.packet_key,
+                    "zip": archive.relative_to(folder).as_posix(),
+                    "files": {p.relative_to(folder).as_posix(): {"sha256": _file_sha(p), "size": p.stat().st_size} for p in made},
+                }
         for plan in self.units:
             if plan.staged:
                 write_new(self.stage / plan.name / MANIFEST, (json.dumps(plan.manifest, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
