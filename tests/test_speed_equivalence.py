@@ -502,3 +502,45 @@ def test_a_block_from_a_paragraph_into_a_table_needs_checking(tmp_path):
 def test_fields_are_what_docxtpl_reports(templates):
     for template in templates.values():
         assert template.fields == frozenset(DocxTemplate(io.BytesIO(template.data)).get_undeclared_template_variables(jinja_env=template.env))
+
+
+def _with_raw_newline(path: Path) -> Path:
+    """A template with a line break typed inside a text run (as some editors save it)."""
+    doc = Document()
+    doc.add_paragraph("甲 {{ 甲 }} NEWLINE 乙")
+    doc.add_paragraph("丙 {{ 乙 }}")
+    doc.save(path)
+    raw = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"NEWLINE", b"\n")
+            dst.writestr(info, data)
+    path.write_bytes(raw.getvalue())
+    return path
+
+
+def test_line_breaks_in_the_template_text_are_handled_as_docxtpl_does(tmp_path):
+    template = FormTemplate(_with_raw_newline(tmp_path / "t.docx"))
+    assert template._prepare().marked
+    for context in ({"甲": "一\n二", "乙": "三"}, {"甲": "", "乙": "x\ty"}):
+        assert c14n(template.render(context)) == c14n(template.render_with_docxtpl(context))
+
+
+def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sample_contexts):
+    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    assert template._prepare().flat
+    context = dict(sample_contexts["registration"][0], 备注="一\n二\t三", 家庭住址="甲\n乙")
+    flat = template.render(context)
+    template._prepare().flat = False
+    assert template.render(context) == flat
+    assert c14n(flat) == c14n(template.render_with_docxtpl(context))
+
+
+def test_text_boxes_make_paragraphs_nest():
+    from formkit.render import _paragraphs_nest
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    assert not _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:t>{{{{ a }}}}</w:t></w:r></w:p><w:p/></w:body>")
+    assert _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:txbxContent><w:p/></w:txbxContent></w:r></w:p></w:body>")

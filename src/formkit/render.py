@@ -401,7 +401,7 @@ def _has_special(xml: bytes) -> bool:
     return b"\n" in xml or b"\t" in xml or b"\a" in xml or b"\f" in xml
 
 
-def _resolve_listing(xml: bytes) -> bytes:
+def _resolve_listing(xml: bytes, flat: bool = False) -> bytes:
     """docxtpl's ``resolve_listing`` (tabs, line breaks, ``\\a``, ``\\f`` inside text).
 
     docxtpl runs ``<w:p(?: [^>]*)?>.*?</w:p>`` over the whole document and rewrites the
@@ -409,9 +409,16 @@ def _resolve_listing(xml: bytes) -> bytes:
     matches are found the same way (from the left, each ending at the first ``</w:p>`` after
     its opening tag) with plain searches, and only those holding such a character are handed
     to docxtpl's own function.
+
+    With ``flat`` (the template's paragraphs never nest), the match holding a character is
+    simply the paragraph around it, found from the character itself: the whole document is
+    not walked. (An ``<w:p …/>`` that docxtpl's pattern takes for an opening tag joins the
+    next paragraph to its match; it holds no run and no ``w:pPr``, so the result is the same.)
     """
     if not _has_special(xml):
         return xml
+    if flat:
+        return _resolve_listing_flat(xml)
     out, last, pos = [], 0, 0
     while True:
         start = xml.find(b"<w:p", pos)
@@ -442,16 +449,43 @@ def _resolve_listing(xml: bytes) -> bytes:
     return b"".join(out)
 
 
-def _post_process(xml: bytes) -> bytes:
+def _resolve_listing_flat(xml: bytes) -> bytes:
+    positions = []
+    for char in (b"\n", b"\t", b"\a", b"\f"):
+        found = xml.find(char)
+        while found >= 0:
+            positions.append(found)
+            found = xml.find(char, found + 1)
+    out, last = [], 0
+    for at in sorted(positions):
+        if at < last:
+            continue
+        start = max(xml.rfind(b"<w:p>", last, at), xml.rfind(b"<w:p ", last, at))
+        if start < 0 or xml.rfind(b"</w:p>", start, at) >= 0:
+            continue  # between paragraphs: docxtpl leaves it
+        close = xml.find(b"</w:p>", at)
+        if close < 0:
+            break
+        end = close + 6
+        out += (xml[last:start], _DOCXTPL.resolve_listing(xml[start:end].decode("utf-8")).encode("utf-8"))
+        last = end
+    if not out:
+        return xml
+    out.append(xml[last:])
+    return b"".join(out)
+
+
+def _post_process(xml: bytes, *, marked: bool = True, flat: bool = False) -> bytes:
     """What docxtpl's ``render_xml_part`` does to Jinja's output, in the same order.
 
     Works on UTF-8 bytes: every pattern is ASCII, which never occurs inside the encoding of
     another character, and bytes searches are several times faster than on Chinese text.
     """
-    xml = xml.replace(b"\n<w:p>", b"<w:p>").replace(b"\n<w:p ", b"<w:p ")
+    if marked:
+        xml = xml.replace(b"\n<w:p>", b"<w:p>").replace(b"\n<w:p ", b"<w:p ")
     if b"{_" in xml or b"_}" in xml:
         xml = xml.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
-    return _resolve_listing(xml)
+    return _resolve_listing(xml, flat)
 
 
 def _marked(src: str) -> str:
@@ -599,7 +633,7 @@ class PrintPiece(NamedTuple):
     size: int
 
 
-def compress_piece(raw: bytes, level: int = DEFLATE_LEVEL, *, final: bool = False) -> PrintPiece:
+def compress_piece(raw: bytes | memoryview, level: int = DEFLATE_LEVEL, *, final: bool = False) -> PrintPiece:
     """Deflate ``raw`` on its own (a fresh compressor), ending with a sync or final flush."""
     packer = zlib.compressobj(level, zlib.DEFLATED, -15)
     data = packer.compress(raw) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
@@ -633,37 +667,53 @@ def deflated_member(name: str, pieces: Sequence[PrintPiece]) -> ZipMember:
 # --------------------------------------------------------------------------------------
 
 
+def _trimmed_end(data: bytes, start: int, stop: int) -> int:
+    while stop > start and data[stop - 1] in b" \t\r\n":
+        stop -= 1
+    return stop
+
+
+def _final_sectpr_start(inner: bytes) -> int:
+    """Where the body's own final ``w:sectPr`` starts in ``inner`` (``len(inner)``: none).
+
+    A ``w:sectPr`` nested in ``w:sectPrChange`` is part of the final one.
+    """
+    end = _trimmed_end(inner, 0, len(inner))
+    if inner.endswith(b"/>", 0, end):
+        start = inner.rfind(b"<w:sectPr", 0, end)
+        if start >= 0 and inner[start + 9 : start + 10] in (b" ", b"/") and inner.find(b">", start) == end - 1:
+            return start
+        return len(inner)
+    if not inner.endswith(b"</w:sectPr>", 0, end):
+        return len(inner)
+    pos, depth = end, 0
+    while True:
+        opening = inner.rfind(b"<w:sectPr", 0, pos)
+        closing = inner.rfind(b"</w:sectPr>", 0, pos)
+        if closing > opening:
+            depth += 1
+            pos = closing
+            continue
+        if opening < 0:
+            return len(inner)
+        pos = opening
+        if inner[opening + 9 : opening + 10] not in (b" ", b">", b"\t", b"\n", b"\r", b"/"):
+            continue  # <w:sectPrChange
+        tag_end = inner.find(b">", opening)
+        if inner[tag_end - 1 : tag_end] != b"/":
+            depth -= 1
+        if depth == 0:
+            return opening
+
+
 def split_final_sectpr(inner: bytes) -> tuple[bytes, bytes]:
     """Split a body's inner XML into its content and its own final ``w:sectPr``.
 
     A ``w:sectPr`` nested in ``w:sectPrChange`` is part of the final one. Returns
     ``(inner, b"")`` when the body does not end with a ``w:sectPr``.
     """
-    text = inner.rstrip()
-    if text.endswith(b"/>"):
-        start = text.rfind(b"<w:sectPr")
-        if start >= 0 and text[start + 9 : start + 10] in (b" ", b"/") and text.find(b">", start) == len(text) - 1:
-            return inner[:start], inner[start:]
-        return inner, b""
-    if not text.endswith(b"</w:sectPr>"):
-        return inner, b""
-    pos, depth = len(text), 0
-    while True:
-        opening = text.rfind(b"<w:sectPr", 0, pos)
-        closing = text.rfind(b"</w:sectPr>", 0, pos)
-        if closing > opening:
-            depth += 1
-            pos = closing
-            continue
-        if opening < 0:
-            return inner, b""
-        pos = opening
-        if text[opening + 9 : opening + 10] not in (b" ", b">", b"\t", b"\n", b"\r", b"/"):
-            continue  # <w:sectPrChange
-        if text[text.find(b">", opening) - 1 : text.find(b">", opening)] != b"/":
-            depth -= 1
-        if depth == 0:
-            return inner[:opening], inner[opening:]
+    cut = _final_sectpr_start(inner)
+    return inner[:cut], inner[cut:]
 
 
 _PAGE_BREAK = b'<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
@@ -672,23 +722,46 @@ _XMLNS = re.compile(r'\s+xmlns:[A-Za-z0-9_]+="[^"]*"')
 _WRAP_OPEN = "<w:x %s>" % " ".join(f'xmlns:{k}="{v}"' for k, v in nsmap.items() if k != "xml")
 
 
-def _matching_close(text: bytes, tag: bytes) -> int:
-    """Index just past the close of the ``<tag`` element opening ``text`` (nesting counted)."""
-    depth, pos, open_tag, close_tag = 0, 0, b"<" + tag, b"</" + tag + b">"
+def _matching_close(text: bytes, tag: bytes, start: int = 0, stop: int | None = None) -> int:
+    """Index just past the close of the ``<tag`` element opening at ``start`` (nesting counted)."""
+    stop = len(text) if stop is None else stop
+    depth, pos, open_tag, close_tag = 0, start, b"<" + tag, b"</" + tag + b">"
     while True:
-        o = text.find(open_tag, pos)
-        c = text.find(close_tag, pos)
+        o = text.find(open_tag, pos, stop)
+        c = text.find(close_tag, pos, stop)
         if c < 0:
             return -1
         if 0 <= o < c:
             pos = o + len(open_tag)
-            if text[pos : pos + 1] in (b" ", b">") and text[text.find(b">", o) - 1 : text.find(b">", o)] != b"/":
+            tag_end = text.find(b">", o)
+            if text[pos : pos + 1] in (b" ", b">") and text[tag_end - 1 : tag_end] != b"/":
                 depth += 1
             continue
         depth -= 1
         pos = c + len(close_tag)
         if depth == 0:
             return pos
+
+
+def _prefix_end(content: bytes, start: int = 0, stop: int | None = None) -> int:
+    """End of the prefix (see :func:`split_first_paragraph`) of ``content[start:stop]``."""
+    stop = len(content) if stop is None else stop
+    lead = start
+    while lead < stop and content[lead] in b" \t\r\n":
+        lead += 1
+    m = _P_OPEN.match(content, lead, stop)
+    if m is None:
+        return lead
+    end = m.end()
+    if not m.group(1):
+        if content.startswith(b"<w:pPr/>", end, stop):
+            end += len(b"<w:pPr/>")
+        elif content.startswith(b"<w:pPr>", end, stop) or content.startswith(b"<w:pPr ", end, stop):
+            close = _matching_close(content, b"w:pPr", end, stop)
+            if close < 0:  # not well-formed: leave it whole, a page-break paragraph goes first
+                return lead
+            end = close
+    return end
 
 
 def split_first_paragraph(content: bytes) -> tuple[bytes, bytes]:
@@ -698,21 +771,7 @@ def split_first_paragraph(content: bytes) -> tuple[bytes, bytes]:
     (the whole ``<w:p/>`` when the paragraph is empty); empty when the content does not start
     with a paragraph.
     """
-    stripped = content.lstrip()
-    lead = len(content) - len(stripped)
-    m = _P_OPEN.match(stripped)
-    if m is None:
-        return content[:lead], content[lead:]
-    end = lead + m.end()
-    if not m.group(1):
-        rest = content[end:]
-        if rest.startswith(b"<w:pPr/>"):
-            end += len(b"<w:pPr/>")
-        elif rest.startswith(b"<w:pPr>") or rest.startswith(b"<w:pPr "):
-            close = _matching_close(rest, b"w:pPr")
-            if close < 0:  # not well-formed: leave it whole, a page-break paragraph goes first
-                return content[:lead], content[lead:]
-            end += close
+    end = _prefix_end(content)
     return content[:end], content[end:]
 
 
@@ -837,9 +896,13 @@ class _Prepared:
         inner = "" if opening.group(1) else patched[opening.end() : patched.rindex("</w:body>")]
         raw_text = re.sub(r"<[^>]+>", "", source)
         self.fix_tables = bool(_TC_TAGS.search(raw_text)) or not _grid_is_stable(patched)
-        marked = _marked(inner)
-        tree = env.parse(marked)
+        # docxtpl puts each paragraph on a line of its own for its error line numbers and
+        # takes the line breaks out again after rendering; without a line break in the
+        # template there is nothing to take out (messages here do not quote line numbers).
+        self.marked = "\n" in inner
+        tree = env.parse(_marked(inner) if self.marked else inner)
         self.always_xml = _always_xml(tree)
+        self.flat = self.always_xml and not _paragraphs_nest(patched)
         self.body = env.from_string(tree)
         self.document_index = names.index(DOCUMENT_PART)
         # headers and footers: compiled when they hold tags, else kept as they are
@@ -858,6 +921,19 @@ class _Prepared:
             if len(self._tails) < 64:
                 self._tails[sect] = piece
         return piece
+
+
+def _paragraphs_nest(patched_body: str) -> bool:
+    """Whether a paragraph of the template (Jinja tags taken out) holds another (a text box)."""
+    bare = re.sub(r"\{%.*?%\}|\{#.*?#\}|\{\{.*?\}\}", "", patched_body, flags=re.DOTALL)
+    try:
+        tree = etree.fromstring(bare.encode("utf-8"), etree.XMLParser(recover=True))
+    except etree.XMLSyntaxError:
+        return True
+    if tree is None:
+        return True
+    p = qn("w:p")
+    return any(para.find(f".//{p}") is not None for para in tree.iter(p))
 
 
 def _needs_docxtpl(docx: Any) -> bool:
@@ -986,7 +1062,7 @@ class FormTemplate:
             members = read_members(data, self.level)
             return RenderedDocument(members, _body_inner(_document_xml(members)), self.level)
         context = dict(context)
-        body = _post_process(self._jinja(prep.body, context))
+        body = _post_process(self._jinja(prep.body, context), marked=prep.marked, flat=prep.flat)
         if not prep.always_xml:
             self._well_formed(prep.head + body + prep.tail, "正文")
         if prep.fix_tables:
@@ -995,11 +1071,12 @@ class FormTemplate:
         if b"docPr" in body:
             counter = iter(range(1001, sys.maxsize))
             body = _DOCPR_ID.sub(lambda m: m.group(1) + str(next(counter)).encode("ascii") + m.group(2), body)
-        content, sect = split_final_sectpr(body)
-        prefix, rest = split_first_paragraph(content)
+        cut = _final_sectpr_start(body)
+        split = _prefix_end(body, 0, cut)
+        prefix = body[:split]
         prefix_piece = compress_piece(prefix, self.level) if prefix else None
-        rest_piece = compress_piece(rest, self.level)
-        stream = [prep.head_piece, *([prefix_piece] if prefix_piece else []), rest_piece, prep.tail_piece(sect)]
+        rest_piece = compress_piece(memoryview(body)[split:cut], self.level)  # no copy of the body
+        stream = [prep.head_piece, *([prefix_piece] if prefix_piece else []), rest_piece, prep.tail_piece(body[cut:])]
         members = list(prep.members)
         members[prep.document_index] = deflated_member(DOCUMENT_PART, stream)
         for index, template in prep.parts:
