@@ -462,9 +462,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-sample", type=int, default=5, help="documents per annex converted to PDF (default 5; 0: no PDF)")
     parser.add_argument("--pdf-unit", action="store_true", help="also convert one unit's print files and roster to PDF (slow)")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.render.DEFLATE_LEVEL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    if args.level is not None:
+        import formkit.render
+
+        formkit.render.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
     print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")
     results: dict[str, Any] = {"cpus": cpus, "python": platform.python_version()}
