@@ -544,3 +544,56 @@ def test_text_boxes_make_paragraphs_nest():
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     assert not _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:t>{{{{ a }}}}</w:t></w:r></w:p><w:p/></w:body>")
     assert _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:txbxContent><w:p/></w:txbxContent></w:r></w:p></w:body>")
+
+
+def test_pool_processes_end_when_the_render_is_killed(generated, tmp_path):
+    """A killed render (SIGKILL) leaves no pool process waiting for ever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs /proc to find the pool processes")
+    script = (
+        "import sys\n"
+        "from formkit import api\n"
+        "if __name__ == '__main__':\n"
+        f"    api.render({str(generated)!r}, {str(tmp_path / 'out')!r}, templates={str(TEMPLATES)!r}, processes=2, force=True)\n"
+    )
+    (tmp_path / "run.py").write_text(script, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], env=env)
+
+    def children(pid: int) -> set[int]:
+        found = set()
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                found |= {int(c) for c in task.read_text().split()}
+            except OSError:
+                pass
+        return found
+
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = {c for c in children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace")}
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    if len(workers) < 2:
+        proc.wait(timeout=120)
+        pytest.skip("the render ended before its pool was seen")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() and "zombie" not in _state(w) for w in workers):
+        time.sleep(0.1)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists() and "zombie" not in _state(w)]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]
+    except (OSError, IndexError):
+        return "zombie"

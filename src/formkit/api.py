@@ -30,10 +30,12 @@ import hashlib
 import itertools
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import re
 import shutil
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -229,8 +231,22 @@ _POOL_TEMPLATES: dict[str, FormTemplate] = {}
 
 
 def _pool_init(templates: dict[str, FormTemplate]) -> None:
+    """Set up a pool process: the templates, and an end with its parent.
+
+    A pool process waits for work on a queue whose writing end every sibling also holds, so
+    it never sees the parent go when the parent is killed (SIGKILL, a closed console): it
+    would wait for ever. A thread watches the parent's sentinel and ends the process then.
+    """
     global _POOL_TEMPLATES
     _POOL_TEMPLATES = templates
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True, name="formkit-parent-watch").start()
+
+
+def _exit_with(sentinel: Any) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(70)
 
 
 def _pool_job(job: _Job) -> list[_Done]:
