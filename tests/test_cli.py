@@ -74,3 +74,37 @@ def test_keep_going_renders_the_valid_records_and_still_exits_1(runner, tmp_path
     assert result.exit_code == 1
     assert "001-" in result.output and "政治面目" in result.output
     assert list((tmp_path / "b").rglob("*.docx"))
+
+
+def test_no_command_modifies_the_records_folder(runner, tmp_path):
+    """Issue 7: records are read-only to formkit (``new`` and ``import`` only add files)."""
+    import hashlib
+    import shutil
+
+    recs = tmp_path / "records"
+    shutil.copytree(ROOT / "records", recs)
+
+    def digest() -> dict[str, str]:
+        return {p.relative_to(recs).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(recs.rglob("*")) if p.is_file()}
+
+    before = digest()
+    out = tmp_path / "out"
+    tpl = str(ROOT / "templates")
+    existing = next((recs / "思明区总工会" / "职工").glob("*.yaml"))
+    for args in (
+        ["check", recs],
+        ["render", recs, "-o", out, "--templates", tpl, "--mask"],
+        ["render", recs, "-o", out, "--templates", tpl, "--force"],
+        ["schedule", recs, "--today", "2011-12-20"],
+        ["notice", recs, "-o", out, "--templates", tpl],
+        ["collect", recs, "-o", out / "city", "--templates", tpl],
+        ["export", recs, "-o", out / "sheets"],
+        ["new", "worker", existing],
+        ["render", recs, "-o", recs, "--templates", tpl],
+        ["render", recs / "思明区总工会", "-o", recs, "--templates", tpl],
+    ):
+        runner.invoke(main, [str(a) for a in args])
+        assert digest() == before, f"formkit {args[0]} changed the records"
+    sheet = next((out / "sheets" / "思明区总工会").glob("困难职工档案.xlsx"))
+    runner.invoke(main, ["import", str(sheet), "--unit", "思明区总工会", "-o", str(recs)])
+    assert digest() == before, "re-importing existing workers must write nothing"

@@ -255,3 +255,17 @@ def test_publicity_copies_hold_no_full_id_or_phone(tmp_path, record_set):
         text = re.sub(r"[\s-]", "", all_text(tmp_path / f))
         leaked = [s for s in secrets if s in text]
         assert not leaked, f
+
+
+def test_a_voucher_value_too_long_for_its_page_is_warned_about(tmp_path):
+    recs = tmp_path / "recs"
+    shutil.copytree(RECORDS, recs)
+    worker = next((recs / "思明区总工会" / "职工").glob("001-*.yaml"))
+    text = worker.read_text(encoding="utf-8")
+    long_address = "厦门市思明区莲前街道前埔西社区" + "前埔西路三十六号之二" * 10
+    worker.write_text("\n".join(f"家庭住址: {long_address}" if line.startswith("家庭住址:") else line for line in text.splitlines()) + "\n", encoding="utf-8")
+    records = api.check(recs)
+    assert not records.errors
+    [warning] = [p for p in records.warnings if p.field == "慰问.居住地址"]
+    assert warning.path.name == worker.name and str(len(long_address)) in warning.message
+    assert not [p for p in api.check(RECORDS).warnings if p.field.startswith("慰问.")], "the samples fit"

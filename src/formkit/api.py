@@ -87,6 +87,31 @@ CHUNK = 48
 _PRINTED = {"voucher": VOUCHER_DIR, "registration": REGISTRATION_DIR, "weekly": WEEKLY_DIR}
 
 
+#: Characters each voucher field holds before the voucher may run onto a second page
+#: (measured with LibreOffice on templates/附件1: a 60-character 居住地址 with a three-line
+#: 所在单位 and a long 其它帮扶措施 still prints on one page).
+VOUCHER_FIT = {"居住地址": 80, "所在单位": 60, "致困原因": 60, "其它帮扶措施": 120}
+
+
+def voucher_fit_warnings(record_set: RecordSet) -> list[Problem]:
+    """Warnings for paid workers whose voucher text may not fit its one page (issue 4).
+
+    Returns:
+        One warning per field longer than ``VOUCHER_FIT`` allows, at the worker's file.
+    """
+    problems = []
+    for unit in record_set.units:
+        for rec in record_set.paid_workers(unit):
+            worker = rec.worker.model_dump(by_alias=True)
+            voucher = ctx.voucher_context({"上报截止": None}, {}, worker)
+            for key, limit in VOUCHER_FIT.items():
+                length = len(voucher[key])
+                if length > limit:
+                    problems.append(Problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
+                                            "请缩写，或在打印前检查这张凭证", "warning"))
+    return problems
+
+
 def check(records: Path | str) -> RecordSet:
     """Load a records folder and check every rule.
 
@@ -96,7 +121,9 @@ def check(records: Path | str) -> RecordSet:
     Raises:
         FormkitError: the folder does not exist or is not a records folder.
     """
-    return load_records(Path(records))
+    record_set = load_records(Path(records))
+    record_set.problems = sorted({*record_set.problems, *voucher_fit_warnings(record_set)})
+    return record_set
 
 
 @dataclass
@@ -438,7 +465,10 @@ class _Batch:
         """Refuse a template naming a field its context lacks, before anything is written."""
         for doc in plan.docs:
             if doc.kind not in self.checked:
-                self.templates[doc.kind].check_fields(set(_context(doc.kind, self.campaign, plan.info, doc.payload)))
+                payload = doc.payload
+                if doc.kind == "roster":  # the same keys with one row as with a thousand
+                    payload = (payload[0], payload[1][:1])
+                self.templates[doc.kind].check_fields(set(_context(doc.kind, self.campaign, plan.info, payload)))
                 self.checked.add(doc.kind)
 
     def previous(self, plan: _Unit) -> tuple[Optional[dict[str, Any]], set[str]]:
@@ -796,7 +826,7 @@ def render(
         OutputError: the output folder cannot be written.
         PdfError: with ``pdf``, LibreOffice is missing or failed (nothing is replaced then).
     """
-    record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
+    record_set = records if isinstance(records, RecordSet) else check(records)
     if record_set.errors and not keep_going:
         raise RecordsInvalid(list(record_set.problems))
     if record_set.campaign is None:
