@@ -597,3 +597,8 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]
     except (OSError, IndexError):
         return "zombie"
+
+
+def test_an_unknown_filter_is_refused_when_the_template_is_loaded(tmp_path):
+    with pytest.raises(TemplateProblem, match="标签写法有误"):
+        _template_with(tmp_path / "t.docx", "{{ 甲|没有这个过滤器 }}")
