@@ -269,3 +269,14 @@ def test_a_voucher_value_too_long_for_its_page_is_warned_about(tmp_path):
     [warning] = [p for p in records.warnings if p.field == "慰问.居住地址"]
     assert warning.path.name == worker.name and str(len(long_address)) in warning.message
     assert not [p for p in api.check(RECORDS).warnings if p.field.startswith("慰问.")], "the samples fit"
+
+
+def test_households_marked_for_publicity_are_listed_in_the_summary_draft(record_set):
+    from formkit.summary import summary_context
+
+    for unit in record_set.units:
+        marked = [r.worker.model_dump(by_alias=True)["姓名"] for r in record_set.paid_workers(unit) if r.worker.payment.recommended]
+        assert marked, "each sample unit marks a household (慰问.宣传推荐)"
+        rows = summary_context(unit, record_set)["推荐行"]
+        assert [r["姓名"] for r in rows if r["姓名"]] == marked
+        assert len(rows) >= 2

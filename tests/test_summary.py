@@ -186,7 +186,9 @@ def test_sections_left_blank_for_staff(records, drafts):
         assert [squash(c) for c in g.rows[0]] == ["序号", "姓名", "困难类别", "档案编号", "家庭情况及推荐理由", "联系方式"]
         body = g.rows[1:]
         assert [squash(r[0]) for r in body] == ["1", "2"]  # 通知四.2: 推荐1—2户（人）
-        assert all(squash(c) == "" for r in body for c in r[1:])
+        marked = [r.worker.name for r in records.paid_workers(unit) if r.worker.payment.recommended]
+        assert [squash(r[1]) for r in body if squash(r[1])] == [squash(n) for n in marked]  # 慰问.宣传推荐: 是
+        assert all(squash(r[4]) == "" for r in body)  # the reason is for staff to write
         assert squash(f"{unit.unit.name}（盖章）") in squash(text)
 
 

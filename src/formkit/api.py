@@ -112,6 +112,16 @@ def voucher_fit_warnings(record_set: RecordSet) -> list[Problem]:
     return problems
 
 
+def recommendation_warnings(record_set: RecordSet) -> list[Problem]:
+    """A unit recommending more than two households for publicity (通知四.2: 1—2户（人）)."""
+    problems = []
+    for unit in record_set.units:
+        marked = [rec for rec in record_set.paid_workers(unit) if rec.worker.payment is not None and rec.worker.payment.recommended]
+        for rec in marked[2:]:
+            problems.append(Problem(rec.path, rec.line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐", "通知四.2：每个单位推荐1—2户（人）", "warning"))
+    return problems
+
+
 def check(records: Path | str) -> RecordSet:
     """Load a records folder and check every rule.
 
@@ -122,7 +132,7 @@ def check(records: Path | str) -> RecordSet:
         FormkitError: the folder does not exist or is not a records folder.
     """
     record_set = load_records(Path(records))
-    record_set.problems = sorted({*record_set.problems, *voucher_fit_warnings(record_set)})
+    record_set.problems = sorted({*record_set.problems, *voucher_fit_warnings(record_set), *recommendation_warnings(record_set)})
     return record_set
 
 

@@ -409,6 +409,17 @@ def YesNo(item: int) -> Any:  # noqa: N802 - a type factory
     return _field_type(bool, convert, {"enum": ["是", "否", True, False]}, optional=True)
 
 
+def _plain_yes_no(value: Any) -> bool:
+    try:
+        return vocab.parse_yes_no(value)
+    except VocabularyError as exc:
+        raise _refuse(exc.message, exc.allowed) from None
+
+
+#: 是/否 of a key outside the 填表说明 (e.g. 慰问.宣传推荐).
+_YES_NO = _field_type(bool, _plain_yes_no, {"enum": ["是", "否", True, False]}, optional=True)
+
+
 @lru_cache(maxsize=4096)
 def parse_id_number(text: str) -> IDNumber:
     """:func:`formkit.idcard.parse_id_number`, cached: each number is checked when its field
@@ -705,6 +716,10 @@ class Payment(_Record):
     employer: OptionalText = Field(default=None, alias="所在单位", description="所在单位；不填则用工作单位")  # type: ignore[valid-type]
     cause: OptionalText = Field(default=None, alias="致困原因", description="致困原因；不填则用致困主要原因")  # type: ignore[valid-type]
     paid_on: OptionalDate = Field(default=None, alias="发放日期", description="发放日期")
+    recommended: _YES_NO = Field(  # type: ignore[valid-type]
+        default=None, alias="宣传推荐",
+        description="是否推荐为“两节”慰问的新闻宣传对象（通知四.2：每个单位推荐1—2户）；是/否，不填为否",
+    )
 
     @property
     def is_central_fund(self) -> bool:

@@ -389,12 +389,23 @@ def summary_context(unit: UnitRecords, records: RecordSet) -> dict[str, Any]:
             "最高": _week_text(figures.peak_week),
             "最近": _week_text(figures.latest_week),
         },
-        推荐行=[
-            {"序号": str(n), "姓名": "", "困难类别": "", "档案编号": "", "推荐理由": "", "联系方式": ""}
-            for n in range(1, RECOMMENDED_ROWS + 1)
-        ],
+        推荐行=_recommended_rows(unit, records),
     )
     return context
+
+
+def _recommended_rows(unit: UnitRecords, records: RecordSet) -> list[dict[str, str]]:
+    """The households marked ``慰问.宣传推荐: 是`` (通知四.2), padded with blank rows to
+    ``RECOMMENDED_ROWS``; 推荐理由 is left for staff to write."""
+    rows = []
+    for rec in records.paid_workers(unit):
+        worker = rec.worker.model_dump(by_alias=True)
+        if (worker.get("慰问") or {}).get("宣传推荐"):
+            rows.append({"姓名": ctx.to_text(worker.get("姓名")), "困难类别": ctx.to_text(worker.get("困难类别")),
+                         "档案编号": ctx.to_text(worker.get("档案编号")), "推荐理由": "", "联系方式": ctx.to_text(worker.get("联系电话"))})
+    blank = {"姓名": "", "困难类别": "", "档案编号": "", "推荐理由": "", "联系方式": ""}
+    rows += [dict(blank) for _ in range(RECOMMENDED_ROWS - len(rows))]
+    return [{"序号": str(n), **row} for n, row in enumerate(rows, start=1)]
 
 
 def summary_template_path(folder: Optional[Path] = None) -> Path:
