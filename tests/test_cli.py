@@ -108,3 +108,23 @@ def test_no_command_modifies_the_records_folder(runner, tmp_path):
     sheet = next((out / "sheets" / "思明区总工会").glob("困难职工档案.xlsx"))
     runner.invoke(main, ["import", str(sheet), "--unit", "思明区总工会", "-o", str(recs)])
     assert digest() == before, "re-importing existing workers must write nothing"
+
+
+def test_publicity_copies_follow_the_records_once_made(runner, tmp_path):
+    import shutil
+
+    recs = tmp_path / "records"
+    shutil.copytree(ROOT / "records", recs)
+    out = tmp_path / "out"
+    tpl = str(ROOT / "templates")
+    assert runner.invoke(main, ["render", str(recs), "-o", str(out), "--templates", tpl, "--mask"]).exit_code == 0
+    worker = next((recs / "思明区总工会" / "职工").glob("001-*.yaml"))
+    text = worker.read_text(encoding="utf-8")
+    worker.write_text(text.replace("资助金额: 1000", "资助金额: 1234", 1), encoding="utf-8")
+    assert "资助金额: 1234" in worker.read_text(encoding="utf-8")
+    result = runner.invoke(main, ["render", str(recs), "-o", str(out), "--templates", tpl])
+    assert result.exit_code == 0 and "公示" in result.output
+    from docxread import all_text
+
+    roster = next((out / "公示" / "思明区总工会").glob("附件2*.docx"))
+    assert "1234.00" in all_text(roster)

@@ -107,7 +107,7 @@ def check(records: Path) -> None:
 @click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
 @click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
 @click.option("--force", is_flag=True, help="Render every document again, even those unchanged since the last run.")
-@click.option("--mask", is_flag=True, help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/.")
+@click.option("--mask", is_flag=True, help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/ (kept current by later renders).")
 def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
     """Render annexes 1–4 for every unit of RECORDS into OUT.
 
@@ -158,7 +158,8 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
     for packet in report.packets:
         click.echo(f"报送包：{out / packet}")
-    if mask and not report.skipped:
+    # Masked copies made earlier are kept current: a 公示 must never show last week's amounts.
+    if (mask or (out / api.PUBLICITY_DIR).is_dir()) and not report.skipped:
         masked = api.render_publicity(records, out, templates=templates)
         click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(masked)} 个文件，在 {out / api.PUBLICITY_DIR}")
     if report.warnings:
@@ -226,10 +227,10 @@ def new(kind: str, path: Path | None) -> None:
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
     from formkit.dates import parse_date
-    from formkit.notice import render_notice
+    from formkit.notice import NOTICE_DIR, render_notice
 
     files = render_notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
-    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
+    click.echo(f"共 {len(files)} 个文件，已写入 {out / NOTICE_DIR}")
 
 
 @main.command()
