@@ -256,7 +256,7 @@ def parse_id_number(value: str | int, *, reference_date: date | None = None) -> 
         if text[17] != expected:
             raise IDNumberError(
                 f"校验码不符：第 18 位是 {text[17]}，按 GB 11643-1999 计算应为 {expected}；"
-                "请核对号码是否抄错"
+                "任何一位抄错都会这样，请对照身份证原件核对整个号码，不要只改最后一位"
             )
 
     warning = None

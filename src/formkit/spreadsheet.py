@@ -134,6 +134,7 @@ WORKER_COLUMNS: tuple[Column, ...] = (
     _c("慰问.所在单位"),
     _c("慰问.致困原因"),
     _c("慰问.发放日期", "date"),
+    _c("慰问.宣传推荐", "text", "宣传推荐对象", "推荐宣传"),
 )
 
 #: Routes a row to its unit (a city-wide sheet); not stored in the worker record.
