@@ -14,8 +14,8 @@ How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
   its documents straight into the staging folder and sending back only a digest and the
   document's compressed piece of its print file;
 - the parent assembles each unit's print files from those pieces (linear, no re-compression)
-  as soon as the unit's chunks are in, then forgets the unit: memory does not grow with the
-  number of units;
+  as soon as the unit's chunks are in, then keeps only the unit's manifest: memory grows
+  with the size of a unit, not with the number of units;
 - each unit folder carries a manifest (``formkit-manifest.json``: for every file the digest
   of what it was made from, and its own SHA-256), so the next run re-renders only what
   changed: after a correction to one record, that record's documents, its unit's roster and
