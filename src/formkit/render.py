@@ -493,6 +493,16 @@ def _marked(src: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
 
 
+def _bare_tree(patched_body: str) -> Any:
+    """The template body with its Jinja tags taken out, parsed leniently; None if unreadable."""
+    bare = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", patched_body, flags=re.DOTALL)
+    bare = re.sub(r"\{\{.*?\}\}", "", bare, flags=re.DOTALL)
+    try:
+        return etree.fromstring(bare.encode("utf-8"), etree.XMLParser(recover=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
 def _grid_is_stable(patched_body: str) -> bool:
     """Whether docxtpl's ``fix_tables`` can leave this template's tables unchanged.
 
@@ -500,12 +510,7 @@ def _grid_is_stable(patched_body: str) -> bool:
     has grid columns and the widest row must span all of them; rows are then only repeated
     or dropped by rendering, which keeps that true.
     """
-    bare = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", patched_body, flags=re.DOTALL)
-    bare = re.sub(r"\{\{.*?\}\}", "", bare, flags=re.DOTALL)
-    try:
-        tree = etree.fromstring(bare.encode("utf-8"), etree.XMLParser(recover=True))
-    except etree.XMLSyntaxError:
-        return False
+    tree = _bare_tree(patched_body)
     if tree is None:
         return False
     w = "{%s}" % nsmap["w"]
@@ -925,11 +930,7 @@ class _Prepared:
 
 def _paragraphs_nest(patched_body: str) -> bool:
     """Whether a paragraph of the template (Jinja tags taken out) holds another (a text box)."""
-    bare = re.sub(r"\{%.*?%\}|\{#.*?#\}|\{\{.*?\}\}", "", patched_body, flags=re.DOTALL)
-    try:
-        tree = etree.fromstring(bare.encode("utf-8"), etree.XMLParser(recover=True))
-    except etree.XMLSyntaxError:
-        return True
+    tree = _bare_tree(patched_body)
     if tree is None:
         return True
     p = qn("w:p")
