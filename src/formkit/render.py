@@ -41,6 +41,7 @@ run, join into the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import copy
 import functools
@@ -52,7 +53,7 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
@@ -1018,10 +1019,12 @@ class FormTemplate:
         """The template's record-independent work (done once, when it was loaded)."""
         return self._prepared
 
-    def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
+    @contextlib.contextmanager
+    def _rendering(self) -> Iterator[None]:
+        """Run one rendering under the range budget, turning its failures into TemplateProblem."""
         token = _range_budget.set([MAX_RANGE_STEPS])
         try:
-            xml = template.render(context)
+            yield
         except SecurityError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 试图访问不允许的内容，已拒绝：{exc}") from exc
         except UndefinedError as exc:
@@ -1032,6 +1035,10 @@ class FormTemplate:
             raise TemplateProblem(f"模板 {self.path.name} 的标签无法计算（{type(exc).__name__}: {str(exc)[:120]}）。请检查模板里的 {{{{ }}}} 标签。") from exc
         finally:
             _range_budget.reset(token)
+
+    def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
+        with self._rendering():
+            xml = template.render(context)
         return xml.encode("utf-8")
 
     def _well_formed(self, xml: bytes, what: str) -> None:
@@ -1119,14 +1126,8 @@ class FormTemplate:
             TemplateProblem: as :meth:`render_fast`.
         """
         doc = DocxTemplate(io.BytesIO(self._bytes))
-        try:
+        with self._rendering():
             doc.render(dict(context), jinja_env=self.env, autoescape=True)
-        except SecurityError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 试图访问不允许的内容，已拒绝：{exc}") from exc
-        except UndefinedError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段：{exc.message}") from exc
-        except TemplateError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
         return zip_bytes(read_members(document_bytes(doc), self.level))
 
     # -- print files -------------------------------------------------------------------
