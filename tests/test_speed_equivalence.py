@@ -602,3 +602,85 @@ def _state(pid: int) -> str:
 def test_an_unknown_filter_is_refused_when_the_template_is_loaded(tmp_path):
     with pytest.raises(TemplateProblem, match="标签写法有误"):
         _template_with(tmp_path / "t.docx", "{{ 甲|没有这个过滤器 }}")
+
+
+# -- long documents: rendered as a stream ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_roster() -> dict:
+    """A roster of 400 rows (about 2 MB of XML: several STREAM_CHARS), names with ``& <``,
+    line breaks and tabs."""
+    records = api.check(RECORDS)
+    campaign = records.campaign.model_dump(by_alias=True)
+    unit = records.units[0]
+    info = unit.unit.model_dump(by_alias=True)
+    paid = [rec.worker.model_dump(by_alias=True) for rec in records.paid_workers(unit)]
+    workers = []
+    for i in range(400):
+        worker = dict(paid[i % len(paid)])
+        worker["姓名"] = ["甲&乙", "丙<丁>", "戊\n己", "庚\t辛"][i % 4] + str(i)
+        workers.append(worker)
+    [(_, roster)] = ctx.roster_contexts(campaign, info, workers)
+    return roster
+
+
+def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, monkeypatch):
+    import formkit.render as render_module
+
+    template = templates["roster"]
+    streamed = template.render_fast(long_roster)
+    assert streamed.body is None, "rendered as a stream"
+    threshold = render_module.STREAM_CHARS
+    monkeypatch.setattr(render_module, "STREAM_CHARS", 1 << 40)
+    whole = template.render_fast(long_roster)
+    assert whole.body is not None and len(whole.body) > 4 * threshold, "several segments"
+    assert streamed.to_bytes() == whole.to_bytes()
+    assert streamed.pieces == whole.pieces
+    assert streamed.final_sectpr() == whole.final_sectpr() != b""
+    assert c14n(streamed.to_bytes()) == c14n(template.render_with_docxtpl(long_roster))
+    text = all_text_of(streamed.to_bytes())
+    assert "甲&乙0" in text and "丙<丁>1" in text and "戊\n己2" in text  # the line break: docxtpl's w:br
+
+
+def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, monkeypatch):
+    import formkit.render as render_module
+
+    template = templates["roster"]
+    streamed = template.render_fast(long_roster)
+    monkeypatch.setattr(render_module, "STREAM_CHARS", 1 << 40)
+    whole = template.render_fast(long_roster)
+
+    def made(doc):
+        pieces = [print_piece(doc, first=True), print_piece(doc, first=False)]
+        return print_file_bytes(template.print_frame(doc), pieces)
+
+    assert made(streamed) == made(whole)
+
+
+def test_an_error_late_in_a_long_document_ends_its_thread(templates, long_roster):
+    import threading
+
+    broken = dict(long_roster)
+    rows = [dict(row) for row in long_roster["行"]]
+    del rows[390]["姓名"]
+    broken["分页"] = [dict(page, 行=rows[i * 15 : i * 15 + 15]) for i, page in enumerate(long_roster["分页"])]
+    with pytest.raises(TemplateProblem, match="姓名"):
+        templates["roster"].render_fast(broken)
+    assert not [t for t in threading.enumerate() if t.name == "formkit-deflate"]
+
+
+def test_the_dict_shortcut_finds_what_the_sandbox_finds():
+    from jinja2.runtime import Undefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from formkit.render import make_environment
+
+    env = make_environment()
+    row = {"姓名": "王秀英", "items": "键", "序号": 0, "空": None}
+    for name in ("姓名", "items", "序号", "空", "没有", "__class__", "keys", "_x"):
+        fast, slow = env.getattr(row, name), SandboxedEnvironment.getattr(env, row, name)
+        if isinstance(slow, Undefined):
+            assert type(fast) is type(slow), name
+        else:
+            assert fast == slow, name
