@@ -116,7 +116,7 @@ def recommendation_warnings(record_set: RecordSet) -> list[Problem]:
     """A unit recommending more than two households for publicity (通知四.2: 1—2户（人）)."""
     problems = []
     for unit in record_set.units:
-        marked = [rec for rec in record_set.paid_workers(unit) if rec.worker.payment is not None and rec.worker.payment.recommended]
+        marked = [rec for rec in record_set.paid_workers(unit) if (payment := rec.worker.payment) is not None and payment.recommended]
         for rec in marked[2:]:
             problems.append(Problem(rec.path, rec.line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐", "通知四.2：每个单位推荐1—2户（人）", "warning"))
     return problems
@@ -182,9 +182,7 @@ def _templates(folder: Path | None) -> dict[str, FormTemplate]:
 
 
 def _worker_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
-    number = str(rec.worker.model_dump(by_alias=True).get("档案编号") or "")
-    digits = [int(d) if d.isdigit() else d for d in re.split(r"(\d+)", number)]
-    return (digits, rec.path.as_posix())
+    return rec.sort_key
 
 
 def _doc_name(worker: dict[str, Any], rec: WorkerRecord) -> str:
@@ -395,7 +393,7 @@ class _Batch:
     def count(self, unit: UnitRecords) -> int:
         """Documents of a unit (for the progress total), without building them."""
         paid = self.records.paid_workers(unit)
-        projects = {ctx.to_text(rec.worker.payment.project) for rec in paid if rec.worker.payment is not None}
+        projects = {ctx.to_text(payment.project) for rec in paid if (payment := rec.worker.payment) is not None}
         return len(unit.workers) + len(paid) + len(unit.weeks) + len(projects)
 
     def plan(self, unit: UnitRecords, name: str) -> _Unit:

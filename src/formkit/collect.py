@@ -99,8 +99,7 @@ def _unit_name(unit: UnitRecords) -> str:
 
 def _roster_key(rec: WorkerRecord) -> tuple[Any, ...]:
     """Within a unit, by 档案编号 with its numbers compared as numbers (as formkit.api)."""
-    digits = [int(d) if d.isdigit() else d for d in re.split(r"(\d+)", rec.worker.archive_number)]
-    return (digits, rec.path.as_posix())
+    return rec.sort_key
 
 
 def city_roster_contexts(records: RecordSet) -> list[tuple[str, dict[str, Any]]]:

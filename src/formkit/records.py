@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import pickle
 import re
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -96,13 +98,57 @@ M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
 
 
-@dataclass
 class WorkerRecord:
-    """A valid worker record. ``line`` is the first line of its content."""
+    """A valid worker record. ``line`` is the first line of its content.
 
-    path: Path
-    line: int
-    worker: Worker
+    The :class:`Worker` is kept packed (pickled, then deflated: about 1.5 KB, where the
+    pydantic objects take about 14 KB), so that a city's 10,000 records cost little memory
+    (issue 5: memory flat in the number of workers). ``worker`` unpacks it on every access
+    (about 50 µs) and returns a new object each time: read it into a local name when using
+    it more than once; assigning ``worker`` packs the new value. ``paid`` and
+    ``archive_number`` answer the common questions without unpacking.
+
+    Attributes:
+        path: the record file.
+        line: the first line of its content.
+        paid: it gets a voucher and a roster row: 在档 with a 慰问 (通知三.2).
+        archive_number: its 档案编号.
+    """
+
+    __slots__ = ("path", "line", "paid", "archive_number", "_packed")
+
+    def __init__(self, path: Path, line: int, worker: Worker) -> None:
+        self.path = path
+        self.line = line
+        self.worker = worker
+
+    @property
+    def worker(self) -> Worker:
+        """The worker (a fresh copy, unpacked)."""
+        return pickle.loads(zlib.decompress(self._packed))
+
+    @worker.setter
+    def worker(self, worker: Worker) -> None:
+        self._packed = zlib.compress(pickle.dumps(worker, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.paid = worker.payment is not None and worker.archive_status == ArchiveStatus.ACTIVE
+        self.archive_number = worker.archive_number
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        """Roster and document order within a unit: by 档案编号, its runs of digits compared
+        as numbers (SM-2 before SM-10), then by file path."""
+        digits = [int(d) if d.isdigit() else d for d in re.split(r"(\d+)", self.archive_number)]
+        return (digits, self.path.as_posix())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkerRecord):
+            return NotImplemented
+        return (self.path, self.line, self.worker) == (other.path, other.line, other.worker)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"WorkerRecord(path={self.path!r}, line={self.line})"
 
 
 @dataclass
@@ -161,11 +207,7 @@ class RecordSet:
 
     def paid_workers(self, unit: UnitRecords) -> list[WorkerRecord]:
         """The unit's workers who get a voucher and a roster row: 在档 with a 慰问 (通知三.2)."""
-        return [
-            rec
-            for rec in unit.workers
-            if rec.worker.payment is not None and rec.worker.archive_status == ArchiveStatus.ACTIVE
-        ]
+        return [rec for rec in unit.workers if rec.paid]
 
     def missing_weeks(self, unit: UnitRecords, until: date | None = None) -> list[date]:
         """The report days (活动.周报日 inside 活动.周报起止, up to *until*) with no valid report.
@@ -663,21 +705,42 @@ def _stray_files(folder: Path, expected: set[str], where: str, problems: list[Pr
 
 @dataclass
 class _Loaded:
-    """A worker file that validated, before the checks across records."""
+    """A worker file that validated, before the checks across records: the record (packed)
+    and what those checks need of it."""
 
-    path: Path
-    doc: YamlDocument
-    worker: Worker
+    record: WorkerRecord
     unit_index: int
+    id_number: str
+    name: str
+    id_line: int
+    archive_line: int
+    family: tuple[tuple[int, str, str, int], ...]  # (position, 身份证号, 姓名, line), members with a 身份证号
 
 
-_CROSS_KEYS = frozenset({"身份证号", "档案编号", "档案状态", "慰问", "发放日期", "时间"})
+_CROSS_KEYS = frozenset({"时间"})
 
 
 def _slim(doc: YamlDocument) -> YamlDocument:
-    """Keep only what the checks across records point at (memory: 10,000 records are held)."""
+    """Keep only the lines the checks across weekly reports point at."""
     lines = {loc: line for loc, line in doc.lines.items() if not loc or loc[-1] in _CROSS_KEYS}
     return YamlDocument(doc.path, None, lines, set(), doc.encoding)
+
+
+def _loaded(path: Path, doc: YamlDocument, worker: Worker, unit_index: int) -> _Loaded:
+    family = tuple(
+        (index, member.id_number, member.name, doc.line_of(("家庭成员", index, "身份证号")))
+        for index, member in enumerate(worker.family)
+        if member.id_number is not None and member.id_number != worker.id_number
+    )
+    return _Loaded(
+        WorkerRecord(path, doc.line_of(()), worker),
+        unit_index,
+        worker.id_number,
+        worker.name,
+        doc.line_of(("身份证号",)),
+        doc.line_of(("档案编号",)),
+        family,
+    )
 
 
 def load_records(root: Path | str) -> RecordSet:
@@ -777,7 +840,8 @@ def load_records(root: Path | str) -> RecordSet:
         for path in _record_files(folder / WORKERS_DIR, problems):
             worker, doc = _read(path, Worker, problems)
             if worker is not None and doc is not None:
-                loaded.append(_Loaded(path, _slim(doc), worker, index))
+                _check_worker(path, doc, worker, campaign, problems)
+                loaded.append(_loaded(path, doc, worker, index))
         weeks: list[tuple[Path, YamlDocument, WeeklyReport]] = []
         for path in _record_files(folder / WEEKS_DIR, problems):
             report, doc = _read(path, WeeklyReport, problems)
@@ -785,11 +849,12 @@ def load_records(root: Path | str) -> RecordSet:
                 weeks.append((path, _slim(doc), report))
         weeks_by_unit.append(weeks)
 
-    rejected = _check_workers(loaded, campaign, campaign_dir, problems)
+    rejected = _check_workers(loaded, campaign_dir, problems)
     for rec in loaded:
         records = unit_of[rec.unit_index]
-        if records is not None and rec.path not in rejected:
-            records.workers.append(WorkerRecord(rec.path, rec.doc.line_of(()), rec.worker))
+        if records is not None and rec.record.path not in rejected:
+            records.workers.append(rec.record)
+    del loaded
     for index, weeks in enumerate(weeks_by_unit):
         records = unit_of[index]
         rejected = _check_weeks(weeks, campaign, campaign_dir, problems)
@@ -832,97 +897,94 @@ def _where(path: Path, line: int, base: Path) -> str:
     return f"{shown.as_posix()}:{line}"
 
 
-def _check_workers(loaded: list[_Loaded], campaign: Campaign | None, base: Path, problems: list[Problem]) -> set[Path]:
+def _check_worker(path: Path, doc: YamlDocument, worker: Worker, campaign: Campaign | None, problems: list[Problem]) -> None:
+    """The checks of one worker record against the campaign (warnings)."""
+    if worker.archive_status == ArchiveStatus.LIFTED_OUT_OF_POVERTY:
+        has_payment = worker.payment is not None
+        problems.append(
+            _problem(
+                path,
+                doc.line_of(("档案状态",)),
+                "档案状态",
+                "档案状态为脱贫：档案保留，不发放慰问金"
+                + ("，这里写的“慰问”不会生成凭证，也不进汇总表" if has_payment else "（不生成凭证，不进汇总表）"),
+                "通知三.2：不再符合标准的按脱贫处理；要发放请改为“在档”",
+                "warning",
+            )
+        )
+    payment = worker.payment
+    if (
+        campaign is not None
+        and payment is not None
+        and payment.paid_on is not None
+        and payment.is_central_fund
+        and payment.paid_on > campaign.fund_deadline
+    ):
+        loc = ("慰问", "发放日期")
+        problems.append(
+            _problem(
+                path,
+                doc.line_of(loc),
+                dotted(loc),
+                f"中央财政帮扶专项资金应在 {format_date_zh(campaign.fund_deadline)} 前用完，发放日期晚于此日",
+                f"不晚于 {format_date_zh(campaign.fund_deadline)}（通知三.2）",
+                "warning",
+            )
+        )
+
+
+def _check_workers(loaded: list[_Loaded], base: Path, problems: list[Problem]) -> set[Path]:
     """Checks across worker records; returns the paths of records with a new error."""
     rejected: set[Path] = set()
     by_id: dict[str, list[_Loaded]] = defaultdict(list)
     by_archive: dict[tuple[int, str], list[_Loaded]] = defaultdict(list)
     for rec in loaded:
-        by_id[rec.worker.id_number].append(rec)
-        by_archive[(rec.unit_index, rec.worker.archive_number)].append(rec)
+        by_id[rec.id_number].append(rec)
+        by_archive[(rec.unit_index, rec.record.archive_number)].append(rec)
     for group in by_id.values():
         if len(group) < 2:
             continue
         for rec in group:
-            others = "、".join(
-                f"{_where(o.path, o.doc.line_of(('身份证号',)), base)}（{o.worker.name}）"
-                for o in group
-                if o is not rec
-            )
+            others = "、".join(f"{_where(o.record.path, o.id_line, base)}（{o.name}）" for o in group if o is not rec)
             problems.append(
                 _problem(
-                    rec.path,
-                    rec.doc.line_of(("身份证号",)),
+                    rec.record.path,
+                    rec.id_line,
                     "身份证号",
                     f"同一身份证号登记了{len(group)}次，另见 {others}",
                     "每人只登记一次（通知四.1：不重复、不遗漏）；删去重复的记录或核对号码",
                 )
             )
-            rejected.add(rec.path)
+            rejected.add(rec.record.path)
     for group in by_archive.values():
         if len(group) < 2:
             continue
         for rec in group:
-            others = "、".join(_where(o.path, o.doc.line_of(("档案编号",)), base) for o in group if o is not rec)
+            others = "、".join(_where(o.record.path, o.archive_line, base) for o in group if o is not rec)
             problems.append(
                 _problem(
-                    rec.path,
-                    rec.doc.line_of(("档案编号",)),
+                    rec.record.path,
+                    rec.archive_line,
                     "档案编号",
-                    f"档案编号“{rec.worker.archive_number}”在本单位重复，另见 {others}",
+                    f"档案编号“{rec.record.archive_number}”在本单位重复，另见 {others}",
                     "本单位内每个档案编号只用一次",
                 )
             )
-            rejected.add(rec.path)
+            rejected.add(rec.record.path)
     for rec in loaded:
-        worker = rec.worker
-        for index, member in enumerate(worker.family):
-            if member.id_number is None or member.id_number == worker.id_number:
-                continue
-            for other in by_id.get(member.id_number, ()):
+        for index, id_number, name, line in rec.family:
+            for other in by_id.get(id_number, ()):
                 loc = ("家庭成员", index, "身份证号")
                 problems.append(
                     _problem(
-                        rec.path,
-                        rec.doc.line_of(loc),
+                        rec.record.path,
+                        line,
                         dotted(loc),
-                        f"家庭成员{member.name}也登记为困难职工（{_where(other.path, other.doc.line_of(('身份证号',)), base)}）",
+                        f"家庭成员{name}也登记为困难职工（{_where(other.record.path, other.id_line, base)}）",
                         "同一家庭一般只建一份档案；请核对是否重复慰问",
                         "warning",
                     )
                 )
-        if worker.archive_status == ArchiveStatus.LIFTED_OUT_OF_POVERTY:
-            has_payment = worker.payment is not None
-            problems.append(
-                _problem(
-                    rec.path,
-                    rec.doc.line_of(("档案状态",)),
-                    "档案状态",
-                    "档案状态为脱贫：档案保留，不发放慰问金"
-                    + ("，这里写的“慰问”不会生成凭证，也不进汇总表" if has_payment else "（不生成凭证，不进汇总表）"),
-                    "通知三.2：不再符合标准的按脱贫处理；要发放请改为“在档”",
-                    "warning",
-                )
-            )
-        payment = worker.payment
-        if (
-            campaign is not None
-            and payment is not None
-            and payment.paid_on is not None
-            and payment.is_central_fund
-            and payment.paid_on > campaign.fund_deadline
-        ):
-            loc = ("慰问", "发放日期")
-            problems.append(
-                _problem(
-                    rec.path,
-                    rec.doc.line_of(loc),
-                    dotted(loc),
-                    f"中央财政帮扶专项资金应在 {format_date_zh(campaign.fund_deadline)} 前用完，发放日期晚于此日",
-                    f"不晚于 {format_date_zh(campaign.fund_deadline)}（通知三.2）",
-                    "warning",
-                )
-            )
     return rejected
 
 

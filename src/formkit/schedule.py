@@ -172,7 +172,8 @@ def schedule(records: RecordSet, today: date) -> list[ScheduleRow]:
 
     fund = {}
     for name, unit in zip(names, units):
-        central = [rec.worker.payment for rec in records.paid_workers(unit) if rec.worker.payment.is_central_fund]
+        payments = [rec.worker.payment for rec in records.paid_workers(unit)]
+        central = [p for p in payments if p is not None and p.is_central_fund]
         paid = [p for p in central if p.paid_on is not None and p.paid_on <= campaign.fund_deadline]
         fund[name] = f"已发 {len(paid)}/{len(central)}" if central else "无专项资金"
     rows.append(

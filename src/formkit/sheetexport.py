@@ -199,8 +199,7 @@ def _save(out: Path, stem: str, sheets: list[_Sheet], csv_names: list[str], writ
 
 
 def _archive_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
-    number = rec.worker.archive_number
-    return ([int(d) if d.isdigit() else d for d in re.split(r"(\d+)", number)], rec.path.as_posix())
+    return rec.sort_key
 
 
 def _roster_sheets(record_set: RecordSet, units: list[UnitRecords], city: bool) -> list[tuple[str, _Sheet]]:

@@ -249,7 +249,7 @@ def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
         The figures; records left out for errors are not counted.
     """
     workers = [rec.worker for rec in unit.workers]
-    paid = [rec.worker for rec in records.paid_workers(unit)]
+    paid = [w for rec, w in zip(unit.workers, workers) if rec.paid]
     active = [w for w in workers if w.archive_status == ArchiveStatus.ACTIVE.value]
     categories = []
     for category in DifficultyCategory.labels():
