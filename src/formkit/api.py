@@ -49,6 +49,7 @@ from formkit import context as ctx
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
 from formkit.pdf import convert_to_pdf
+from formkit.models import Worker
 from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records
 from formkit.render import (
     DOCUMENT_PART,
@@ -99,16 +100,17 @@ def voucher_fit_warnings(record_set: RecordSet) -> list[Problem]:
     Returns:
         One warning per field longer than ``VOUCHER_FIT`` allows, at the worker's file.
     """
+    return [p for unit in record_set.units for rec in record_set.paid_workers(unit) for p in _fit_problems(rec, rec.worker)]
+
+
+def _fit_problems(rec: WorkerRecord, worker: Worker) -> list[Problem]:
     problems = []
-    for unit in record_set.units:
-        for rec in record_set.paid_workers(unit):
-            worker = rec.worker.model_dump(by_alias=True)
-            voucher = ctx.voucher_context({"上报截止": None}, {}, worker)
-            for key, limit in VOUCHER_FIT.items():
-                length = len(voucher[key])
-                if length > limit:
-                    problems.append(Problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
-                                            "请缩写，或在打印前检查这张凭证", "warning"))
+    voucher = ctx.voucher_context({"上报截止": None}, {}, worker.model_dump(by_alias=True))
+    for key, limit in VOUCHER_FIT.items():
+        length = len(voucher[key])
+        if length > limit:
+            problems.append(Problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
+                                    "请缩写，或在打印前检查这张凭证", "warning"))
     return problems
 
 
@@ -117,8 +119,27 @@ def recommendation_warnings(record_set: RecordSet) -> list[Problem]:
     problems = []
     for unit in record_set.units:
         marked = [rec for rec in record_set.paid_workers(unit) if (payment := rec.worker.payment) is not None and payment.recommended]
-        for rec in marked[2:]:
-            problems.append(Problem(rec.path, rec.line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐", "通知四.2：每个单位推荐1—2户（人）", "warning"))
+        problems += _too_many_recommended(marked)
+    return problems
+
+
+def _too_many_recommended(marked: list[WorkerRecord]) -> list[Problem]:
+    return [Problem(rec.path, rec.line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐", "通知四.2：每个单位推荐1—2户（人）", "warning")
+            for rec in marked[2:]]
+
+
+def _paid_warnings(record_set: RecordSet) -> list[Problem]:
+    """:func:`voucher_fit_warnings` and :func:`recommendation_warnings` in one pass (each
+    record unpacked once)."""
+    problems = []
+    for unit in record_set.units:
+        marked = []
+        for rec in record_set.paid_workers(unit):
+            worker = rec.worker
+            problems += _fit_problems(rec, worker)
+            if worker.payment is not None and worker.payment.recommended:
+                marked.append(rec)
+        problems += _too_many_recommended(marked)
     return problems
 
 
@@ -132,7 +153,7 @@ def check(records: Path | str) -> RecordSet:
         FormkitError: the folder does not exist or is not a records folder.
     """
     record_set = load_records(Path(records))
-    record_set.problems = sorted({*record_set.problems, *voucher_fit_warnings(record_set), *recommendation_warnings(record_set)})
+    record_set.problems = sorted({*record_set.problems, *_paid_warnings(record_set)})
     return record_set
 
 
@@ -235,17 +256,26 @@ class _Done(NamedTuple):
 
 
 def _context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
-    """The template context of one document (formkit.context)."""
+    """The template context of one document (formkit.context).
+
+    A worker's document carries its record's dump pickled (``bytes``: a third of the
+    objects' size, for the parent holds a unit's worth of them); a roster carries
+    ``(帮扶项目, [pickled dumps])``, unpickled one by one as its rows are made.
+    """
     if kind == "registration":
-        return ctx.registration_context(campaign, info, payload)
+        return ctx.registration_context(campaign, info, _unpacked(payload))
     if kind == "voucher":
-        return ctx.voucher_context(campaign, info, payload)
+        return ctx.voucher_context(campaign, info, _unpacked(payload))
     if kind == "weekly":
         return ctx.weekly_context(campaign, info, payload)
     project, workers = payload
-    [(name, roster)] = ctx.roster_contexts(campaign, info, workers)
+    [(name, roster)] = ctx.roster_contexts(campaign, info, (_unpacked(w) for w in workers))
     assert name == project
     return roster
+
+
+def _unpacked(payload: Any) -> Any:
+    return pickle.loads(payload) if isinstance(payload, bytes) else payload
 
 
 def _render_items(templates: dict[str, FormTemplate], job: _Job) -> list[_Done]:
@@ -340,9 +370,10 @@ class _Unit:
     results: dict[int, _Done] = field(default_factory=dict)
     pending: int = 0
     staged: bool = False
-    manifest: dict[str, Any] = field(default_factory=dict)
     records: Optional[UnitRecords] = None
     packet_key: str = ""  # what the unit's submission packet is made from ("" : no packet)
+    rels: list[str] = field(default_factory=list)  # once finished: its .docx files, in document order
+    rebuilt: list[str] = field(default_factory=list)  # of those (and PDFs), the ones made this run
 
 
 class _Batch:
@@ -391,10 +422,10 @@ class _Batch:
         return result
 
     def count(self, unit: UnitRecords) -> int:
-        """Documents of a unit (for the progress total), without building them."""
+        """Documents of a unit (for the progress total), without unpacking its records:
+        one roster is counted, :meth:`plan` adds any further 帮扶项目's."""
         paid = self.records.paid_workers(unit)
-        projects = {ctx.to_text(payment.project) for rec in paid if (payment := rec.worker.payment) is not None}
-        return len(unit.workers) + len(paid) + len(unit.weeks) + len(projects)
+        return len(unit.workers) + len(paid) + len(unit.weeks) + (1 if paid else 0)
 
     def plan(self, unit: UnitRecords, name: str) -> _Unit:
         info = unit.unit.model_dump(by_alias=True)
@@ -402,26 +433,32 @@ class _Batch:
         keys = {kind: _digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in TEMPLATE_FILES}
         docs: list[_Doc] = []
         counts = {"慰问金发放凭证": 0, "实名制发放凭证汇总表": 0, "困难职工档案登记表": 0, "周报表": 0}
-        paid_paths = {rec.path for rec in self.records.paid_workers(unit)}
-        paid: list[tuple[dict[str, Any], str]] = []
+        # one roster per 帮扶项目, as ctx.roster_contexts groups them: its key is
+        # _digest(roster key, 帮扶项目, each member's record text), hashed as it goes
+        groups: dict[str, tuple[Any, list[bytes]]] = {}
         for rec in sorted(unit.workers, key=_worker_sort_key):
-            worker = rec.worker.model_dump(by_alias=True)
-            text = rec.worker.model_dump_json(by_alias=True)  # the record as loaded, canonical
+            model = rec.worker
+            worker = model.model_dump(by_alias=True)
+            text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
+            payload = pickle.dumps(worker, protocol=pickle.HIGHEST_PROTOCOL)
             file_name = _doc_name(worker, rec)
-            docs.append(_Doc("registration", f"{REGISTRATION_DIR}/{file_name}", _digest(keys["registration"], text), worker, REGISTRATION_DIR))
+            docs.append(_Doc("registration", f"{REGISTRATION_DIR}/{file_name}", _digest(keys["registration"], text), payload, REGISTRATION_DIR))
             counts["困难职工档案登记表"] += 1
-            if rec.path in paid_paths:
-                paid.append((worker, text))
-                docs.append(_Doc("voucher", f"{VOUCHER_DIR}/{file_name}", _digest(keys["voucher"], text), worker, VOUCHER_DIR))
+            if rec.paid:
+                docs.append(_Doc("voucher", f"{VOUCHER_DIR}/{file_name}", _digest(keys["voucher"], text), payload, VOUCHER_DIR))
                 counts["慰问金发放凭证"] += 1
-        groups: dict[str, list[tuple[dict[str, Any], str]]] = {}
-        for worker, text in paid:  # one roster per 帮扶项目, as ctx.roster_contexts groups them
-            groups.setdefault(ctx.to_text(worker["慰问"].get("帮扶项目")), []).append((worker, text))
-        for project, members in groups.items():
+                project = ctx.to_text(worker["慰问"].get("帮扶项目"))
+                if project not in groups:
+                    groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode("utf-8")), [])
+                hasher, members = groups[project]
+                hasher.update(f"\x1f{text}".encode("utf-8"))
+                members.append(payload)
+        for project, (hasher, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
-            key = _digest(keys["roster"], project, *(text for _, text in members))
-            docs.append(_Doc("roster", f"{ROSTER_STEM}{suffix}.docx", key, (project, [w for w, _ in members]), None))
+            docs.append(_Doc("roster", f"{ROSTER_STEM}{suffix}.docx", hasher.hexdigest(), (project, members), None))
             counts["实名制发放凭证汇总表"] += 1
+        if len(groups) > 1:  # count() took one roster per unit
+            self.total += len(groups) - 1
         for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
@@ -577,9 +614,9 @@ class _Batch:
         reused_now = len(plan.docs) - sum(1 for item in items if item.write)
         self.advance(reused_now)
         if untouched:
-            plan.manifest = old
             if plan.packet_key:
                 self.report.packets.append(Path(plan.name) / old["packet"]["zip"])
+            self.release(plan)
             return
         plan.staged = True
         folder = self.stage / plan.name
@@ -619,7 +656,7 @@ class _Batch:
             else:
                 assert result is not None
                 files[doc.rel] = {"key": doc.key, "sha256": result.sha256, "size": result.size}
-                self.report.rebuilt.append(Path(plan.name) / doc.rel)
+                plan.rebuilt.append(doc.rel)
         pieces: dict[str, list[list[Any]]] = {}
         for pr in plan.prints:
             if pr.rel in plan.kept and plan.kept[pr.rel].get("key") == pr.key:
@@ -630,14 +667,28 @@ class _Batch:
             write_new(folder / pr.rel, data)
             files[pr.rel] = {"key": pr.key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             pieces[pr.rel] = table
-            self.report.rebuilt.append(Path(plan.name) / pr.rel)
+            plan.rebuilt.append(pr.rel)
         for rel, entry in plan.kept.items():
             if rel.endswith(".pdf"):
                 files[rel] = entry
-        plan.manifest = {"format": MANIFEST_FORMAT, "formkit": __version__, "files": dict(sorted(files.items())), "pieces": pieces}
-        plan.results.clear()
-        for doc in plan.docs:  # the records' dumps are not needed any more
-            doc.payload = None
+        self.write_manifest(plan, {"format": MANIFEST_FORMAT, "formkit": __version__, "files": dict(sorted(files.items())), "pieces": pieces})
+        self.release(plan)
+
+    def release(self, plan: _Unit) -> None:
+        """Forget what a finished unit was made from (memory: a batch keeps per unit only
+        its file names, its manifest waits in the staging folder)."""
+        plan.rels = [d.rel for d in plan.docs] + [p.rel for p in plan.prints]
+        plan.docs, plan.prints, plan.results, plan.kept, plan.old = [], [], {}, {}, None
+
+    def write_manifest(self, plan: _Unit, manifest: dict[str, Any]) -> None:
+        """Write (again) a staged unit's manifest."""
+        data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n"
+        write_new(self.stage / plan.name / MANIFEST, data.encode("utf-8"))
+
+    def staged_manifest(self, plan: _Unit) -> dict[str, Any]:
+        """A staged unit's manifest, as :meth:`finish` wrote it."""
+        manifest: dict[str, Any] = json.loads((self.stage / plan.name / MANIFEST).read_text(encoding="utf-8"))
+        return manifest
 
     def assemble(self, plan: _Unit, pr: _Print) -> tuple[bytes, list[list[Any]]]:
         """A print file from its pieces (new ones from this run, the others from the old file)."""
@@ -670,24 +721,29 @@ class _Batch:
     def convert_pdfs(self) -> None:
         """PDF of every staged .docx that has none kept, in one LibreOffice run."""
         todo: list[tuple[_Unit, str]] = []
+        manifests: dict[str, dict[str, Any]] = {}
         for plan in self.units:
             if not plan.staged:
                 continue
-            for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
-                if rel[:-5] + ".pdf" not in plan.kept:
-                    todo.append((plan, rel))
+            files = self.staged_manifest(plan)["files"]
+            wanted = [rel for rel in plan.rels if rel[:-5] + ".pdf" not in files]
+            todo += [(plan, rel) for rel in wanted]
         if not todo:
             return
         if self.progress:
             self.progress("PDF")
         made = convert_to_pdf([self.stage / plan.name / rel for plan, rel in todo])
         for (plan, rel), path in zip(todo, made):
+            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             pdf = rel[:-5] + ".pdf"
             data = path.read_bytes()
-            plan.manifest["files"][pdf] = {"key": plan.manifest["files"][rel]["sha256"], "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            manifest["files"][pdf] = {"key": manifest["files"][rel]["sha256"], "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             self.report.rebuilt.append(Path(plan.name) / pdf)
         for plan in self.units:
-            plan.manifest["files"] = dict(sorted(plan.manifest["files"].items()))
+            if plan.name in manifests:
+                manifest = manifests[plan.name]
+                manifest["files"] = dict(sorted(manifest["files"].items()))
+                self.write_manifest(plan, manifest)
 
     def run(self, processes: Optional[int]) -> None:
         """Render every unit, PDFs, manifests; then swap the staged units in.
@@ -716,16 +772,13 @@ class _Batch:
         else:
             self.pool(jobs, self.report.processes)
         for plan in self.units:
-            for doc in plan.docs:
-                self.report.files.append(Path(plan.name) / doc.rel)
-            for pr in plan.prints:
-                self.report.files.append(Path(plan.name) / pr.rel)
+            self.report.files += [Path(plan.name) / rel for rel in plan.rels]
+            self.report.rebuilt += [Path(plan.name) / rel for rel in plan.rebuilt]
             self.report.counts[plan.name] = plan.counts
         if self.pdf:
             self.convert_pdfs()
             for plan in self.units:
-                for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
-                    self.report.files.append(Path(plan.name) / (rel[:-5] + ".pdf"))
+                self.report.files += [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
         for plan in self.units:
             if plan.staged and plan.packet_key:
                 folder = self.stage / plan.name
@@ -733,14 +786,13 @@ class _Batch:
                 archive = packet_zip_path(packet)
                 self.report.packets.append(archive.relative_to(self.stage))
                 made = [archive] + sorted(p for p in packet.rglob("*") if p.is_file())
-                plan.manifest["packet"] = {
+                manifest = self.staged_manifest(plan)
+                manifest["packet"] = {
                     "key": plan.packet_key,
                     "zip": archive.relative_to(folder).as_posix(),
                     "files": {p.relative_to(folder).as_posix(): {"sha256": _file_sha(p), "size": p.stat().st_size} for p in made},
                 }
-        for plan in self.units:
-            if plan.staged:
-                write_new(self.stage / plan.name / MANIFEST, (json.dumps(plan.manifest, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+                self.write_manifest(plan, manifest)
         _swap_in(self.stage, self.out, [plan.name for plan in self.units if plan.staged])
 
     def pool(self, jobs: Iterator[_Job], processes: int) -> None:

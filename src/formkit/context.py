@@ -217,14 +217,15 @@ def roster_row(index: int, worker: Mapping[str, Any], deadline: date) -> dict[st
 def roster_contexts(
     campaign: Mapping[str, Any],
     unit: Mapping[str, Any],
-    paid_workers: Sequence[Mapping[str, Any]],
+    paid_workers: Iterable[Mapping[str, Any]],
     rows_per_page: int = ROSTER_ROWS_PER_PAGE,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Annex 2 (实名制发放凭证汇总表): one roster per 帮扶项目, in order of first appearance.
 
     Args:
         campaign, unit: as for :func:`common_context`; campaign's 上报截止 fixes 年龄.
-        paid_workers: the unit's paid workers (在档 with a 慰问 block), in roster order.
+        paid_workers: the unit's paid workers (在档 with a 慰问 block), in roster order; read
+            once, so a generator serves (only the rows are kept, not the records).
         rows_per_page: rows per printed page; each page is its own table (design.md: one long
             table converts to PDF in time worse than linear).
 
@@ -235,13 +236,14 @@ def roster_contexts(
     if rows_per_page < 1:
         raise ValueError("rows_per_page must be at least 1")
     deadline = campaign["上报截止"]
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    groups: dict[str, tuple[list[dict[str, str]], list[Decimal]]] = {}
     for worker in paid_workers:
-        groups.setdefault(to_text(worker["慰问"].get("帮扶项目")), []).append(worker)
+        rows, amounts = groups.setdefault(to_text(worker["慰问"].get("帮扶项目")), ([], []))
+        rows.append(roster_row(len(rows) + 1, worker, deadline))
+        amounts.append(worker["慰问"]["资助金额"])
     result = []
-    for project, workers in groups.items():
-        rows = [roster_row(i, w, deadline) for i, w in enumerate(workers, start=1)]
-        total = sum((w["慰问"]["资助金额"] for w in workers), Decimal("0"))
+    for project, (rows, amounts) in groups.items():
+        total = sum(amounts, Decimal("0"))
         chunks = [rows[i : i + rows_per_page] for i in range(0, len(rows), rows_per_page)] or [[]]
         pages = [
             {"行": chunk, "页码": n, "总页数": len(chunks), "末页": n == len(chunks)}
