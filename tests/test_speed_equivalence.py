@@ -223,6 +223,35 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
     assert len(Document(io.BytesIO(new)).element.body.findall(".//{*}pageBreakBefore")) >= len(contexts) - 1
 
 
+def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sample_contexts, tmp_path):
+    from formkit.render import PieceRef, write_print_file
+
+    template = templates["registration"]
+    docs = [template.render_fast(c) for c in sample_contexts["registration"]]
+    pieces = [print_piece(d, first=i == 0) for i, d in enumerate(docs)]
+    spool = tmp_path / "spool"
+    mixed, offset = [], 0
+    with open(spool, "wb") as fh:
+        for i, piece in enumerate(pieces):
+            if i % 2:  # every other piece from the file, the others from memory
+                fh.write(piece.data)
+                mixed.append(PieceRef(spool, offset, len(piece.data), piece.crc, piece.size))
+                offset += len(piece.data)
+            else:
+                mixed.append(piece)
+    frame = template.print_frame(docs[0])
+    expected = print_file_bytes(frame, pieces)
+    sha256, size = write_print_file(tmp_path / "print.docx", frame, mixed)
+    assert (tmp_path / "print.docx").read_bytes() == expected
+    assert (sha256, size) == (hashlib.sha256(expected).hexdigest(), len(expected))
+
+
+def test_no_spool_file_reaches_the_output(generated, tmp_path):
+    out = tmp_path / "out"
+    api.render(generated, out, templates=TEMPLATES, processes=2)
+    assert not [p for p in out.rglob("*") if p.name.startswith(api.SPOOL_PREFIX)]
+
+
 def test_crc32_combine_agrees_with_zlib():
     rng = random.Random(5)
     for _ in range(200):
@@ -392,7 +421,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
     before = digest(out)
     _change_one_record(records)
     calls = {"n": 0}
-    real = api.print_file_bytes
+    real = api.write_print_file
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -400,7 +429,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
             raise OutputError("磁盘已满（测试）")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api, "print_file_bytes", failing)
+    monkeypatch.setattr(api, "write_print_file", failing)
     with pytest.raises(OutputError):
         api.render(records, out, templates=TEMPLATES, processes=1)
     assert digest(out) == before

@@ -55,14 +55,16 @@ from formkit.render import (
     DOCUMENT_PART,
     TEMPLATE_FILES,
     FormTemplate,
+    PieceRef,
     PrintPiece,
     default_template_dir,
-    print_file_bytes,
+    member_data_offset,
     print_piece,
     read_members,
     safe_name,
     write_atomic,
     write_new,
+    write_print_file,
 )
 
 #: Folder and file names of the output, per annex (the names say what each file is).
@@ -84,6 +86,9 @@ MANIFEST_FORMAT = 1
 POOL_THRESHOLD = 400
 #: Documents per job sent to a pool process.
 CHUNK = 48
+#: A unit's print-file pieces wait in ``<staging>/<unit>/<SPOOL_PREFIX><annex>`` until the
+#: unit is finished (removed then).
+SPOOL_PREFIX = ".pieces-"
 
 _PRINTED = {"voucher": VOUCHER_DIR, "registration": REGISTRATION_DIR, "weekly": WEEKLY_DIR}
 
@@ -222,7 +227,11 @@ def _digest(*parts: str) -> str:
 
 
 def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------
@@ -252,7 +261,7 @@ class _Done(NamedTuple):
     index: int
     sha256: str
     size: int
-    piece: Optional[PrintPiece]
+    piece: Optional[PrintPiece | PieceRef]  # a PieceRef once the parent has spooled it
 
 
 def _context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
@@ -636,9 +645,27 @@ class _Batch:
             self.on_documents(self.done, self.total)
 
     def collect(self, job: _Job, results: list[_Done]) -> None:
+        """A job's results are in. Print-file pieces go to the unit's spool files in the
+        staging folder (one per print file, removed when the unit is finished): the parent
+        keeps where they are, not their bytes."""
         plan = next(u for u in reversed(self.units) if u.name == job.unit)
-        for result in results:
-            plan.results[result.index] = result
+        spools: dict[str, Any] = {}
+        try:
+            for result in results:
+                piece = result.piece
+                if piece is not None:
+                    annex = plan.docs[result.index].annex
+                    spool = self.stage / plan.name / f"{SPOOL_PREFIX}{annex}"
+                    fh = spools.get(annex)
+                    if fh is None:
+                        fh = spools[annex] = open(spool, "ab")
+                    offset = fh.tell()
+                    fh.write(piece.data)
+                    result = result._replace(piece=PieceRef(spool, offset, len(piece.data), piece.crc, piece.size))
+                plan.results[result.index] = result
+        finally:
+            for fh in spools.values():
+                fh.close()
         self.advance(sum(1 for item in job.items if item.write))
         plan.pending -= 1
         if plan.pending == 0:
@@ -663,15 +690,16 @@ class _Batch:
                 files[pr.rel] = dict(plan.kept[pr.rel])
                 pieces[pr.rel] = (plan.old or {}).get("pieces", {}).get(pr.rel, [])
                 continue
-            data, table = self.assemble(plan, pr)
-            write_new(folder / pr.rel, data)
-            files[pr.rel] = {"key": pr.key, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            sha256, size, table = self.assemble(plan, pr, folder / pr.rel)
+            files[pr.rel] = {"key": pr.key, "sha256": sha256, "size": size}
             pieces[pr.rel] = table
             plan.rebuilt.append(pr.rel)
         for rel, entry in plan.kept.items():
             if rel.endswith(".pdf"):
                 files[rel] = entry
         self.write_manifest(plan, {"format": MANIFEST_FORMAT, "formkit": __version__, "files": dict(sorted(files.items())), "pieces": pieces})
+        for spool in folder.glob(f"{SPOOL_PREFIX}*"):
+            spool.unlink()
         self.release(plan)
 
     def release(self, plan: _Unit) -> None:
@@ -690,33 +718,40 @@ class _Batch:
         manifest: dict[str, Any] = json.loads((self.stage / plan.name / MANIFEST).read_text(encoding="utf-8"))
         return manifest
 
-    def assemble(self, plan: _Unit, pr: _Print) -> tuple[bytes, list[list[Any]]]:
-        """A print file from its pieces (new ones from this run, the others from the old file)."""
+    def assemble(self, plan: _Unit, pr: _Print, target: Path) -> tuple[str, int, list[list[Any]]]:
+        """Write a print file from its pieces (new ones from this run's spool files, the
+        others from the previous print file), streamed: returns its SHA-256, size and the
+        table of its pieces for the manifest."""
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
         frame = template.print_frame(template.render_fast(_context(first.kind, self.campaign, plan.info, first.payload)))
-        old_data = b""
+        old_file: Optional[Path] = None
+        old_start = 0
         old_table: dict[tuple[str, bool], list[int]] = {}
         if plan.old and pr.rel in (plan.old.get("pieces") or {}) and plan.old_dir is not None and (plan.old_dir / pr.rel).is_file():
-            raw = (plan.old_dir / pr.rel).read_bytes()
-            if hashlib.sha256(raw).hexdigest() == plan.old["files"].get(pr.rel, {}).get("sha256"):
-                old_data = next(m.data for m in read_members(raw) if m.name == DOCUMENT_PART)
+            candidate = plan.old_dir / pr.rel
+            if _file_sha(candidate) == plan.old["files"].get(pr.rel, {}).get("sha256"):
+                old_file, old_start = candidate, member_data_offset(candidate, DOCUMENT_PART)
                 old_table = {(row[0], bool(row[1])): row[2:] for row in plan.old["pieces"][pr.rel]}
         offset = len(frame.head.data)
-        pieces: list[PrintPiece] = []
+        pieces: list[PrintPiece | PieceRef] = []
         table: list[list[Any]] = []
         for i in pr.members:
             doc = plan.docs[i]
             result = plan.results.get(i)
+            piece: PrintPiece | PieceRef
             if result is not None and result.piece is not None:
                 piece = result.piece
             else:
+                assert old_file is not None
                 start, length, size, crc = old_table[(doc.key, doc.first)]
-                piece = PrintPiece(old_data[start : start + length], crc, size)
+                piece = PieceRef(old_file, old_start + start, length, crc, size)
             pieces.append(piece)
-            table.append([doc.key, int(doc.first), offset, len(piece.data), piece.size, piece.crc])
-            offset += len(piece.data)
-        return print_file_bytes(frame, pieces), table
+            length = piece.length if isinstance(piece, PieceRef) else len(piece.data)
+            table.append([doc.key, int(doc.first), offset, length, piece.size, piece.crc])
+            offset += length
+        sha256, size = write_print_file(target, frame, pieces)
+        return sha256, size, table
 
     def convert_pdfs(self) -> None:
         """PDF of every staged .docx that has none kept, in one LibreOffice run."""

@@ -45,6 +45,7 @@ import contextlib
 import contextvars
 import copy
 import functools
+import hashlib
 import io
 import itertools
 import os
@@ -56,7 +57,7 @@ import tempfile
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
@@ -318,26 +319,92 @@ def zip_bytes(members: Sequence[ZipMember]) -> bytes:
     Raises:
         OutputError: a member or the archive exceeds 4 GiB (zip64 is not written).
     """
-    chunks: list[bytes] = []
+    return b"".join(_zip_chunks(members))
+
+
+class StreamedMember(NamedTuple):
+    """A zip member whose stored bytes are written piece by piece (see :func:`write_zip`).
+
+    Attributes:
+        name, method, crc, size: as :class:`ZipMember`.
+        length: the stored (compressed) length in bytes.
+        chunks: called once when the member is written; yields its stored bytes.
+    """
+
+    name: str
+    method: int
+    crc: int
+    size: int
+    length: int
+    chunks: Callable[[], Iterable[bytes]]
+
+
+def _zip_chunks(members: Sequence["ZipMember | StreamedMember"]) -> Iterator[bytes]:
+    """The bytes of :func:`zip_bytes`, in order (a streamed member's as it yields them)."""
     central: list[bytes] = []
     offset = 0
     for m in members:
+        length = m.length if isinstance(m, StreamedMember) else len(m.data)
         name = m.name.encode("utf-8")
         flag = 0 if m.name.isascii() else 0x800
-        if max(m.size, len(m.data), offset) >= _LIMIT:
+        if max(m.size, length, offset) >= _LIMIT:
             raise OutputError(f"{m.name} 超过 4 GiB，无法写入 .docx。")
-        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, len(m.data), m.size, len(name), 0)
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, length, m.size, len(name), 0)
         central.append(
-            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0, 0, offset)
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, length, m.size, len(name), 0, 0, 0, 0, 0, offset)
             + name
         )
-        chunks += (header, name, m.data)
-        offset += len(header) + len(name) + len(m.data)
+        yield header + name
+        if isinstance(m, StreamedMember):
+            written = 0
+            for chunk in m.chunks():
+                written += len(chunk)
+                yield chunk
+            if written != length:
+                raise OutputError(f"{m.name} 的数据长度与预计不符（{written} ≠ {length}）。")
+        else:
+            yield m.data
+        offset += len(header) + len(name) + length
     directory = b"".join(central)
     if offset + len(directory) >= _LIMIT:
         raise OutputError("文件超过 4 GiB，无法写入 .docx。")
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+    yield directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
+
+
+def write_zip(path: Path, members: Sequence["ZipMember | StreamedMember"]) -> tuple[str, int]:
+    """Write what :func:`zip_bytes` makes of ``members`` to a new file in a staging folder
+    (as :func:`write_new`), streamed members piece by piece: memory holds one piece.
+
+    Returns:
+        The file's SHA-256 (hex) and its size in bytes.
+
+    Raises:
+        OSError: the file cannot be written or a piece read.
+        OutputError: the archive would exceed 4 GiB.
+    """
+    digest, size = hashlib.sha256(), 0
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        for chunk in _zip_chunks(members):
+            digest.update(chunk)
+            size += len(chunk)
+            fh.write(chunk)
+    return digest.hexdigest(), size
+
+
+def member_data_offset(path: Path, name: str) -> int:
+    """Where the stored bytes of member ``name`` start in the zip file at ``path``.
+
+    Raises:
+        OSError, zipfile.BadZipFile, KeyError: the file is unreadable, not a zip, or lacks
+            the member.
+    """
+    with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+        info = zf.getinfo(name)
+        fh.seek(info.header_offset + 26)
+        name_len, extra_len = struct.unpack("<HH", fh.read(4))
+    return info.header_offset + 30 + name_len + extra_len
 
 
 # CRC-32 of a concatenation from the CRCs of its parts (zlib's crc32_combine, which Python's
@@ -641,6 +708,17 @@ def _block_signature(body: Sequence[nodes.Node]) -> tuple[list[str], bool] | Non
 # --------------------------------------------------------------------------------------
 # Deflate streams that concatenate
 # --------------------------------------------------------------------------------------
+
+
+class PieceRef(NamedTuple):
+    """A :class:`PrintPiece` whose bytes wait in a file: ``length`` bytes at ``offset``
+    (a print file is then written without holding its pieces in memory)."""
+
+    path: Path
+    offset: int
+    length: int
+    crc: int
+    size: int
 
 
 class PrintPiece(NamedTuple):
@@ -1410,6 +1488,49 @@ class PrintFrame:
     members: list[ZipMember]
     head: PrintPiece
     tail: PrintPiece
+
+
+def write_print_file(path: Path, frame: PrintFrame, pieces: Sequence["PrintPiece | PieceRef"]) -> tuple[str, int]:
+    """Write the print file :func:`print_file_bytes` makes, reading each piece kept in a
+    file (:class:`PieceRef`) only as it is written: memory holds one piece, not the file.
+
+    Returns:
+        The file's SHA-256 (hex) and size in bytes.
+
+    Raises:
+        OSError: the file cannot be written, or a piece's file read.
+        OutputError: the document.xml would exceed 4 GiB.
+    """
+    stream = [frame.head, *pieces, frame.tail]
+    crc, size, length = 0, 0, 0
+    for piece in stream:
+        crc = crc32_combine(crc, piece.crc, piece.size) if size else piece.crc
+        size += piece.size
+        length += piece.length if isinstance(piece, PieceRef) else len(piece.data)
+    if size >= _LIMIT:
+        raise OutputError(f"{DOCUMENT_PART} 超过 4 GiB，请分批生成。")
+
+    def chunks() -> Iterator[bytes]:
+        handles: dict[Path, Any] = {}
+        try:
+            for piece in stream:
+                if isinstance(piece, PieceRef):
+                    fh = handles.get(piece.path)
+                    if fh is None:
+                        fh = handles[piece.path] = open(piece.path, "rb")
+                    fh.seek(piece.offset)
+                    data = fh.read(piece.length)
+                    if len(data) != piece.length:
+                        raise OutputError(f"{piece.path.name} 比预计的短，打印件无法拼接。")
+                    yield data
+                else:
+                    yield piece.data
+        finally:
+            for fh in handles.values():
+                fh.close()
+
+    document = StreamedMember(DOCUMENT_PART, zipfile.ZIP_DEFLATED, crc, size, length, chunks)
+    return write_zip(path, [document if m.name == DOCUMENT_PART else m for m in frame.members])
 
 
 def print_file_bytes(frame: PrintFrame, pieces: Iterable[PrintPiece]) -> bytes:
