@@ -348,7 +348,7 @@ def _cpus() -> int:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     kind: str
     rel: str

@@ -150,12 +150,21 @@ class WorkerRecord:
         archive_number: its 档案编号.
     """
 
-    __slots__ = ("path", "line", "paid", "archive_number", "_packed")
+    __slots__ = ("_path", "line", "paid", "archive_number", "_packed")
 
     def __init__(self, path: Path, line: int, worker: Worker) -> None:
         self.path = path
         self.line = line
         self.worker = worker
+
+    @property
+    def path(self) -> Path:
+        """The record file (kept as text: a Path object per record costs half a kilobyte)."""
+        return Path(self._path)
+
+    @path.setter
+    def path(self, path: Path) -> None:
+        self._path = os.fspath(path)
 
     @property
     def worker(self) -> Worker:
@@ -176,7 +185,7 @@ class WorkerRecord:
         """Roster and document order within a unit: by 档案编号, its runs of digits compared
         as numbers (SM-2 before SM-10), then by file path."""
         digits = [int(d) if d.isdigit() else d for d in re.split(r"(\d+)", self.archive_number)]
-        return (digits, self.path.as_posix())
+        return (digits, self._path.replace(os.sep, "/"))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WorkerRecord):
