@@ -56,7 +56,7 @@ from formkit.amounts import format_yuan
 from formkit.errors import FormkitError, OutputError
 from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords
 from formkit.render import safe_name, write_atomic
-from formkit.summary import render_summary, unit_figures
+from formkit.summary import UnitFigures, render_summary, unit_figures
 from formkit.vocab import UnitType
 
 __all__ = [
@@ -218,7 +218,8 @@ def user_summary(unit: UnitRecords) -> Optional[Path]:
     return path if path.is_file() else None
 
 
-def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Optional[Path] = None) -> list[PacketItem]:
+def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Optional[Path] = None,
+                 figures: Optional[UnitFigures] = None) -> list[PacketItem]:
     """What a unit's packet holds, in the order of 通知四.3.
 
     A 产业工会: 附件1 vouchers (the print file), the 附件2 roster(s), the 小结. A 区工会: the
@@ -229,6 +230,7 @@ def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, te
         unit, records: the unit's records and the set they belong to.
         templates: where to find 活动小结.docx (a folder), default as
             :func:`formkit.summary.summary_template_path`.
+        figures: the unit's :func:`formkit.summary.unit_figures`, when already counted.
 
     Returns:
         The items; the 小结 carries its bytes (the staff's file, or the rendered draft).
@@ -254,7 +256,7 @@ def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, te
     if finished is not None:
         items.append(PacketItem(SUMMARY_FILE, "两节送温暖活动小结", data=finished.read_bytes()))
     else:
-        items.append(PacketItem(SUMMARY_FILE, "两节送温暖活动小结（草稿）", data=normalize_docx(render_summary(unit, records, templates))))
+        items.append(PacketItem(SUMMARY_FILE, "两节送温暖活动小结（草稿）", data=normalize_docx(render_summary(unit, records, templates, figures))))
     return items
 
 
@@ -293,12 +295,14 @@ def _record_files(unit: UnitRecords, records: RecordSet) -> tuple[list[Path], li
     return used, left_out
 
 
-def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tuple[str, bytes]]) -> dict[str, Any]:
+def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tuple[str, bytes]],
+                   figures: Optional[UnitFigures] = None) -> dict[str, Any]:
     """The manifest of a packet (written as manifest.json).
 
     Args:
         unit, records: the unit and its record set.
         files: ``{name in packet: (role, bytes)}`` in packet order.
+        figures: the unit's :func:`formkit.summary.unit_figures`, when already counted.
 
     Returns:
         A JSON-ready dict: format, generator, campaign (name, document number, deadline),
@@ -314,7 +318,7 @@ def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tu
     campaign = records.campaign
     if campaign is None:
         raise FormkitError("没有有效的 campaign.yaml：无法生成报送清单")
-    figures = unit_figures(unit, records)
+    figures = figures or unit_figures(unit, records)
     used, left_out = _record_files(unit, records)
     base = _base(unit)
     return {
@@ -381,9 +385,10 @@ def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, 
     """
     unit_folder = Path(unit_folder)
     name = packet_name(unit, records)
-    items = packet_items(unit_folder, unit, records, templates=templates)
+    figures = unit_figures(unit, records)  # once: the 小结 and the manifest both count
+    items = packet_items(unit_folder, unit, records, templates=templates, figures=figures)
     files = {item.name: (item.role, item.read()) for item in items}
-    manifest = build_manifest(unit, records, files)
+    manifest = build_manifest(unit, records, files, figures)
     contents = {f"{name}/{path}": data for path, (_, data) in files.items()}
     contents[f"{name}/{MANIFEST_FILE}"] = manifest_bytes(manifest)
 

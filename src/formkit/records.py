@@ -83,7 +83,9 @@ __all__ = [
     "format_problems",
     "load_records",
     "masked_path",
+    "pack",
     "scrub_numbers",
+    "unpack",
     "validation_problems",
 ]
 
@@ -123,13 +125,30 @@ _PACKING_SAMPLE: dict[str, Any] = {
 _packing: dict[str, bytes] = {}
 
 
-def _packing_dictionary() -> bytes:
+def _packing_dictionary(kind: str = "worker") -> bytes:
     """The preset deflate dictionary of packed records (made once per process, the same
-    in every process: :data:`_PACKING_SAMPLE` validated and pickled)."""
-    zdict = _packing.get("zdict")
+    in every process: :data:`_PACKING_SAMPLE` validated and pickled; ``kind="dump"``: its
+    ``model_dump(by_alias=True)`` pickled)."""
+    zdict = _packing.get(kind)
     if zdict is None:
-        zdict = _packing["zdict"] = pickle.dumps(Worker.model_validate(_PACKING_SAMPLE), protocol=pickle.HIGHEST_PROTOCOL)
+        sample = Worker.model_validate(_PACKING_SAMPLE)
+        _packing["worker"] = pickle.dumps(sample, protocol=pickle.HIGHEST_PROTOCOL)
+        _packing["dump"] = pickle.dumps(sample.model_dump(by_alias=True), protocol=pickle.HIGHEST_PROTOCOL)
+        zdict = _packing[kind]
     return zdict
+
+
+def pack(value: Any, kind: str = "worker") -> bytes:
+    """*value* pickled and deflated with the preset dictionary of *kind* ("worker": a
+    :class:`Worker`; "dump": its ``model_dump(by_alias=True)``); see :func:`unpack`."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY, _packing_dictionary(kind))
+    return packer.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + packer.flush()
+
+
+def unpack(data: bytes, kind: str = "worker") -> Any:
+    """What :func:`pack` packed (only bytes formkit packed itself: this unpickles)."""
+    unpacker = zlib.decompressobj(zlib.MAX_WBITS, _packing_dictionary(kind))
+    return pickle.loads(unpacker.decompress(data) + unpacker.flush())
 
 
 class WorkerRecord:
@@ -169,14 +188,12 @@ class WorkerRecord:
     @property
     def worker(self) -> Worker:
         """The worker (a fresh copy, unpacked)."""
-        unpacker = zlib.decompressobj(zlib.MAX_WBITS, _packing_dictionary())
-        worker: Worker = pickle.loads(unpacker.decompress(self._packed) + unpacker.flush())
+        worker: Worker = unpack(self._packed)
         return worker
 
     @worker.setter
     def worker(self, worker: Worker) -> None:
-        packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY, _packing_dictionary())
-        self._packed = packer.compress(pickle.dumps(worker, protocol=pickle.HIGHEST_PROTOCOL)) + packer.flush()
+        self._packed = pack(worker)
         self.paid = worker.payment is not None and worker.archive_status == ArchiveStatus.ACTIVE
         self.archive_number = worker.archive_number
 

@@ -41,7 +41,7 @@ tag                 value
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -248,21 +248,39 @@ def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
     Returns:
         The figures; records left out for errors are not counted.
     """
-    workers = [rec.worker for rec in unit.workers]
-    paid = [w for rec, w in zip(unit.workers, workers) if rec.paid]
-    active = [w for w in workers if w.archive_status == ArchiveStatus.ACTIVE.value]
-    categories = []
-    for category in DifficultyCategory.labels():
-        in_category = [w for w in paid if w.category == category]
-        categories.append(
-            CategoryFigures(
-                category,
-                active=sum(1 for w in active if w.category == category),
-                paid=len(in_category),
-                amount=sum((w.payment.amount for w in in_category if w.payment), Decimal(0)),
-            )
-        )
-    migrants = [w for w in paid if w.status == WorkerStatus.MIGRANT_WORKER.value]
+    registered = active = lifted = paid = migrant_paid = 0
+    paid_total = migrant_amount = Decimal(0)
+    active_by = Counter[str]()
+    paid_by = Counter[str]()
+    amount_by: dict[str, Decimal] = defaultdict(Decimal)
+    funds: list[tuple[str, Decimal]] = []
+    projects: list[tuple[str, Decimal]] = []
+    for rec in unit.workers:  # one record unpacked at a time (a unit may hold thousands)
+        w = rec.worker
+        registered += 1
+        if w.archive_status == ArchiveStatus.ACTIVE.value:
+            active += 1
+            active_by[w.category] += 1
+        elif w.archive_status == ArchiveStatus.LIFTED_OUT_OF_POVERTY.value:
+            lifted += 1
+        if not rec.paid:
+            continue
+        paid += 1
+        paid_by[w.category] += 1
+        migrant = w.status == WorkerStatus.MIGRANT_WORKER.value
+        migrant_paid += migrant
+        if w.payment:
+            amount = w.payment.amount
+            paid_total += amount
+            amount_by[w.category] += amount
+            funds.append((w.payment.fund_source, amount))
+            projects.append((w.payment.project, amount))
+            if migrant:
+                migrant_amount += amount
+    categories = [
+        CategoryFigures(category, active=active_by[category], paid=paid_by[category], amount=amount_by[category])
+        for category in DifficultyCategory.labels()
+    ]
     days = _report_days(records)
     by_day = {week.report.day: week_figures(week) for week in unit.weeks}
     all_days = sorted(set(days) | set(by_day))
@@ -270,16 +288,16 @@ def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
     return UnitFigures(
         name=unit.unit.name,
         unit_type=unit.unit.unit_type,
-        registered=len(workers),
-        active=len(active),
-        lifted=sum(1 for w in workers if w.archive_status == ArchiveStatus.LIFTED_OUT_OF_POVERTY.value),
-        paid=len(paid),
-        paid_total=sum((w.payment.amount for w in paid if w.payment), Decimal(0)),
+        registered=registered,
+        active=active,
+        lifted=lifted,
+        paid=paid,
+        paid_total=paid_total,
         by_category=tuple(categories),
-        by_fund=_sum_by((w.payment.fund_source, w.payment.amount) for w in paid if w.payment),
-        by_project=_sum_by((w.payment.project, w.payment.amount) for w in paid if w.payment),
-        migrant_paid=len(migrants),
-        migrant_amount=sum((w.payment.amount for w in migrants if w.payment), Decimal(0)),
+        by_fund=_sum_by(funds),
+        by_project=_sum_by(projects),
+        migrant_paid=migrant_paid,
+        migrant_amount=migrant_amount,
         weeks=weeks,
         expected_weeks=len(days),
         missing=tuple(day for day in days if day not in by_day),
@@ -321,7 +339,7 @@ def _week_row(week: WeekFigures) -> dict[str, str]:
     return row
 
 
-def summary_context(unit: UnitRecords, records: RecordSet) -> dict[str, Any]:
+def summary_context(unit: UnitRecords, records: RecordSet, figures: Optional[UnitFigures] = None) -> dict[str, Any]:
     """The context of the 小结 template for one unit (the fields of the module docstring).
 
     Args:
@@ -336,7 +354,7 @@ def summary_context(unit: UnitRecords, records: RecordSet) -> dict[str, Any]:
     """
     if records.campaign is None:
         raise FormkitError("没有有效的 campaign.yaml：无法生成活动小结")
-    figures = unit_figures(unit, records)
+    figures = figures or unit_figures(unit, records)
     campaign = records.campaign.model_dump(by_alias=True)
     context = ctx.common_context(campaign, unit.unit.model_dump(by_alias=True))
     start, end = records.campaign.weekly_period
@@ -435,13 +453,14 @@ def summary_template_path(folder: Optional[Path] = None) -> Path:
     raise TemplateProblem(f"找不到活动小结模板 {SUMMARY_TEMPLATE}（应在 templates/ 中，可用 tools/build_summary_template.py 生成）。")
 
 
-def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Path] = None) -> bytes:
+def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Path] = None, figures: Optional[UnitFigures] = None) -> bytes:
     """The 活动小结 draft of one unit, as .docx bytes (通知四.3; figures of :func:`unit_figures`).
 
     Args:
         unit, records: as for :func:`unit_figures`.
         template: the 小结 template file, or a folder holding it; default
             :func:`summary_template_path`.
+        figures: the unit's :func:`unit_figures`, when the caller has them already.
 
     Returns:
         The rendered document (its zip timestamps are those of the moment; the packet
@@ -457,6 +476,6 @@ def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Pat
     else:
         path = Path(template)
     form = FormTemplate(path)
-    context = summary_context(unit, records)
+    context = summary_context(unit, records, figures)
     form.check_fields(set(context))
     return form.render(context)
