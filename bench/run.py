@@ -43,8 +43,12 @@ times, in this order:
 
 Peak memory: the largest sum of resident set sizes (VmRSS, /proc) of this process and all its
 descendants, sampled every 0.1 s during the batch (Linux); ``ru_maxrss`` of this process is
-printed too (it includes the records loaded by load+check, held through the batch). Everything runs on the machine at hand: the figures
-in README were measured on a 2-core machine shared with other work.
+printed too (it includes the records loaded by load+check, held through the batch). With
+several N, each N runs in a fresh process (``--same-process`` to run them all in this one),
+so that what one N leaves in memory does not count for the next, and the peaks are printed
+side by side with their ratio to N = 1,000 (issue 5: flat in N, within 20 %). Everything
+runs on the machine at hand: the figures in README were measured on a 2-core machine
+shared with other work.
 
 Run an older formkit against the same data with ``PYTHONPATH=<its src> bench/run.py
 --stages load,batch`` (stages it lacks are skipped).
@@ -63,6 +67,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -452,6 +457,19 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
         res["pdf_unit"] = {"files": len(files), "pages": pages, "s": seconds}
 
 
+def _passed_on(args: argparse.Namespace) -> list[str]:
+    """The options of this run, for a child process running one N."""
+    passed = ["--units", str(args.units), "--sample", str(args.sample), "--print-limit", str(args.print_limit),
+              "--pdf-sample", str(args.pdf_sample), "--stages", ",".join(args.stages)]
+    if args.processes:
+        passed += ["--processes", str(args.processes)]
+    if args.level is not None:
+        passed += ["--level", str(args.level)]
+    if args.pdf_unit:
+        passed.append("--pdf-unit")
+    return passed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, nargs="+", default=[100, 1000, 10000], help="worker counts (default: 100 1000 10000)")
@@ -464,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.render.DEFLATE_LEVEL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--same-process", action="store_true", help="run every N in this process (default: each in a fresh one)")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     if args.level is not None:
@@ -473,8 +492,22 @@ def main(argv: list[str] | None = None) -> int:
     cpus = os.cpu_count()
     print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")
     results: dict[str, Any] = {"cpus": cpus, "python": platform.python_version()}
-    for workers in args.workers:
-        bench(workers, args, results)
+    if len(args.workers) == 1 or args.same_process:
+        for workers in args.workers:
+            bench(workers, args, results)
+    else:  # each N in a fresh process: what one N leaves in memory must not count for the next
+        for workers in args.workers:
+            with tempfile.TemporaryDirectory() as scratch:
+                figures = Path(scratch) / "figures.json"
+                child = [sys.executable, __file__, "--workers", str(workers), "--json", str(figures), *_passed_on(args)]
+                subprocess.run(child, check=True)
+                results[str(workers)] = json.loads(figures.read_text(encoding="utf-8"))[str(workers)]
+        peaks = {n: results[str(n)].get("peak_rss_sum_mb") for n in args.workers}
+        if 1000 in peaks and peaks[1000]:
+            print("\npeak memory (sum of RSS during the batch), each N in a fresh process:")
+            for n, mb in peaks.items():
+                if mb:
+                    print(f"  N = {n:>6}: {mb:5.0f} MB   {mb / peaks[1000]:.2f}× the figure at N = 1000")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -60,7 +60,6 @@ from formkit.render import (
     default_template_dir,
     member_data_offset,
     print_piece,
-    read_members,
     safe_name,
     write_atomic,
     write_new,
