@@ -89,3 +89,11 @@ def test_weekly_defaults_to_the_unit_and_prints_zero_rows():
     assert c["企业类型"]["国有企业"] == {"拖欠数额": "12.35", "涉及企业数": "1", "涉及人数": "20"}
     assert c["用工来源"]["农民工"]["涉及人数"] == ""
     assert c["单位负责人"] == "陈立新" and c["填表人"] == "林晓燕" and c["案例说明"] == ""
+
+
+def test_roster_reads_its_workers_once_so_a_generator_serves():
+    workers = [worker(档案编号=f"T-{i}", 身份证号="350203197508151232") for i in range(1, 20)]
+    [(_, from_list)] = ctx.roster_contexts(CAMPAIGN, UNIT, workers)
+    [(_, from_generator)] = ctx.roster_contexts(CAMPAIGN, UNIT, (w for w in workers))
+    assert from_generator == from_list
+    assert from_list["合计"]["人数"] == "19"

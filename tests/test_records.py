@@ -648,3 +648,40 @@ def test_an_unknown_key_with_a_zero_width_space_says_so(good_copy: Path) -> None
     target.write_text(text.replace("\n民族:", "\n民\u200b族:", 1) if "\n民族:" in text else text + "民\u200b族: 汉族\n", encoding="utf-8")
     [error] = [p for p in load_records(good_copy).errors if p.path == target]
     assert "U+200B" in error.message and "是不是“民族”" in error.message
+
+
+def test_a_worker_record_is_kept_packed_and_gives_back_the_same_worker() -> None:
+    import pickle
+
+    from formkit.records import WorkerRecord, pack, unpack
+
+    records = load_records(GOOD)
+    for unit in records.units:
+        for rec in unit.workers:
+            worker = rec.worker
+            assert worker is not rec.worker, "a fresh copy each time"
+            assert worker == rec.worker
+            assert rec.paid == (worker.payment is not None and worker.archive_status == "在档")
+            assert rec.archive_number == worker.archive_number
+            assert len(rec._packed) < len(pickle.dumps(worker)) / 2, "packed smaller than the plain pickle"
+            again = pickle.loads(pickle.dumps(rec))  # pickles as path, line and worker
+            assert again == rec and again.path == rec.path and isinstance(again.path, Path)
+    rec = records.units[0].workers[0]
+    changed = rec.worker.model_copy(update={"archive_number": "X-9"})
+    rec.worker = changed
+    assert rec.worker.archive_number == rec.archive_number == "X-9"
+    dump = changed.model_dump(by_alias=True)
+    assert unpack(pack(dump, "dump"), "dump") == dump
+    assert isinstance(WorkerRecord(Path("a/b.yaml"), 3, changed).path, Path)
+
+
+def test_archive_numbers_sort_by_their_numbers() -> None:
+    records = load_records(GOOD)
+    for unit in records.units:
+        keys = [rec.sort_key for rec in sorted(unit.workers, key=lambda r: r.sort_key)]
+        assert keys == sorted(keys)
+    rec = records.units[0].workers[0]
+    rec.worker = rec.worker.model_copy(update={"archive_number": "SM-10"})
+    other = records.units[0].workers[1]
+    other.worker = other.worker.model_copy(update={"archive_number": "SM-9"})
+    assert other.sort_key < rec.sort_key, "SM-9 before SM-10"

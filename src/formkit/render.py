@@ -90,7 +90,11 @@ DEFLATE_LEVEL = 6
 DOCUMENT_PART = "word/document.xml"
 #: A body longer than this (characters) is rendered as a stream: deflated in a second
 #: thread, segment by segment, while Jinja writes the next (a 1,000-row roster: 5 MB of XML).
-STREAM_CHARS = 1 << 18
+STREAM_CHARS = 1 << 17
+#: Jinja output pieces (about 250 characters each) per segment handed to the deflating
+#: thread, at most: segments start at a quarter of this and double (the thread starts early,
+#: and hands over seldom on a long document).
+STREAM_BATCH = 512
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -1343,7 +1347,7 @@ class FormTemplate:
             first: list[str] = []
             size = 0
             while size < STREAM_CHARS:
-                batch = list(itertools.islice(chunks, 1024))
+                batch = list(itertools.islice(chunks, 256))
                 if not batch:
                     return "".join(first)
                 first += batch
@@ -1351,11 +1355,13 @@ class FormTemplate:
             with _BodyStream(self, prep, counter) as stream:
                 stream.feed("".join(first))
                 del first
+                pieces = STREAM_BATCH // 4  # small segments first: the thread starts early
                 while True:
-                    batch = list(itertools.islice(chunks, 1024))
+                    batch = list(itertools.islice(chunks, pieces))
                     if not batch:
                         break
                     stream.feed("".join(batch))
+                    pieces = min(2 * pieces, STREAM_BATCH)
                 return stream.finish()
 
     def _with_parts(self, prep: _Prepared, context: dict[str, Any], doc: RenderedDocument) -> RenderedDocument:
