@@ -13,9 +13,12 @@ How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
   (``spawn`` start method on every platform, top-level job functions), each process writing
   its documents straight into the staging folder and sending back only a digest and the
   document's compressed piece of its print file;
-- the parent assembles each unit's print files from those pieces (linear, no re-compression)
-  as soon as the unit's chunks are in, then keeps only the unit's manifest: memory grows
-  with the size of a unit, not with the number of units;
+- the parent spools those pieces to files in the staging folder and writes each unit's
+  print files from them, streamed (linear, no re-compression), as soon as the unit's chunks
+  are in; the unit's manifest goes to the staging folder and its plan is forgotten. With
+  the records kept packed (formkit.records.WorkerRecord, about 1 KB a worker in all) and
+  documents rendered as streams past a size (formkit.render.STREAM_CHARS), memory hardly
+  grows with the number of workers (issue 5: 1,000 and 10,000 within 20 %);
 - each unit folder carries a manifest (``formkit-manifest.json``: for every file the digest
   of what it was made from, and its own SHA-256), so the next run re-renders only what
   changed: after a correction to one record, that record's documents, its unit's roster and
@@ -109,9 +112,9 @@ def voucher_fit_warnings(record_set: RecordSet) -> list[Problem]:
 
 def _fit_problems(rec: WorkerRecord, worker: Worker) -> list[Problem]:
     problems = []
-    voucher = ctx.voucher_context({"上报截止": None}, {}, worker.model_dump(by_alias=True))
+    texts = ctx.voucher_texts(worker.model_dump(by_alias=True))
     for key, limit in VOUCHER_FIT.items():
-        length = len(voucher[key])
+        length = len(texts[key])
         if length > limit:
             problems.append(Problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
                                     "请缩写，或在打印前检查这张凭证", "warning"))

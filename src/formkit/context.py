@@ -136,6 +136,25 @@ def common_context(campaign: Mapping[str, Any], unit: Mapping[str, Any]) -> dict
     return {"填报单位": to_text(unit.get("填报单位")), "单位": texts(unit), "活动": 活动}
 
 
+def voucher_texts(worker: Mapping[str, Any]) -> dict[str, str]:
+    """The voucher's free-text boxes, as printed: 居住地址, 所在单位 and 致困原因 (defaulting to
+    the worker's 家庭住址, 工作单位 and 致困主要原因, records.md) and 其它帮扶措施 — what may not
+    fit the voucher's one page (formkit.api.voucher_fit_warnings).
+
+    Raises:
+        KeyError: the worker has no 慰问 block.
+    """
+    pay = worker["慰问"]
+    if pay is None:
+        raise KeyError("慰问")
+    return {
+        "居住地址": to_text(pay.get("居住地址") or worker.get("家庭住址")),
+        "所在单位": to_text(pay.get("所在单位") or worker.get("工作单位")),
+        "致困原因": to_text(pay.get("致困原因") or worker.get("致困主要原因")),
+        "其它帮扶措施": to_text(pay.get("其它帮扶措施")).rstrip("。. "),
+    }
+
+
 def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any]) -> dict[str, Any]:
     """Annex 1 (慰问金发放凭证) for one paid worker.
 
@@ -167,11 +186,8 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         档案编号=to_text(worker.get("档案编号")),
         身份证号=_id18(worker.get("身份证号")),
         联系电话=to_text(worker.get("联系电话")),
-        居住地址=to_text(pay.get("居住地址") or worker.get("家庭住址")),
-        所在单位=to_text(pay.get("所在单位") or worker.get("工作单位")),
-        致困原因=to_text(pay.get("致困原因") or worker.get("致困主要原因")),
+        **voucher_texts(worker),
         低保={"起年": sy, "起月": sm, "起日": sd, "止年": ey, "止月": em, "止日": ed, "每月": to_text(dibao.get("每月"), "每月")},
-        其它帮扶措施=to_text(pay.get("其它帮扶措施")).rstrip("。. "),
         街道=street_name(to_text(pay.get("街道"))),
         资助金额=format_yuan(amount),
         资助金额大写=amount_in_words(amount),
