@@ -490,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
 
         formkit.render.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
-    print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")
+    if len(args.workers) == 1 or args.same_process:  # else each child prints it
+        print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")
     results: dict[str, Any] = {"cpus": cpus, "python": platform.python_version()}
     if len(args.workers) == 1 or args.same_process:
         for workers in args.workers:
