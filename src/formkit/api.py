@@ -809,8 +809,9 @@ class _Batch:
         else:
             self.pool(jobs, self.report.processes)
         for plan in self.units:
-            self.report.files += [Path(plan.name) / rel for rel in plan.rels]
-            self.report.rebuilt += [Path(plan.name) / rel for rel in plan.rebuilt]
+            paths = {rel: Path(plan.name) / rel for rel in plan.rels}  # one Path for files and rebuilt
+            self.report.files += paths.values()
+            self.report.rebuilt += [paths.get(rel) or Path(plan.name) / rel for rel in plan.rebuilt]
             self.report.counts[plan.name] = plan.counts
         if self.pdf:
             self.convert_pdfs()
