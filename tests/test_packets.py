@@ -277,3 +277,21 @@ def test_records_left_out_for_errors_are_named(tmp_path):
     assert [e["path"] for e in manifest["left_out"]] == [rel]
     assert rel not in [e["path"] for e in manifest["records"]]
     assert manifest["workers"]["registered"] == len(list((unit_folder / "职工").glob("*.yaml"))) - 1
+
+
+def test_a_docx_formkit_wrote_passes_through_unchanged_and_others_get_fixed_times():
+    import io
+    import zipfile
+
+    from formkit.packets import ZIP_TIME, normalize_docx
+    from formkit.render import ZipMember, zip_bytes
+
+    fixed = zip_bytes([ZipMember.deflated("[Content_Types].xml", b"<Types/>"), ZipMember.deflated("word/document.xml", b"<w:document/>")])
+    assert normalize_docx(fixed) is fixed
+    stamped = io.BytesIO()
+    with zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("word/document.xml", date_time=(2012, 1, 6, 9, 30, 0)), b"<w:document/>")
+    normalised = normalize_docx(stamped.getvalue())
+    assert normalised != stamped.getvalue()
+    assert [i.date_time for i in zipfile.ZipFile(io.BytesIO(normalised)).infolist()] == [ZIP_TIME]
+    assert normalize_docx(normalised) == normalised

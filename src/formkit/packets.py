@@ -131,15 +131,24 @@ def normalize_docx(data: bytes) -> bytes:
     for the same records. The parts keep their order (``[Content_Types].xml`` first, as Word
     writes it) and are deflated again at the default level.
 
+    A zip whose every entry is already dated :data:`ZIP_TIME` and carries no extra field
+    (what formkit writes, :func:`formkit.render.zip_bytes`) is returned as it is: its bytes
+    depend on its content only, and a 1,000-voucher print file is not inflated and deflated
+    again (30 MB of XML).
+
     Args:
         data: the bytes of a .docx (any zip).
 
     Returns:
-        The normalised bytes; *data* unchanged when it is not a zip (it is then hashed as is).
+        The normalised bytes; *data* unchanged when it is not a zip (it is then hashed as is)
+        or is fixed already.
     """
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
+        return data
+    if all(info.date_time == ZIP_TIME and not info.extra and not info.is_dir() for info in source.infolist()):
+        source.close()
         return data
     buffer = io.BytesIO()
     with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
