@@ -102,7 +102,7 @@ Loc = tuple[str | int, ...]
 
 #: A typical worker record (fictional, the sample 001-王秀英.yaml): its pickle is the preset
 #: dictionary every packed record is deflated with (what records share, field names, class
-#: paths and common values, then costs nothing: 0.5 KB a record instead of 1.4 KB).
+#: paths and common values, then costs nothing: about 0.6 KB a record instead of 1.4 KB).
 _PACKING_SAMPLE: dict[str, Any] = {
     "档案编号": "SM2011-001", "困难类别": "低保户", "姓名": "王秀英", "民族": "汉族", "性别": "女", "政治面貌": "群众",
     "出生日期": "1962-05-14", "身份证号": "350203196205142107", "健康状况": "疾病", "身份": "下（待）岗",
@@ -155,9 +155,9 @@ class WorkerRecord:
     """A valid worker record. ``line`` is the first line of its content.
 
     The :class:`Worker` is kept packed (pickled, then deflated with a preset dictionary:
-    about 0.5 KB, where the pydantic objects take about 14 KB), so that a city's 10,000
+    about 0.6 KB, where the pydantic objects take about 14 KB), so that a city's 10,000
     records cost little memory (issue 5: memory flat in the number of workers). ``worker``
-    unpacks it on every access (about 50 µs) and returns a new object each time: read it
+    unpacks it on every access (about 0.1 ms) and returns a new object each time: read it
     into a local name when using it more than once; assigning ``worker`` packs the new
     value. ``paid``, ``archive_number`` and ``sort_key`` answer the common questions
     without unpacking. A WorkerRecord pickles as its path, line and Worker.
