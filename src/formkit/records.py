@@ -566,6 +566,15 @@ def _read(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None
         problems += mine
 
 
+def _read_required(path: Path, model: type[M], missing: str, allowed: str, problems: list[Problem]) -> M | None:
+    """Read a file that must be there (campaign.yaml, 单位.yaml); a missing one is an error
+    at line 0 saying *missing*, with *allowed* (how to make it)."""
+    if path.is_file():
+        return _read(path, model, problems)[0]
+    problems.append(_problem(path, 0, _FILE_FIELD, missing, allowed))
+    return None
+
+
 def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M | None, YamlDocument | None]:
     if scrub_numbers(path.name) != path.name:
         problems.append(
@@ -861,20 +870,13 @@ def load_records(root: Path | str) -> RecordSet:
                 )
         _stray_files(root, {CAMPAIGN_FILE}, f"记录文件夹里只读 {CAMPAIGN_FILE}；职工和周报放在各单位文件夹里", problems)
 
-    campaign: Campaign | None = None
-    campaign_path = campaign_dir / CAMPAIGN_FILE
-    if campaign_path.is_file():
-        campaign, _ = _read(campaign_path, Campaign, problems)
-    else:
-        problems.append(
-            _problem(
-                campaign_path,
-                0,
-                _FILE_FIELD,
-                f"找不到 {CAMPAIGN_FILE}（活动名称、文号、截止日期等）：应放在 {campaign_dir}",
-                "用 formkit new campaign 生成",
-            )
-        )
+    campaign = _read_required(
+        campaign_dir / CAMPAIGN_FILE,
+        Campaign,
+        f"找不到 {CAMPAIGN_FILE}（活动名称、文号、截止日期等）：应放在 {campaign_dir}",
+        "用 formkit new campaign 生成",
+        problems,
+    )
 
     units: list[UnitRecords] = []
     loaded: list[_Loaded] = []
@@ -882,19 +884,7 @@ def load_records(root: Path | str) -> RecordSet:
     unit_of: list[UnitRecords | None] = []
     for folder in unit_dirs:
         unit_path = folder / UNIT_FILE
-        unit: Unit | None = None
-        if unit_path.is_file():
-            unit, _ = _read(unit_path, Unit, problems)
-        else:
-            problems.append(
-                _problem(
-                    unit_path,
-                    0,
-                    _FILE_FIELD,
-                    f"单位文件夹里缺少 {UNIT_FILE}（填报单位、单位类型）",
-                    "用 formkit new unit 生成",
-                )
-            )
+        unit = _read_required(unit_path, Unit, f"单位文件夹里缺少 {UNIT_FILE}（填报单位、单位类型）", "用 formkit new unit 生成", problems)
         _stray_files(
             folder,
             {UNIT_FILE},
