@@ -438,7 +438,8 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
         copies.append(folder / f"{i:03d}_{path.name}")
         shutil.copyfile(path, copies[-1])
     try:
-        seconds, pdfs = timed(lambda: convert_to_pdf(copies))
+        seconds, conversion = timed(lambda: convert_to_pdf(copies))
+        pdfs = list(conversion.pdfs.values())
     except PdfError as exc:
         table.add("pdf", f"skipped: {exc}"[:40])
         return
@@ -451,7 +452,8 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
         files = [folder / f"u_{i}_{p.name}" for i, p in enumerate(prints + rosters)]
         for src, dst in zip(prints + rosters, files):
             shutil.copyfile(src, dst)
-        seconds, pdfs = timed(lambda: convert_to_pdf(files, timeout=3600))
+        seconds, conversion = timed(lambda: convert_to_pdf(files, timeout=3600))
+        pdfs = list(conversion.pdfs.values())
         pages = sum(pdf_pages(p) for p in pdfs)
         table.add(f"pdf: a unit's print files + roster, {pages} pages", fmt_s(seconds), "", f"{pages / seconds:.1f} p/s")
         res["pdf_unit"] = {"files": len(files), "pages": pages, "s": seconds}

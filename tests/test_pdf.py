@@ -5,8 +5,11 @@ Needs LibreOffice and poppler (CI installs both; elsewhere these tests skip).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,161 @@ def test_soffice_override_that_does_not_exist_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("FORMKIT_SOFFICE", str(tmp_path / "nope.exe"))
     with pytest.raises(PdfError):
         convert_to_pdf([tmp_path / "a.docx"])
+    with pytest.raises(PdfError):  # before anything is rendered
+        api.render(ROOT / "records", tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------------------
+# Every document converted, or named (issue 16): calls of a few dozen files, each output
+# checked, one retry in a fresh LibreOffice, the .docx written whatever happens to its PDF.
+# --------------------------------------------------------------------------------------
+
+FAKE_SOFFICE = r'''#!/usr/bin/env python3
+"""A stand-in for soffice that fails the way LibreOffice did (issue 16)."""
+import os, sys, pathlib
+args = sys.argv[1:]
+log = pathlib.Path(os.environ["FAKE_SOFFICE_LOG"])
+outdir = pathlib.Path(args[args.index("--outdir") + 1])
+files = [pathlib.Path(a) for a in args[args.index("--outdir") + 2:]]
+profile = next(a for a in args if a.startswith("-env:UserInstallation="))
+with open(log, "a", encoding="utf-8") as fh:
+    fh.write(f"{len(files)} {profile.rsplit('/', 1)[-1]}\n")
+limit = int(os.environ.get("FAKE_SOFFICE_LIMIT", "100000"))
+for n, f in enumerate(files):
+    if n >= limit:
+        sys.exit(0)  # took the first ones only, and says nothing
+    data = f.read_bytes()
+    if b"CRASH" in data:
+        os._exit(134)  # dies on this file, the ones after it are not converted
+    if b"BROKEN" in data:
+        continue  # cannot open it, goes on with the next
+    (outdir / (f.stem + ".pdf")).write_bytes(b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n")
+'''
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    if sys.platform == "win32":
+        pytest.skip("the stand-in is a script with a shebang")
+    exe = tmp_path / "fake-soffice"
+    exe.write_text(FAKE_SOFFICE.replace("/usr/bin/env python3", sys.executable), encoding="utf-8")
+    exe.chmod(0o755)
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FORMKIT_SOFFICE", str(exe))
+    monkeypatch.setenv("FAKE_SOFFICE_LOG", str(log))
+    return log
+
+
+def _docs(folder: Path, contents: list[bytes]) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, data in enumerate(contents):
+        path = folder / f"文档{i:03d}.docx"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def test_calls_never_exceed_the_chunk_and_every_output_is_checked(fake_soffice, tmp_path, monkeypatch):
+    # LibreOffice converting only the first few files of a call and exiting 0: the rest are
+    # found missing and converted by the retry; no call gets more than `chunk` files.
+    monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "3")
+    docs = _docs(tmp_path / "d", [b"ok"] * 10)
+    conversion = convert_to_pdf(docs, chunk=4)
+    calls = [line.split() for line in fake_soffice.read_text().splitlines()]
+    assert max(int(n) for n, _ in calls) <= 4
+    # first pass 4+4+2 (3+3+2 made), the 2 missing retried: one alone, then the other
+    assert not conversion.failed
+    assert set(conversion.pdfs) == set(docs)
+    assert all(doc.with_suffix(".pdf").read_bytes().startswith(b"%PDF-") for doc in docs)
+
+
+def test_a_document_that_crashes_libreoffice_is_named_and_the_others_converted(fake_soffice, tmp_path):
+    contents = [b"ok"] * 7
+    contents[2] = b"CRASH"
+    contents[5] = b"BROKEN"
+    docs = _docs(tmp_path / "d", contents)
+    conversion = convert_to_pdf(docs, chunk=5)
+    assert set(conversion.failed) == {docs[2], docs[5]}
+    assert set(conversion.pdfs) == set(docs) - {docs[2], docs[5]}
+    assert "LibreOffice" in conversion.failed[docs[2]]
+    assert not docs[2].with_suffix(".pdf").exists() and not docs[5].with_suffix(".pdf").exists()
+    # the retry ran in a fresh LibreOffice (a new profile folder), the suspect alone
+    # first pass: 5 files (dies on the third), 2 files; then the suspect alone, the two it
+    # kept from being converted, and the broken one: each in a new profile
+    calls = [line.split() for line in fake_soffice.read_text().splitlines()]
+    assert calls == [["5", "profile"], ["2", "profile"], ["1", "profile3"], ["2", "profile4"], ["1", "profile5"]]
+    assert not list(tmp_path.rglob(".~*")), "no temporary file may remain"
+
+
+def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monkeypatch):
+    exe = Path(os.environ["FORMKIT_SOFFICE"])
+    exe.write_text(exe.read_text(encoding="utf-8").replace("limit = int(", "import time; time.sleep(60)\nlimit = int("), encoding="utf-8")
+    docs = _docs(tmp_path / "d", [b"ok"] * 2)
+    started = time.monotonic()
+    conversion = convert_to_pdf(docs, timeout=1)
+    assert time.monotonic() - started < 20
+    assert set(conversion.failed) == set(docs)
+    assert all("超时" in why for why in conversion.failed.values())
+
+
+def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):
+    # The fake cannot open formkit's print files (BROKEN is not in them, so mark one):
+    # render --pdf must still write the whole unit's .docx and name the PDFs it lacks.
+    import formkit.pdf as pdf_module
+
+    real = pdf_module.convert_to_pdf
+
+    def breaking(documents, **kwargs):
+        for doc in documents:
+            if doc.parent.name == api.PRINT_DIR:
+                doc.write_bytes(doc.read_bytes() + b"BROKEN")
+        return real(documents, **kwargs)
+
+    monkeypatch.setattr(api, "convert_to_pdf", breaking)
+    out = tmp_path / "out"
+    report = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
+    assert not report.complete
+    failed = {path for path, _ in report.pdf_failed}
+    assert failed and all(p.parent.name == api.PRINT_DIR for p in failed)
+    for rel in report.files:
+        assert (out / rel).is_file(), rel
+    docx = [p for p in out.rglob("*.docx") if "报送" not in str(p)]
+    assert len(docx) == len([f for f in report.files if f.suffix == ".docx"])
+    for path in failed:
+        assert not (out / path).exists() and (out / path).with_suffix(".docx").is_file()
+    # a second run converts only what is missing
+    open(os.environ["FAKE_SOFFICE_LOG"], "w").close()
+    monkeypatch.setattr(api, "convert_to_pdf", real)
+    again = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
+    assert again.complete
+    calls = [int(line.split()[0]) for line in fake_soffice.read_text().splitlines()]
+    assert sum(calls) == len(failed)
+
+
+def test_cli_render_pdf_names_the_missing_pdfs_and_exits_3(fake_soffice, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "0")
+    monkeypatch.setattr("formkit.pdf.CHUNK_FILES", 50)
+    result = CliRunner().invoke(main, ["render", str(ROOT / "records"), "-o", str(tmp_path / "out"), "--pdf"])
+    assert result.exit_code == 3, result.output
+    assert "个 PDF 未能生成" in result.output
+    assert list((tmp_path / "out").rglob("*.docx"))
+
+
+def test_libreoffice_converts_good_documents_beside_a_corrupt_one(tmp_path):
+    require_tools("soffice")
+    report = api.render(ROOT / "records", tmp_path / "out", templates=ROOT / "templates")
+    docs = sorted(p for p in (tmp_path / "out").rglob("附件4_企业工资拖欠情况周报表/*.docx"))[:3]
+    corrupt = docs[0].with_name("损坏.docx")
+    corrupt.write_bytes(b"PK\x03\x04 this is no zip")
+    conversion = convert_to_pdf([corrupt, *docs], chunk=2)
+    assert list(conversion.failed) == [corrupt]
+    assert set(conversion.pdfs) == set(docs)
+    for doc in docs:
+        assert len(pages(doc.with_suffix(".pdf"))) >= 1
+    assert report.files

@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
             matches = sorted(Path(tmp).glob(f"*/{pattern}"), key=lambda p: (p.parts[-3:], p))
             if matches:
                 chosen[name] = (matches[0], first, last)
-        pdfs = convert_to_pdf([doc for doc, _, _ in chosen.values()])
+        conversion = convert_to_pdf([doc for doc, _, _ in chosen.values()])
+        if conversion.failed:
+            print(f"LibreOffice could not convert: {', '.join(p.name for p in conversion.failed)}", file=sys.stderr)
+            return 1
+        pdfs = list(conversion.pdfs.values())
         args.out.mkdir(parents=True, exist_ok=True)
         for (name, (_, first, last)), pdf in zip(chosen.items(), pdfs):
             for page in range(first, last + 1):

@@ -51,7 +51,7 @@ from formkit import __version__
 from formkit import context as ctx
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
-from formkit.pdf import convert_to_pdf
+from formkit.pdf import convert_to_pdf, find_soffice
 from formkit.models import Worker
 from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records, pack, unpack
 from formkit.render import (
@@ -182,6 +182,8 @@ class RenderReport:
         processes: how many processes rendered (1: no pool).
         packets: the submission packets (zip files, relative to ``out``) made this run, one
             per unit rendered complete (notice §四.3; see :mod:`formkit.packets`).
+        pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
+            and why; its .docx is written all the same (:attr:`complete` is then false).
     """
 
     out: Path
@@ -192,6 +194,12 @@ class RenderReport:
     rebuilt: list[Path] = field(default_factory=list)
     processes: int = 1
     packets: list[Path] = field(default_factory=list)
+    pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing was left out: no record skipped, no PDF missing."""
+        return not any(p.is_error for p in self.skipped) and not self.pdf_failed
 
 
 #: Suffix of the output folder of a unit rendered with some of its records left out.
@@ -769,10 +777,15 @@ class _Batch:
             return
         if self.progress:
             self.progress("PDF")
-        made = convert_to_pdf([self.stage / plan.name / rel for plan, rel in todo])
-        for (plan, rel), path in zip(todo, made):
-            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
+        documents = [self.stage / plan.name / rel for plan, rel in todo]
+        conversion = convert_to_pdf(documents)
+        for (plan, rel), document in zip(todo, documents):
             pdf = rel[:-5] + ".pdf"
+            if document in conversion.failed:
+                self.report.pdf_failed.append((Path(plan.name) / pdf, conversion.failed[document]))
+                continue
+            path = conversion.pdfs[document]
+            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             data = path.read_bytes()
             manifest["files"][pdf] = {"key": manifest["files"][rel]["sha256"], "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             self.report.rebuilt.append(Path(plan.name) / pdf)
@@ -815,8 +828,10 @@ class _Batch:
             self.report.counts[plan.name] = plan.counts
         if self.pdf:
             self.convert_pdfs()
+            failed = {path for path, _ in self.report.pdf_failed}
             for plan in self.units:
-                self.report.files += [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
+                pdfs = [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
+                self.report.files += [path for path in pdfs if path not in failed]
         for plan in self.units:
             if plan.staged and plan.packet_key:
                 folder = self.stage / plan.name
@@ -908,8 +923,10 @@ def render(
         templates: a folder with the four templates; default :func:`default_template_dir`.
         keep_going: render the valid records even when others have errors (listed in
             ``RenderReport.skipped``); otherwise refuse to write anything.
-        pdf: also convert every document to PDF (beside it), in one LibreOffice process for
-            the whole batch, before anything replaces the previous output.
+        pdf: also convert every document to PDF (beside it) with LibreOffice, before
+            anything replaces the previous output. A document LibreOffice cannot convert (after
+            one retry) is listed in ``RenderReport.pdf_failed``; every .docx is written all the
+            same.
         progress: called with each unit's name as it starts, and with "PDF" before conversion.
         force: ignore the previous output's manifests and render everything.
         processes: processes rendering documents; default: every CPU when at least
@@ -922,7 +939,7 @@ def render(
         RecordsInvalid: the records have errors and ``keep_going`` is false.
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written.
-        PdfError: with ``pdf``, LibreOffice is missing or failed (nothing is replaced then).
+        PdfError: with ``pdf``, LibreOffice is missing (checked before anything is rendered).
     """
     record_set = records if isinstance(records, RecordSet) else check(records)
     if record_set.errors and not keep_going:
@@ -931,6 +948,8 @@ def render(
         raise RecordsInvalid(list(record_set.problems))
     out = Path(out)
     _refuse_records_as_output(record_set.root, out)
+    if pdf:
+        find_soffice()
     _remove_stale_staging(out)
     report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
     batch = _Batch(record_set, out, _templates(Path(templates) if templates else None), force=force, pdf=pdf,

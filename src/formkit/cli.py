@@ -164,12 +164,18 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(masked)} 个文件，在 {out / api.PUBLICITY_DIR}")
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
+    if report.pdf_failed:
+        click.echo(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：", err=True)
+        for path, why in report.pdf_failed:
+            click.echo(f"  {out / path}：{why}", err=True)
     if report.skipped:
         click.echo("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
         for p in sorted(report.skipped):
             if p.is_error:
                 click.echo("  " + _shown(p, records))
         sys.exit(1)
+    if report.pdf_failed:
+        sys.exit(3)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -1,7 +1,8 @@
-"""PDF conversion with LibreOffice headless: one LibreOffice process for a whole batch.
+"""PDF conversion with LibreOffice headless, in checked calls of a few dozen documents.
 
 Measured on a 2-core machine (design.md): starting LibreOffice costs about 2 s, so a batch is
-converted by one ``soffice --convert-to pdf`` call over all its files, with a private profile
+converted by ``soffice --convert-to pdf`` calls over many files each (never more than it
+reliably takes in one call), with a private profile
 folder (a second LibreOffice already running, e.g. the clerk's own, cannot swallow the job)
 and a timeout. The templates name the fonts of Chinese official documents (仿宋_GB2312, 宋体,
 黑体); where those are not installed (any Linux machine), a fontconfig file aliases them to
@@ -16,11 +17,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from formkit.errors import FormkitError
 
@@ -110,66 +114,185 @@ def fontconfig_text() -> str:
     )
 
 
-def convert_to_pdf(documents: Sequence[Path], *, timeout: float | None = None) -> list[Path]:
-    """Convert .docx files to PDF beside them, in one LibreOffice process.
+#: Documents handed to one ``soffice --convert-to`` call. LibreOffice 7.4 handed about 2,000
+#: files in one call converted the first ~245 and exited with status 0 (issue 16), so a batch
+#: is cut into calls far below that, and every output is checked.
+CHUNK_FILES = 40
 
-    Each PDF is first written into a private work folder and then moved next to its document
-    (``a.docx`` → ``a.pdf``) with an atomic rename, so no half-written PDF is ever in place.
+
+@dataclass
+class Conversion:
+    """What :func:`convert_to_pdf` made of a list of documents.
+
+    Attributes:
+        pdfs: each converted document and its PDF (beside it), in the order given.
+        failed: each document without a PDF and why (Chinese), after one retry in a fresh
+            LibreOffice; its .docx is untouched.
+    """
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    failed: dict[Path, str] = field(default_factory=dict)
+
+
+def _is_pdf(path: Path) -> bool:
+    """A whole PDF: non-empty, ``%PDF`` at the start and ``%%EOF`` near the end."""
+    try:
+        size = path.stat().st_size
+        if size < 64:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """End a LibreOffice call with everything it started (soffice starts soffice.bin)."""
+    try:
+        if sys.platform == "win32":
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    proc.wait()
+
+
+class _Soffice:
+    """Runs ``soffice --convert-to pdf`` calls with a private profile and the font aliases."""
+
+    def __init__(self, soffice: Path, work: Path) -> None:
+        self.soffice = soffice
+        self.work = work
+        self.env = dict(os.environ)
+        if sys.platform != "win32":
+            conf = work / "fonts.conf"
+            conf.write_text(fontconfig_text(), encoding="utf-8")
+            self.env["FONTCONFIG_FILE"] = str(conf)
+        self.env.setdefault("SAL_USE_VCLPLUGIN", "svp")
+        self.calls = 0
+
+    def run(self, files: Sequence[Path], outbox: Path, timeout: float, *, fresh: bool) -> str:
+        """Convert ``files`` into ``outbox``; returns "" or why the call failed (timeout, crash).
+
+        ``fresh`` starts from a new profile folder (a retry must not inherit what broke).
+        """
+        self.calls += 1
+        profile = self.work / (f"profile{self.calls}" if fresh else "profile")
+        cmd = [str(self.soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outbox), *map(str, files)]
+        options: dict[str, Any] = {}
+        if sys.platform == "win32":
+            options["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        else:
+            options["start_new_session"] = True
+        try:
+            proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **options)
+        except OSError as exc:
+            raise PdfError(f"无法启动 LibreOffice（{self.soffice}）：{exc.strerror or exc}") from exc
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            return f"LibreOffice 超时（{timeout:.0f} 秒）"
+        return "" if code == 0 else f"LibreOffice 异常退出（状态 {code}）"
+
+
+def _timeout(files: Sequence[Path]) -> float:
+    """Seconds one call may take: start-up, plus per file and per MB of .docx (a print file of
+    1,000 forms is about 1,000 pages, laid out at about 20 pages a second here)."""
+    size = sum(f.stat().st_size for f in files)
+    return 120 + 5 * len(files) + 40 * size / 1e6
+
+
+def convert_to_pdf(documents: Sequence[Path], *, timeout: float | None = None, chunk: int = CHUNK_FILES,
+                   on_converted: Callable[[int, int], None] | None = None) -> Conversion:
+    """Convert .docx files to PDF beside them (``a.docx`` → ``a.pdf``) with LibreOffice.
+
+    The documents go to LibreOffice in calls of at most ``chunk`` files, each output is
+    checked (a whole PDF), and every document left without one is tried once more in a fresh
+    LibreOffice (a new process with a new profile; the first document a failed call did not
+    convert is tried alone, since it may be the one that broke the call). What still fails is
+    returned in :attr:`Conversion.failed`; the others are converted whatever happened to it.
+    Each PDF is written in a private work folder and moved next to its document with an
+    atomic rename: no half-written PDF is ever in place.
 
     Args:
         documents: the .docx files (any folders; equal names in different folders are fine).
-        timeout: seconds for the whole batch; default 60 s plus 3 s per document.
+        timeout: seconds for one LibreOffice call; default from the files' number and size.
+        chunk: documents per LibreOffice call.
+        on_converted: called with (documents done, documents in all) after each call.
 
     Returns:
-        The PDF paths, in the order of ``documents``.
+        A :class:`Conversion`.
 
     Raises:
-        PdfError: LibreOffice is missing, timed out, failed, or left a document unconverted.
+        PdfError: LibreOffice is missing or cannot be started.
     """
     documents = [Path(d) for d in documents]
+    result = Conversion()
     if not documents:
-        return []
+        return result
     soffice = find_soffice()
-    if timeout is None:
-        timeout = 60 + 3 * len(documents)
     with tempfile.TemporaryDirectory(prefix="formkit-pdf-") as tmp:
         work = Path(tmp)
-        inbox, outbox, profile = work / "in", work / "out", work / "profile"
-        for folder in (inbox, outbox, profile):
-            folder.mkdir()
+        inbox = work / "in"
+        inbox.mkdir()
         # Unique ASCII names: equal stems in different folders, and no quoting trouble.
-        staged = []
+        staged: list[Path] = []
         for i, doc in enumerate(documents):
             target = inbox / f"d{i:06d}{doc.suffix}"
             shutil.copyfile(doc, target)
             staged.append(target)
-        env = dict(os.environ)
-        if sys.platform != "win32":
-            conf = work / "fonts.conf"
-            conf.write_text(fontconfig_text(), encoding="utf-8")
-            env["FONTCONFIG_FILE"] = str(conf)
-        env.setdefault("SAL_USE_VCLPLUGIN", "svp")
-        cmd = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outbox), *map(str, staged)]
-        try:
-            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"LibreOffice 转换 {len(documents)} 个文件超时（{timeout:.0f} 秒）。") from exc
-        except OSError as exc:
-            raise PdfError(f"无法启动 LibreOffice（{soffice}）：{exc}") from exc
-        results = []
-        missing = []
-        for doc, src in zip(documents, staged):
-            pdf = outbox / (src.stem + ".pdf")
-            if not pdf.is_file() or pdf.stat().st_size == 0:
-                missing.append(doc.name)
-                continue
-            target = doc.with_suffix(".pdf")
-            tmp_target = target.with_name(f".~{target.name}.tmp")
-            shutil.move(str(pdf), tmp_target)
-            os.replace(tmp_target, target)
-            results.append(target)
-        if missing:
-            tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise PdfError(f"LibreOffice 未能转换 {len(missing)} 个文件：{'、'.join(missing[:5])}。{' '.join(tail)}")
-    return results
+        runner = _Soffice(soffice, work)
+        made: dict[int, Path] = {}
+        why: dict[int, str] = {}
+        done = 0
+
+        def attempt(indices: list[int], fresh: bool) -> list[int]:
+            nonlocal done
+            outbox = work / f"out{runner.calls + 1}"
+            outbox.mkdir()
+            files = [staged[i] for i in indices]
+            failure = runner.run(files, outbox, timeout if timeout is not None else _timeout(files), fresh=fresh)
+            missing = []
+            for i in indices:
+                pdf = outbox / (staged[i].stem + ".pdf")
+                if _is_pdf(pdf):
+                    made[i] = pdf
+                else:
+                    missing.append(i)
+                    why[i] = failure or "LibreOffice 未生成 PDF（文件可能已损坏，或 LibreOffice 打不开它）"
+            done += len(indices) - len(missing)
+            if on_converted:
+                on_converted(done, len(documents))
+            return missing
+
+        retry: list[list[int]] = []
+        order = list(range(len(documents)))
+        for start in range(0, len(order), chunk):
+            missing = attempt(order[start : start + chunk], fresh=False)
+            if missing:
+                retry.append(missing[:1])
+                if missing[1:]:
+                    retry.append(missing[1:])
+        for indices in retry:
+            for start in range(0, len(indices), chunk):
+                attempt(indices[start : start + chunk], fresh=True)
+        for i, doc in enumerate(documents):
+            if i in made:
+                target = doc.with_suffix(".pdf")
+                tmp_target = target.with_name(f".~{target.name}.tmp")
+                shutil.move(str(made[i]), tmp_target)
+                os.replace(tmp_target, target)
+                result.pdfs[doc] = target
+            else:
+                result.failed[doc] = why.get(i, "未转换")
+    return result
