@@ -86,7 +86,7 @@ except ImportError:  # a checkout without an install
 from formkit import api  # noqa: E402
 from formkit import context as ctx  # noqa: E402
 from formkit.fake import generate_records  # noqa: E402
-from formkit.render import TEMPLATE_FILES, FormTemplate  # noqa: E402
+from formkit.documents.render import TEMPLATE_FILES, FormTemplate  # noqa: E402
 
 STAGES = ("load", "batch", "floor", "annex", "print", "roster", "incremental", "pdf")
 
@@ -311,7 +311,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     contexts = contexts_of(record_set, unit)
 
     if "annex" in stages:
-        from formkit.render import write_new
+        from formkit.documents.render import write_new
 
         res["annex"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -336,7 +336,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             shutil.rmtree(folder)
 
     if "print" in stages:
-        from formkit.render import print_file_bytes, print_piece, write_new
+        from formkit.documents.render import print_file_bytes, print_piece, write_new
 
         res["print"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -371,7 +371,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
                                   "documents_and_print_floor_s": floor + docs_floor, "render_and_pieces_s": pieces_s, "bytes": size}
 
     if "roster" in stages and contexts["roster"]:
-        from formkit.render import write_new
+        from formkit.documents.render import write_new
 
         template = loaded["roster"]
         template.render_fast(contexts["roster"][0])
@@ -422,7 +422,7 @@ def incremental(records: Path, unit: Any, work: Path, templates: Path, table: Ta
 
 
 def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, templates: Path, args: argparse.Namespace, table: Table, res: dict[str, Any]) -> None:
-    from formkit.pdf import PdfError, convert_to_pdf
+    from formkit.pipeline.pdf import PdfError, convert_to_pdf
 
     if out is None:
         return
@@ -482,15 +482,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-sample", type=int, default=5, help="documents per annex converted to PDF (default 5; 0: no PDF)")
     parser.add_argument("--pdf-unit", action="store_true", help="also convert one unit's print files and roster to PDF (slow)")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
-    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.render.DEFLATE_LEVEL)")
+    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.render.DEFLATE_LEVEL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--same-process", action="store_true", help="run every N in this process (default: each in a fresh one)")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     if args.level is not None:
-        import formkit.render
+        import formkit.documents.render
 
-        formkit.render.DEFLATE_LEVEL = args.level
+        formkit.documents.render.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
     if len(args.workers) == 1 or args.same_process:  # else each child prints it
         print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")

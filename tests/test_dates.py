@@ -1,4 +1,4 @@
-"""Tests of formkit.dates."""
+"""Tests of formkit.domain.dates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formkit.dates import (
+from formkit.domain.dates import (
     age_on,
     date_parts,
     format_date_zh,

@@ -1,4 +1,4 @@
-"""Tests of formkit.idcard against tests/data/idcards.tsv (all numbers fictional)."""
+"""Tests of formkit.domain.idcard against tests/data/idcards.tsv (all numbers fictional)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formkit.errors import FormkitError, IDNumberError
-from formkit.idcard import (
+from formkit.domain.idcard import (
     IDNumber,
     check_digit,
     mask,

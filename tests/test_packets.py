@@ -2,7 +2,7 @@
 
 The sample records are rendered with ``formkit.api.render`` and the packets are built on the
 output. Expected figures are counted here from the record files read as text
-(formkit.yamlio, every scalar a string), not through the code that builds the packets.
+(formkit.records.yamlio, every scalar a string), not through the code that builds the packets.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 
 from docxread import all_text, squash, tables
-from formkit import api, packets
+from formkit import api
+from formkit.pipeline import packets
 from formkit.errors import FormkitError
-from formkit.packets import MANIFEST_FILE, SUMMARY_FILE, build_manifest, build_unit_packet, packet_zip_path, verify_packet
-from formkit.records import load_records
-from formkit.render import safe_name
-from formkit.yamlio import load_yaml
+from formkit.pipeline.packets import MANIFEST_FILE, SUMMARY_FILE, build_manifest, build_unit_packet, packet_zip_path, verify_packet
+from formkit.records.load import load_records
+from formkit.documents.render import safe_name
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -283,8 +284,8 @@ def test_a_docx_formkit_wrote_passes_through_unchanged_and_others_get_fixed_time
     import io
     import zipfile
 
-    from formkit.packets import ZIP_TIME, normalize_docx
-    from formkit.render import ZipMember, zip_bytes
+    from formkit.pipeline.packets import ZIP_TIME, normalize_docx
+    from formkit.documents.render import ZipMember, zip_bytes
 
     fixed = zip_bytes([ZipMember.deflated("[Content_Types].xml", b"<Types/>"), ZipMember.deflated("word/document.xml", b"<w:document/>")])
     assert normalize_docx(fixed) is fixed

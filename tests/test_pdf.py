@@ -16,10 +16,10 @@ import pytest
 
 from conftest import require_tools
 from formkit import api
-from formkit.amounts import format_yuan
+from formkit.domain.amounts import format_yuan
 from formkit.errors import FormkitError
-from formkit.idcard import parse_id_number
-from formkit.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
+from formkit.domain.idcard import parse_id_number
+from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def test_embedded_fonts_are_cjk_not_a_fallback(rendered):
 def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("FORMKIT_SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("formkit.pdf.Path.is_file", lambda self: False)
+    monkeypatch.setattr("formkit.pipeline.pdf.Path.is_file", lambda self: False)
     with pytest.raises(PdfError) as info:
         find_soffice()
     assert str(info.value) == INSTALL_HINT
@@ -234,7 +234,7 @@ def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monke
 def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):
     # The fake cannot open formkit's print files (BROKEN is not in them, so mark one):
     # render --pdf must still write the whole unit's .docx and name the PDFs it lacks.
-    import formkit.pdf as pdf_module
+    import formkit.pipeline.pdf as pdf_module
 
     real = pdf_module.convert_to_pdf
 
@@ -271,7 +271,7 @@ def test_cli_render_pdf_names_the_missing_pdfs_and_exits_3(fake_soffice, tmp_pat
     from formkit.cli import main
 
     monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "0")
-    monkeypatch.setattr("formkit.pdf.CHUNK_FILES", 50)
+    monkeypatch.setattr("formkit.pipeline.pdf.CHUNK_FILES", 50)
     result = CliRunner().invoke(main, ["render", str(ROOT / "records"), "-o", str(tmp_path / "out"), "--pdf"])
     assert result.exit_code == 3, result.output
     assert "个 PDF 未能生成" in result.output

@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from docxread import all_text
-from formkit import context as ctx
-from formkit.idcard import check_digit, mask_id, parse_id_number
-from formkit.publicity import cut_address, looks_like_address, mask_context, mask_phones, mask_text
-from formkit.records import load_records
-from formkit.render import FormTemplate
-from formkit.summary import summary_context
-from formkit.yamlio import load_yaml
+from formkit.forms import context as ctx
+from formkit.domain.idcard import check_digit, mask_id, parse_id_number
+from formkit.forms.publicity import cut_address, looks_like_address, mask_context, mask_phones, mask_text
+from formkit.records.load import load_records
+from formkit.documents.render import FormTemplate
+from formkit.forms.summary import summary_context
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

@@ -14,9 +14,9 @@ import pytest
 
 from docxread import all_text, grid, squash, tables
 from formkit import api
-from formkit.amounts import amount_in_words, format_yuan, voucher_boxes
-from formkit.context import FAMILY_ROWS, to_text
-from formkit.idcard import parse_id_number
+from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
+from formkit.forms.context import FAMILY_ROWS, to_text
+from formkit.domain.idcard import parse_id_number
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -272,7 +272,7 @@ def test_a_voucher_value_too_long_for_its_page_is_warned_about(tmp_path):
 
 
 def test_households_marked_for_publicity_are_listed_in_the_summary_draft(record_set):
-    from formkit.summary import summary_context
+    from formkit.forms.summary import summary_context
 
     for unit in record_set.units:
         marked = [r.worker.model_dump(by_alias=True)["姓名"] for r in record_set.paid_workers(unit) if r.worker.payment.recommended]

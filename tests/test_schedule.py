@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from formkit.errors import RecordsInvalid
-from formkit.records import load_records
-from formkit.schedule import (
+from formkit.records.load import load_records
+from formkit.forms.schedule import (
     DUE_TODAY,
     FUND_DEADLINE,
     MISSING,
@@ -222,7 +222,7 @@ def test_missing_campaign_refuses(records_copy: Path):
 
 
 def test_fridays_match_dates_module():
-    from formkit.dates import fridays
+    from formkit.domain.dates import fridays
 
     start, end = date(2011, 12, 1), date(2012, 1, 22)
     assert report_days(start, end) == fridays(start, end)

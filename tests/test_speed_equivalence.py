@@ -33,10 +33,10 @@ from lxml import etree
 
 from docxread import all_text
 from formkit import api
-from formkit import context as ctx
+from formkit.forms import context as ctx
 from formkit.errors import OutputError, TemplateProblem
 from formkit.fake import generate_records
-from formkit.render import (
+from formkit.documents.render import (
     TEMPLATE_FILES,
     FormTemplate,
     PrintFile,
@@ -224,7 +224,7 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
 
 
 def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sample_contexts, tmp_path):
-    from formkit.render import PieceRef, write_print_file
+    from formkit.documents.render import PieceRef, write_print_file
 
     template = templates["registration"]
     docs = [template.render_fast(c) for c in sample_contexts["registration"]]
@@ -568,7 +568,7 @@ def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sampl
 
 
 def test_text_boxes_make_paragraphs_nest():
-    from formkit.render import _paragraphs_nest
+    from formkit.documents.render import _paragraphs_nest
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     assert not _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:t>{{{{ a }}}}</w:t></w:r></w:p><w:p/></w:body>")
@@ -655,7 +655,7 @@ def long_roster() -> dict:
 
 
 def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, monkeypatch):
-    import formkit.render as render_module
+    import formkit.documents.render as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -673,7 +673,7 @@ def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, m
 
 
 def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, monkeypatch):
-    import formkit.render as render_module
+    import formkit.documents.render as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -703,7 +703,7 @@ def test_the_dict_shortcut_finds_what_the_sandbox_finds():
     from jinja2.runtime import Undefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from formkit.render import make_environment
+    from formkit.documents.render import make_environment
 
     env = make_environment()
     row = {"姓名": "王秀英", "items": "键", "序号": 0, "空": None}

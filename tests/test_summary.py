@@ -1,7 +1,7 @@
 """The 活动小结 draft: its figures against the records, its blank sections, its template.
 
-Expected figures are counted here from the record files read as text (formkit.yamlio) and
-from the calendar, not through formkit.summary.
+Expected figures are counted here from the record files read as text (formkit.records.yamlio) and
+from the calendar, not through formkit.forms.summary.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from docxread import all_text, grid, squash, tables
-from formkit.amounts import amount_in_words
-from formkit.dates import format_date_zh
-from formkit.records import load_records
-from formkit.render import FormTemplate
-from formkit.summary import SUMMARY_TEMPLATE, format_wan_yuan, render_summary, summary_context
-from formkit.yamlio import load_yaml
+from formkit.domain.amounts import amount_in_words
+from formkit.domain.dates import format_date_zh
+from formkit.records.load import load_records
+from formkit.documents.render import FormTemplate
+from formkit.forms.summary import SUMMARY_TEMPLATE, format_wan_yuan, render_summary, summary_context
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/previews.py            # writes docs/previews/*.png
 
-Pipeline: formkit render (records/ → .docx) → LibreOffice → PDF (formkit.pdf, one process)
+Pipeline: formkit render (records/ → .docx) → LibreOffice → PDF (formkit.pipeline.pdf, one process)
 → pdftoppm → PNG. Needs LibreOffice and poppler-utils.
 """
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from formkit import api  # noqa: E402
-from formkit.pdf import convert_to_pdf  # noqa: E402
+from formkit.pipeline.pdf import convert_to_pdf  # noqa: E402
 
 #: Preview name → (document path inside a unit's output folder, first page, last page).
 PICKS = {

@@ -8,7 +8,7 @@ The ``formkit`` command is a thin layer over these functions.
 
 How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
 
-- each template is prepared once per process (:class:`formkit.render.FormTemplate`);
+- each template is prepared once per process (:class:`formkit.documents.render.FormTemplate`);
 - documents are rendered in chunks, by a pool of processes when there are enough of them
   (``spawn`` start method on every platform, top-level job functions), each process writing
   its documents straight into the staging folder and sending back only a digest and the
@@ -16,8 +16,8 @@ How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
 - the parent spools those pieces to files in the staging folder and writes each unit's
   print files from them, streamed (linear, no re-compression), as soon as the unit's chunks
   are in; the unit's manifest goes to the staging folder and its plan is forgotten. With
-  the records kept packed (formkit.records.WorkerRecord, about 1 KB a worker in all) and
-  documents rendered as streams past a size (formkit.render.STREAM_CHARS), memory hardly
+  the records kept packed (formkit.records.load.WorkerRecord, about 1 KB a worker in all) and
+  documents rendered as streams past a size (formkit.documents.render.STREAM_CHARS), memory hardly
   grows with the number of workers (issue 5: 1,000 and 10,000 within 20 %);
 - each unit folder carries a manifest (``formkit-manifest.json``: for every file the digest
   of what it was made from, and its own SHA-256), so the next run re-renders only what
@@ -48,13 +48,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
 from formkit import __version__
-from formkit import context as ctx
+from formkit.forms import context as ctx
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
-from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
-from formkit.pdf import convert_to_pdf, find_soffice
-from formkit.models import Worker
-from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records, pack, unpack
-from formkit.render import (
+from formkit.pipeline.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
+from formkit.pipeline.pdf import convert_to_pdf, find_soffice
+from formkit.domain.models import Worker
+from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records, pack, unpack
+from formkit.documents.render import (
     DOCUMENT_PART,
     TEMPLATE_FILES,
     FormTemplate,
@@ -181,7 +181,7 @@ class RenderReport:
             packet made again.)
         processes: how many processes rendered (1: no pool).
         packets: the submission packets (zip files, relative to ``out``) made this run, one
-            per unit rendered complete (notice §四.3; see :mod:`formkit.packets`).
+            per unit rendered complete (notice §四.3; see :mod:`formkit.pipeline.packets`).
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
     """
@@ -275,9 +275,9 @@ class _Done(NamedTuple):
 
 
 def _context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
-    """The template context of one document (formkit.context).
+    """The template context of one document (formkit.forms.context).
 
-    A worker's document carries its record's dump packed (``bytes``, formkit.records.pack:
+    A worker's document carries its record's dump packed (``bytes``, formkit.records.load.pack:
     0.5 KB, for the parent holds a unit's worth of them and a pool process a roster's); a
     roster carries ``(帮扶项目, [packed dumps])``, unpacked one by one as its rows are made.
     """
@@ -503,7 +503,7 @@ class _Batch:
 
     def packet_key(self, unit: UnitRecords) -> str:
         """Digest of everything a unit's submission packet is made from besides the rendered
-        files (formkit.packets): every file of the unit's records folder, campaign.yaml, the
+        files (formkit.pipeline.packets): every file of the unit's records folder, campaign.yaml, the
         小结 template, the formkit version. The packet lists the records' SHA-256, so a change
         that alters no document (a comment in a record) still makes a new packet."""
         parts = [__version__, str(MANIFEST_FORMAT)]
@@ -513,7 +513,7 @@ class _Batch:
             dirs.sort()
             files += [Path(base) / n for n in sorted(names)]
         try:
-            from formkit.summary import summary_template_path
+            from formkit.forms.summary import summary_template_path
 
             files.append(summary_template_path(self.summary_folder()))
         except FormkitError:
@@ -1021,7 +1021,7 @@ def render_publicity(
     """Render masked copies for 公示 or the press (notice §四.2) into ``out/公示/<填报单位>/``.
 
     Per unit: the annex-2 roster(s) and the annex-1 vouchers, with ID numbers and phone
-    numbers masked (middle digits) and addresses cut to the street (``formkit.publicity``).
+    numbers masked (middle digits) and addresses cut to the street (``formkit.forms.publicity``).
     Names, ages and amounts stay: a 公示 exists to show who was paid what.
 
     Each unit's folder is built aside and moved into place whole; the records are only read.
@@ -1034,7 +1034,7 @@ def render_publicity(
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written, or is the records folder.
     """
-    from formkit.publicity import mask_context
+    from formkit.forms.publicity import mask_context
 
     record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
     if record_set.errors or record_set.campaign is None:

@@ -187,7 +187,7 @@ def amount(values: tuple[str, ...]) -> None:
     (negative, more than 2 decimals, not a number) prints `错误：…` on its own line, in its
     place, and the exit code is 2.
     """
-    from formkit.amounts import amount_in_words
+    from formkit.domain.amounts import amount_in_words
 
     failed = False
     for value in values:
@@ -208,7 +208,7 @@ def new(kind: str, path: Path | None) -> None:
 
     Prints it, or writes it to PATH (never overwrites an existing file).
     """
-    from formkit.skeleton import new_record
+    from formkit.records.skeleton import new_record
 
     text = new_record(kind)
     if path is None:
@@ -232,8 +232,8 @@ def new(kind: str, path: Path | None) -> None:
 @click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
-    from formkit.dates import parse_date
-    from formkit.notice import NOTICE_DIR, render_notice
+    from formkit.domain.dates import parse_date
+    from formkit.forms.notice import NOTICE_DIR, render_notice
 
     files = render_notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
     click.echo(f"共 {len(files)} 个文件，已写入 {out / NOTICE_DIR}")
@@ -246,7 +246,7 @@ def notice(records: Path, out: Path, templates: Path | None, issued: str | None)
 def collect(records: Path, out: Path, templates: Path | None) -> None:
     """City roll-up (法律与保障部): city-wide roster, totals per unit and per 资金来源,
     weekly arrears per Friday across units, and people who appear in more than one unit."""
-    from formkit.collect import collect as collect_records
+    from formkit.exchange.collect import collect as collect_records
 
     record_set = api.check(records)
     if record_set.errors:
@@ -269,7 +269,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
     Never overwrites: rows whose 身份证号 already exists are reported (same or different).
     Every refused row is listed with its cell and reason; nothing is written for it.
     """
-    from formkit.sheetimport import import_sheet
+    from formkit.exchange.sheetimport import import_sheet
 
     report = import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
     click.echo(report.format())
@@ -283,7 +283,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
 @click.option("--keep-going", is_flag=True, help="Export the valid records even when others have errors.")
 def export(records: Path, out: Path, keep_going: bool) -> None:
     """Export the annex-2 roster and annex-4 weekly figures as .xlsx and CSV, per unit and city-wide."""
-    from formkit.sheetexport import export_tables
+    from formkit.exchange.sheetexport import export_tables
 
     files = export_tables(records, out, keep_going=keep_going)
     for path in files:
@@ -296,8 +296,8 @@ def export(records: Path, out: Path, keep_going: bool) -> None:
 @click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
 def schedule(records: Path, today: str | None) -> None:
     """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
-    from formkit.dates import parse_date
-    from formkit.schedule import schedule_text
+    from formkit.domain.dates import parse_date
+    from formkit.forms.schedule import schedule_text
 
     click.echo(schedule_text(records, parse_date(today) if today else None), nl=False)
 
@@ -311,8 +311,8 @@ def schema(out: Path | None) -> None:
     Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
     schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
     """
-    from formkit.render import write_atomic
-    from formkit.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
+    from formkit.documents.render import write_atomic
+    from formkit.records.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
 
     def dump(data: object) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

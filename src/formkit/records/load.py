@@ -50,10 +50,10 @@ from typing import Any, Optional, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .dates import format_date_zh
-from .errors import FormkitError, Problem
-from .idcard import mask_id, mask_phone
-from .models import (
+from formkit.domain.dates import format_date_zh
+from formkit.errors import FormkitError, Problem
+from formkit.domain.idcard import mask_id, mask_phone
+from formkit.domain.models import (
     INVISIBLE_CHARACTERS,
     RECORD_CHECK,
     VALUE_ERROR,
@@ -66,8 +66,8 @@ from .models import (
     field_description,
     known_keys,
 )
-from .vocab import ArchiveStatus, Weekday
-from .yamlio import YamlDocument, YamlFileError, load_yaml
+from formkit.domain.vocab import ArchiveStatus, Weekday
+from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
 
 __all__ = [
     "CAMPAIGN_FILE",
@@ -343,9 +343,9 @@ def scrub_numbers(text: str) -> str:
     A number is found however it was typed: next to letters (``ID350203…``), in groups
     separated by spaces, hyphens, dots or brackets (``350203 19620514 2107``,
     ``138-1234-5678``, ``(0592) 5503127``), full-width, or after ``+86``. A run of 15 or
-    more digits (14 and an X) is masked by :func:`formkit.idcard.mask_id` (first 6 and last
+    more digits (14 and an X) is masked by :func:`formkit.domain.idcard.mask_id` (first 6 and last
     4 kept); of 10 to 14 digits (a mobile number, a landline with its area code) by
-    :func:`formkit.idcard.mask_phone` (first 3 and last 4 kept from 11 digits on). Dates (``2011-12-02``),
+    :func:`formkit.domain.idcard.mask_phone` (first 3 and last 4 kept from 11 digits on). Dates (``2011-12-02``),
     amounts and counts have fewer digits and are left alone.
 
     Args:
@@ -414,7 +414,7 @@ def finding_problem(path: Path, doc: YamlDocument, base: Loc, finding: Finding) 
 
     Args:
         path: the record file.
-        doc: the file as read by :func:`formkit.yamlio.load_yaml` (for the line map).
+        doc: the file as read by :func:`formkit.records.yamlio.load_yaml` (for the line map).
         base: the location of the checked model inside the file (``()`` for the whole file).
         finding: the model's finding (location, Chinese message, allowed values, severity).
     """
@@ -444,7 +444,7 @@ def validation_problems(
 
     Args:
         exc: the ValidationError of ``model``.
-        doc: the file as read by :func:`formkit.yamlio.load_yaml` (for the line map).
+        doc: the file as read by :func:`formkit.records.yamlio.load_yaml` (for the line map).
         model: the model that was validated (for known keys and field descriptions).
         path: the record file.
 
@@ -621,7 +621,7 @@ def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M |
 
 
 def _invisible_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
-    """(location, text) of each value holding :data:`formkit.models.INVISIBLE_CHARACTERS`
+    """(location, text) of each value holding :data:`formkit.domain.models.INVISIBLE_CHARACTERS`
     (removed by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
     if isinstance(data, str):
         if INVISIBLE_CHARACTERS.search(data):

@@ -12,7 +12,7 @@ From campaign.yaml and the units' weekly reports (notice §三.2, §四.3):
   活动小结.
 
 Days left are counted from ``today`` (negative: overdue). Dates print in Chinese through babel
-(:func:`formkit.dates.format_date_zh`, :func:`formkit.dates.weekday_zh`).
+(:func:`formkit.domain.dates.format_date_zh`, :func:`formkit.domain.dates.weekday_zh`).
 
     >>> print(schedule_text("records", date(2012, 1, 10)))      # doctest: +SKIP
 """
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from formkit.dates import format_date_zh, weekday_zh
+from formkit.domain.dates import format_date_zh, weekday_zh
 from formkit.errors import RecordsInvalid
-from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
-from formkit.vocab import UnitType, Weekday
+from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
+from formkit.domain.vocab import UnitType, Weekday
 
 __all__ = [
     "WEEKLY",
@@ -107,7 +107,7 @@ def report_days(start: date, end: date, weekday: str = Weekday.FRIDAY.value) -> 
         weekday: 周报日, ``星期一`` … ``星期日``.
 
     Returns:
-        The dates in order; for 星期五 the same as :func:`formkit.dates.fridays`.
+        The dates in order; for 星期五 the same as :func:`formkit.domain.dates.fridays`.
 
     Raises:
         ValueError: ``weekday`` is not a weekday's name.
@@ -142,7 +142,7 @@ def schedule(records: RecordSet, today: date) -> list[ScheduleRow]:
     """The schedule of a records folder, as of ``today``.
 
     Args:
-        records: a loaded records folder (:func:`formkit.records.load_records`); only its
+        records: a loaded records folder (:func:`formkit.records.load.load_records`); only its
             campaign, units, valid weekly reports and valid paid workers are used, so errors
             elsewhere do not hide the schedule (a weekly report with an error counts as not
             submitted).

@@ -19,9 +19,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from formkit.amounts import amount_in_words, format_yuan, voucher_boxes
-from formkit.dates import date_parts, format_date_zh
-from formkit.idcard import parse_id_number
+from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
+from formkit.domain.dates import date_parts, format_date_zh
+from formkit.domain.idcard import parse_id_number
 
 #: Rows of the annex-2 roster per printed page (one table per page, header repeated).
 #: Sized so that a page of A4 landscape holds the rows when no cell wraps; a wrapped row

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from stdnum.cn.ric import calc_check_digit
 
-from formkit.dates import age_on as _age_on
+from formkit.domain.dates import age_on as _age_on
 from formkit.errors import IDNumberError
 
 __all__ = [

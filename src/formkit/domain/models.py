@@ -9,9 +9,9 @@ Chinese keys, so ``model_validate`` takes the records as typed and
 yuan, ``date``, ``bool``, ``int``, ``str`` (vocabulary values as their printed label),
 lists and dicts, and None for an absent optional value.
 
-Every scalar arrives as text (:mod:`formkit.yamlio`) and is converted by field type: money
-by :func:`formkit.amounts.parse_yuan`, dates by :func:`formkit.dates.parse_date`, 是/否 by
-:func:`formkit.vocab.parse_yes_no`, ID numbers by :func:`formkit.idcard.parse_id_number`
+Every scalar arrives as text (:mod:`formkit.records.yamlio`) and is converted by field type: money
+by :func:`formkit.domain.amounts.parse_yuan`, dates by :func:`formkit.domain.dates.parse_date`, 是/否 by
+:func:`formkit.domain.vocab.parse_yes_no`, ID numbers by :func:`formkit.domain.idcard.parse_id_number`
 (stored in their 18-character form), vocabulary fields by :meth:`Vocabulary.lookup`. An empty
 value is absent.
 
@@ -20,7 +20,7 @@ their errors are raised together as one ``record_check`` error whose context hol
 :class:`Finding` list (``ctx["findings"]``), each located relative to the model; their
 warnings are kept on the model (:attr:`Worker.warnings`). Values derived when absent:
 性别 and 出生日期 from the 身份证号; 家庭年人均收入; 慰问's 居住地址, 所在单位 and 致困原因.
-Nothing here knows about files or line numbers (see :mod:`formkit.records`).
+Nothing here knows about files or line numbers (see :mod:`formkit.records.load`).
 """
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from . import vocab
-from .amounts import VOUCHER_LIMIT, parse_yuan
-from .dates import ACCEPTED_FORMS, age_on, parse_date
-from .errors import AmountError, DateError, IDNumberError
-from .idcard import IDNumber
-from .idcard import parse_id_number as _parse_id_number
-from .vocab import (
+from formkit.domain import vocab
+from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
+from formkit.domain.dates import ACCEPTED_FORMS, age_on, parse_date
+from formkit.errors import AmountError, DateError, IDNumberError
+from formkit.domain.idcard import IDNumber
+from formkit.domain.idcard import parse_id_number as _parse_id_number
+from formkit.domain.vocab import (
     ArchiveStatus,
     DifficultyCategory,
     EmployerNature,
@@ -176,9 +176,9 @@ def _field_type(
 ) -> Any:
     """An annotated type: blank → *default* (optional) or refused (required), else ``convert``.
 
-    :data:`INVISIBLE_CHARACTERS` are removed from text first (``formkit.records`` warns
+    :data:`INVISIBLE_CHARACTERS` are removed from text first (``formkit.records.load`` warns
     about them), unless *keep_invisible* (the converter then refuses them). *marker* (a
-    vocabulary class) is kept in the metadata for :mod:`formkit.skeleton`.
+    vocabulary class) is kept in the metadata for :mod:`formkit.records.skeleton`.
     """
 
     def before(value: Any) -> Any:
@@ -422,7 +422,7 @@ _YES_NO = _field_type(bool, _plain_yes_no, {"enum": ["是", "否", True, False]}
 
 @lru_cache(maxsize=4096)
 def parse_id_number(text: str) -> IDNumber:
-    """:func:`formkit.idcard.parse_id_number`, cached: each number is checked when its field
+    """:func:`formkit.domain.idcard.parse_id_number`, cached: each number is checked when its field
     is validated and again by the record's checks (IDNumber is immutable)."""
     return _parse_id_number(text)
 
@@ -1098,7 +1098,7 @@ class WeeklyReport(_Record):
     groups count the same arrears); 其中建筑业农民工 does not exceed 农民工 in any figure.
     Warnings: a row with arrears but no enterprise or person (or the reverse), more
     enterprises than persons, 报出日期 before 时间. 单位负责人, 填表人 and 联系电话 default to
-    单位.yaml (filled by :mod:`formkit.records`).
+    单位.yaml (filled by :mod:`formkit.records.load`).
     """
 
     day: Date = Field(alias="时间", description="本周报对应的星期五（附件4 时间）")

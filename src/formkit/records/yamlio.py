@@ -3,7 +3,7 @@
 PyYAML's default loaders resolve plain scalars by YAML 1.1 rules: ``1990.10`` becomes the
 float 1990.1, ``010010`` an octal number, ``yes`` True, ``2011-12-02`` a date. A record is
 typed by hand, so formkit resolves nothing here: every scalar stays the text the user typed
-(money, dates and IDs are converted by field type in :mod:`formkit.models`). An empty plain
+(money, dates and IDs are converted by field type in :mod:`formkit.domain.models`). An empty plain
 value (``备注:``) and the plain words ``~``/``null`` are read as None (absent).
 
 Each key's and each list item's 1-based line is kept in :attr:`YamlDocument.lines`, keyed by
@@ -29,7 +29,7 @@ from typing import Any, Optional, Union
 
 import yaml
 
-from .errors import FormkitError
+from formkit.errors import FormkitError
 
 __all__ = [
     "MAX_ALIASES",

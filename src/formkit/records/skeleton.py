@@ -3,7 +3,7 @@
 A skeleton holds every key of the record, in the order of records.md, each with an empty
 value and, in a comment above it, what to type: the 填表说明 item, the allowed values, the
 unit (元, 万元, 人), whether it is required. It is generated from the models
-(:mod:`formkit.models`), so it never drifts from what ``formkit check`` accepts: the file
+(:mod:`formkit.domain.models`), so it never drifts from what ``formkit check`` accepts: the file
 loads as it is, and validates once filled in.
 """
 
@@ -15,8 +15,8 @@ from typing import Any, Optional, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
-from .vocab import Ethnicity, Vocabulary
+from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.vocab import Ethnicity, Vocabulary
 
 __all__ = ["KINDS", "kind_names", "new_record"]
 

@@ -8,7 +8,7 @@ without a kind returns one combined schema that picks the kind from the keys pre
 (``if``/``then``), for editors that take a single schema; the per-kind schemas give better
 completion and are the ones to prefer.
 
-The schemas are a typing aid, generated from :mod:`formkit.models`; ``formkit check`` stays
+The schemas are a typing aid, generated from :mod:`formkit.domain.models`; ``formkit check`` stays
 the judge. They are slightly stricter where formkit is lenient (a vocabulary value must be
 typed as printed, e.g. ``汉族`` rather than ``汉``) and cannot express checks across fields.
 
@@ -25,7 +25,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from .models import Campaign, Unit, WeeklyReport, Worker
+from formkit.domain.models import Campaign, Unit, WeeklyReport, Worker
 
 __all__ = ["SCHEMA_FILES", "json_schema", "json_schemas", "vscode_settings"]
 

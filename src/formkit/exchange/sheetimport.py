@@ -1,14 +1,14 @@
 """Import a worker roster from a spreadsheet (.xlsx or .csv) into worker records (issue 8).
 
-    >>> from formkit.sheetimport import import_sheet
+    >>> from formkit.exchange.sheetimport import import_sheet
     >>> report = import_sheet(Path("名册.xlsx"), Path("records"), unit="思明区总工会")
     >>> print(report.format())
 
 One worker YAML (records.md, commented like ``formkit new worker``) is written per valid row
 into ``<unit folder>/职工/``; nothing is ever overwritten. A row is refused, with its
 ``sheet!cell`` and the reason in Chinese (ID numbers masked), when a cell cannot be read
-safely (an ID number stored as a number, see :func:`formkit.spreadsheet.cell_text`), when
-the record would not pass :class:`formkit.models.Worker`, or when it would break a rule
+safely (an ID number stored as a number, see :func:`formkit.exchange.spreadsheet.cell_text`), when
+the record would not pass :class:`formkit.domain.models.Worker`, or when it would break a rule
 across records (the same 身份证号 twice, 档案编号 used twice in a unit: records.py). A row
 whose 身份证号 is already registered is reported as existing (identical, or which columns
 differ) and not written. Each record is validated from the very YAML text written.
@@ -36,14 +36,14 @@ from typing import Any, Optional, Sequence, Union
 
 from pydantic import ValidationError
 
-from .errors import FormkitError, IDNumberError, OutputError
-from .idcard import normalize_id_number, parse_id_number
-from .models import Worker
-from .records import UNIT_FILE, WORKERS_DIR, CAMPAIGN_FILE
-from .records import finding_problem, validation_problems  # the same Chinese messages as formkit check
-from .render import safe_name
-from .skeleton import new_record
-from .spreadsheet import (
+from formkit.errors import FormkitError, IDNumberError, OutputError
+from formkit.domain.idcard import normalize_id_number, parse_id_number
+from formkit.domain.models import Worker
+from formkit.records.load import UNIT_FILE, WORKERS_DIR, CAMPAIGN_FILE
+from formkit.records.load import finding_problem, validation_problems  # the same Chinese messages as formkit check
+from formkit.documents.render import safe_name
+from formkit.records.skeleton import new_record
+from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
     FAMILY_COLUMNS,
     IGNORED_HEADINGS,
@@ -58,7 +58,7 @@ from .spreadsheet import (
     normalize_heading,
     scrub,
 )
-from .yamlio import YamlFileError, decode_bytes, load_yaml, load_yaml_text
+from formkit.records.yamlio import YamlFileError, decode_bytes, load_yaml, load_yaml_text
 
 __all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REFUSED", "SKIPPED", "import_sheet"]
 

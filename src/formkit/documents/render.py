@@ -248,7 +248,7 @@ def default_template_dir() -> Path:
     Raises:
         TemplateProblem: none of them holds the four templates.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the formkit package
     candidates = [Path.cwd() / "templates", here / "_templates", here.parents[1] / "templates"]
     for folder in candidates:
         if all((folder / name).is_file() for name in TEMPLATE_FILES.values()):

@@ -19,7 +19,7 @@ individual files of 附件1_慰问金发放凭证/ taken instead, under that fol
 
 The 小结. If the unit's records folder holds ``活动小结.docx`` (the staff's finished text),
 that file goes into the packet as it is, and it is listed among the records in the manifest;
-otherwise the draft of :func:`formkit.summary.render_summary` goes in. The packet is output:
+otherwise the draft of :func:`formkit.forms.summary.render_summary` goes in. The packet is output:
 a 小结 edited inside it is overwritten by the next render, so staff save their finished 小结
 as ``<records>/<填报单位>/活动小结.docx`` and render again.
 
@@ -52,12 +52,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from formkit import __version__
-from formkit.amounts import format_yuan
+from formkit.domain.amounts import format_yuan
 from formkit.errors import FormkitError, OutputError
-from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords
-from formkit.render import safe_name, write_atomic
-from formkit.summary import UnitFigures, render_summary, unit_figures
-from formkit.vocab import UnitType
+from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords
+from formkit.documents.render import safe_name, write_atomic
+from formkit.forms.summary import UnitFigures, render_summary, unit_figures
+from formkit.domain.vocab import UnitType
 
 __all__ = [
     "MANIFEST_FILE",
@@ -132,7 +132,7 @@ def normalize_docx(data: bytes) -> bytes:
     writes it) and are deflated again at the default level.
 
     A zip whose every entry is already dated :data:`ZIP_TIME` and carries no extra field
-    (what formkit writes, :func:`formkit.render.zip_bytes`) is returned as it is: its bytes
+    (what formkit writes, :func:`formkit.documents.render.zip_bytes`) is returned as it is: its bytes
     depend on its content only, and a 1,000-voucher print file is not inflated and deflated
     again (30 MB of XML).
 
@@ -238,8 +238,8 @@ def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, te
         unit_folder: the unit's rendered output (``OUT/<填报单位>/`` or its staging folder).
         unit, records: the unit's records and the set they belong to.
         templates: where to find 活动小结.docx (a folder), default as
-            :func:`formkit.summary.summary_template_path`.
-        figures: the unit's :func:`formkit.summary.unit_figures`, when already counted.
+            :func:`formkit.forms.summary.summary_template_path`.
+        figures: the unit's :func:`formkit.forms.summary.unit_figures`, when already counted.
 
     Returns:
         The items; the 小结 carries its bytes (the staff's file, or the rendered draft).
@@ -311,7 +311,7 @@ def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tu
     Args:
         unit, records: the unit and its record set.
         files: ``{name in packet: (role, bytes)}`` in packet order.
-        figures: the unit's :func:`formkit.summary.unit_figures`, when already counted.
+        figures: the unit's :func:`formkit.forms.summary.unit_figures`, when already counted.
 
     Returns:
         A JSON-ready dict: format, generator, campaign (name, document number, deadline),
@@ -382,7 +382,7 @@ def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, 
         unit: the unit's records (``records.units[i]``).
         records: the record set (campaign, problems).
         templates: a folder holding 活动小结.docx; default as
-            :func:`formkit.summary.summary_template_path`.
+            :func:`formkit.forms.summary.summary_template_path`.
 
     Returns:
         The packet folder (its zip is :func:`packet_zip_path` of it).

@@ -22,10 +22,10 @@ worker's unit (the record's own 备注 stays off, as on the units' rosters), and
 line reads ``<发文机关>（全市汇总）``.
 
 People in more than one unit (通知四.1: 不重复): a 身份证号 registered as a worker in two
-units is an error of the records (formkit.records), and both records are left out of the
+units is an error of the records (formkit.records.load), and both records are left out of the
 units, so the check reads them again from their files; the other case, a worker's family
 member registered as a worker in another unit, is a warning of the records and appears
-here too. The report prints ID numbers masked (:func:`formkit.idcard.mask_id`): it names
+here too. The report prints ID numbers masked (:func:`formkit.domain.idcard.mask_id`): it names
 the person, the units, the 档案编号 and the record file, which is what is needed to look the
 records up, and it is a file likely to be passed around.
 """
@@ -43,16 +43,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
-from formkit import context as ctx
-from formkit.amounts import format_yuan
-from formkit.dates import format_date_zh
+from formkit.forms import context as ctx
+from formkit.domain.amounts import format_yuan
+from formkit.domain.dates import format_date_zh
 from formkit.errors import FormkitError, IDNumberError
-from formkit.idcard import mask_id, parse_id_number
-from formkit.packets import ROSTER_STEM, normalize_docx
-from formkit.records import WORKERS_DIR, RecordSet, UnitRecords, WorkerRecord
-from formkit.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
-from formkit.summary import UnitFigures, format_wan_yuan, unit_figures, week_figures
-from formkit.yamlio import YamlFileError, load_yaml
+from formkit.domain.idcard import mask_id, parse_id_number
+from formkit.pipeline.packets import ROSTER_STEM, normalize_docx
+from formkit.records.load import WORKERS_DIR, RecordSet, UnitRecords, WorkerRecord
+from formkit.documents.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
+from formkit.forms.summary import UnitFigures, format_wan_yuan, unit_figures, week_figures
+from formkit.records.yamlio import YamlFileError, load_yaml
 
 __all__ = [
     "CITY_PREFIX",
@@ -106,7 +106,7 @@ def city_roster_contexts(records: RecordSet) -> list[tuple[str, dict[str, Any]]]
     """The city-wide annex-2 contexts: every unit's paid workers, one roster per 帮扶项目.
 
     Returns:
-        ``[(帮扶项目, context)]`` as :func:`formkit.context.roster_contexts`, 序号 running
+        ``[(帮扶项目, context)]`` as :func:`formkit.forms.context.roster_contexts`, 序号 running
         through the units; the 备注 of each row (in ``行`` and in ``分页``) is the worker's
         填报单位 (the record's own 备注 stays off the roster, as in the units' rosters).
 
@@ -307,7 +307,7 @@ def collect(records: RecordSet, out: Path, *, templates: Optional[Path] = None) 
         out: the folder to write into (created if needed; the integrator's default is
             ``OUT/全市汇总``). Files of an earlier roll-up with the same names are replaced.
         templates: the folder of the annex templates (附件2 is used); default
-            :func:`formkit.render.default_template_dir`.
+            :func:`formkit.documents.render.default_template_dir`.
 
     Returns:
         The files written: the roster(s) (one per 帮扶项目, none when nobody is paid), then

@@ -11,12 +11,12 @@ Headings are the forms' own labels; the usual variants staff use are accepted on
 Cell values are turned into the text a record holds by :func:`cell_text`, which handles the
 spreadsheet traps (issue 8): an ID number stored as a number is refused when digits may be
 lost (Excel keeps 15 significant digits), never "repaired"; an Excel date serial becomes a
-date; money is read from the cell's stored value by :func:`formkit.amounts.parse_yuan`'s
+date; money is read from the cell's stored value by :func:`formkit.domain.amounts.parse_yuan`'s
 float rule (within float noise of a whole 分, else refused); spaces and full-width digits and
 letters are folded.
 
-The public functions live in :mod:`formkit.sheetimport` (``import_sheet``) and
-:mod:`formkit.sheetexport` (``export_tables``).
+The public functions live in :mod:`formkit.exchange.sheetimport` (``import_sheet``) and
+:mod:`formkit.exchange.sheetexport` (``export_tables``).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from typing import Any, Sequence
 
 from openpyxl.utils.datetime import from_excel
 
-from .amounts import parse_yuan
-from .errors import AmountError, FormkitError
-from .idcard import mask_id, mask_phone
+from formkit.domain.amounts import parse_yuan
+from formkit.errors import AmountError, FormkitError
+from formkit.domain.idcard import mask_id, mask_phone
 
 __all__ = [
     "ATTACHMENT_COLUMNS",

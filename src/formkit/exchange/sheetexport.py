@@ -1,6 +1,6 @@
 """Export the tables as spreadsheets (.xlsx and CSV) for offices that exchange them so (issue 8).
 
-    >>> from formkit.sheetexport import export_tables
+    >>> from formkit.exchange.sheetexport import export_tables
     >>> paths = export_tables(Path("records"), Path("表格"))
 
 Per unit (``<out>/<填报单位>/``), and city-wide (``<out>/全市汇总/``, with a 填报单位 column)
@@ -14,7 +14,7 @@ when the records hold more than one unit:
   rows are followed by that week's 合计 row (weeks are not added up: each report gives that
   week's situation). Plus the CSV.
 - ``困难职工档案.xlsx``: every worker record in full (sheets 职工, 家庭成员, 所附附件), the form
-  that :func:`formkit.sheetimport.import_sheet` reads back into the same records; plus
+  that :func:`formkit.exchange.sheetimport.import_sheet` reads back into the same records; plus
   ``困难职工档案.csv`` and ``困难职工档案_家庭成员.csv`` / ``_所附附件.csv``.
 
 In the .xlsx files ID numbers are text cells, money is a number with the ``0.00`` format
@@ -42,12 +42,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from .amounts import amount_in_words
-from .context import ROSTER_COLUMNS, WEEKLY_FIGURES, WEEKLY_GROUPS, roster_contexts
-from .errors import FormkitError, RecordsInvalid
-from .records import RecordSet, UnitRecords, WorkerRecord, load_records
-from .render import safe_name, write_atomic
-from .spreadsheet import ATTACHMENT_COLUMNS, FAMILY_COLUMNS, UNIT_COLUMN, WORKER_COLUMNS, Column
+from formkit.domain.amounts import amount_in_words
+from formkit.forms.context import ROSTER_COLUMNS, WEEKLY_FIGURES, WEEKLY_GROUPS, roster_contexts
+from formkit.errors import FormkitError, RecordsInvalid
+from formkit.records.load import RecordSet, UnitRecords, WorkerRecord, load_records
+from formkit.documents.render import safe_name, write_atomic
+from formkit.exchange.spreadsheet import ATTACHMENT_COLUMNS, FAMILY_COLUMNS, UNIT_COLUMN, WORKER_COLUMNS, Column
 
 __all__ = ["ARCHIVE_STEM", "CITY_DIR", "ROSTER_STEM", "WEEKLY_STEM", "export_tables"]
 
@@ -361,7 +361,7 @@ def export_tables(records: Union[Path, str, RecordSet], out: Union[Path, str], *
     .xlsx and CSV, per unit and (for more than one unit) city-wide.
 
     Args:
-        records: a records folder (loaded with :func:`formkit.records.load_records`) or a
+        records: a records folder (loaded with :func:`formkit.records.load.load_records`) or a
             RecordSet already loaded.
         out: the output folder; ``<out>/<填报单位>/`` per unit, ``<out>/全市汇总/`` city-wide.
         keep_going: export the valid records even when others have errors (those are left

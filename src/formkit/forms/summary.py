@@ -24,7 +24,7 @@ Fields of the 小结 template (all text, as for the annexes, docs/templates.md):
 ==================  =======================================================================
 tag                 value
 ==================  =======================================================================
-``填报单位``, ``单位``, ``活动``  as in every template (:func:`formkit.context.common_context`)
+``填报单位``, ``单位``, ``活动``  as in every template (:func:`formkit.forms.context.common_context`)
 ``标题``            e.g. 思明区总工会2012年元旦春节送温暖活动小结
 ``人数``            登记, 在档, 脱贫, 慰问, 农民工 (persons)
 ``金额``            合计 and 农民工 (yuan, ``1409.50``), 合计大写 (壹仟…整)
@@ -49,14 +49,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
-from formkit import context as ctx
-from formkit.amounts import amount_in_words, format_yuan
-from formkit.dates import format_date_zh
+from formkit.forms import context as ctx
+from formkit.domain.amounts import amount_in_words, format_yuan
+from formkit.domain.dates import format_date_zh
 from formkit.errors import FormkitError, TemplateProblem
-from formkit.records import RecordSet, UnitRecords, WeekRecord
-from formkit.render import FormTemplate, default_template_dir
-from formkit.schedule import report_days
-from formkit.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
+from formkit.records.load import RecordSet, UnitRecords, WeekRecord
+from formkit.documents.render import FormTemplate, default_template_dir
+from formkit.forms.schedule import report_days
+from formkit.domain.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
 
 __all__ = [
     "SUMMARY_TEMPLATE",
@@ -150,7 +150,7 @@ class UnitFigures:
         by_category: the three 困难类别, in the order of 填表说明第1项.
         by_fund: per 资金来源, sorted by name; by_project: per 帮扶项目, sorted by name.
         migrant_paid, migrant_amount: paid workers whose 身份 is 农民工 (通知三.4).
-        weeks: one row per report day of 周报起止 (:func:`formkit.schedule.report_days`) plus
+        weeks: one row per report day of 周报起止 (:func:`formkit.forms.schedule.report_days`) plus
             any report on another day, by date.
         expected_weeks: the number of report days; missing: those without a report.
     """
@@ -430,14 +430,14 @@ def summary_template_path(folder: Optional[Path] = None) -> Path:
     """Where the 小结 template is.
 
     Looks in *folder* (``--templates``) first, then beside the annex templates
-    (:func:`formkit.render.default_template_dir`), then in the copies shipped with formkit
+    (:func:`formkit.documents.render.default_template_dir`), then in the copies shipped with formkit
     (the wheel's ``_templates``, the repository's ``templates/``), so a user's own folder
     of annex templates made before the 小结 existed still works.
 
     Raises:
         TemplateProblem: no 活动小结.docx in any of them.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the formkit package
     candidates: list[Path] = []
     if folder is not None:
         candidates.append(Path(folder))
@@ -464,7 +464,7 @@ def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Pat
 
     Returns:
         The rendered document (its zip timestamps are those of the moment; the packet
-        normalises them, :func:`formkit.packets.normalize_docx`).
+        normalises them, :func:`formkit.pipeline.packets.normalize_docx`).
 
     Raises:
         FormkitError: the records have no valid campaign.

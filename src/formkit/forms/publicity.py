@@ -3,12 +3,12 @@
 The notice asks the unions to publicise the campaign (通知四.2) and the 实名制 roster is
 by its nature a list of named people; a copy that leaves the office must not carry what
 identifies a household beyond its name. :func:`mask_context` takes any context a template
-sees (:mod:`formkit.context`: voucher, roster, registration form, weekly report) and returns
+sees (:mod:`formkit.forms.context`: voucher, roster, registration form, weekly report) and returns
 a copy in which
 
-- every 身份证号 keeps its first 6 and last 4 characters (:func:`formkit.idcard.mask_id`,
+- every 身份证号 keeps its first 6 and last 4 characters (:func:`formkit.domain.idcard.mask_id`,
   ``350203********2107``), the form used for 公示 lists;
-- every phone number keeps its first 3 and last 4 digits (:func:`formkit.idcard.mask_phone`),
+- every phone number keeps its first 3 and last 4 digits (:func:`formkit.domain.idcard.mask_phone`),
   each number of a ``、``-separated list on its own;
 - an address is cut after its 街道（镇、乡）: ``厦门市思明区莲前街道前埔西社区前埔西路36号502室``
   becomes ``厦门市思明区莲前街道`` (the level that stamps the voucher, 附件1); an address with
@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from formkit.idcard import mask_id, mask_phone
+from formkit.domain.idcard import mask_id, mask_phone
 
 __all__ = [
     "ADDRESS_KEYS",
@@ -87,8 +87,8 @@ def mask_text(text: str) -> str:
 
     Returns:
         The text with each 15/18-character ID number masked by
-        :func:`formkit.idcard.mask_id` and each mobile or area-code phone number by
-        :func:`formkit.idcard.mask_phone`; everything else unchanged.
+        :func:`formkit.domain.idcard.mask_id` and each mobile or area-code phone number by
+        :func:`formkit.domain.idcard.mask_phone`; everything else unchanged.
     """
     if not text:
         return text
@@ -103,7 +103,7 @@ def mask_phones(text: str) -> str:
         text: the field as printed, e.g. ``0592-5503127、13812345678``.
 
     Returns:
-        Each number masked by :func:`formkit.idcard.mask_phone` (first 3 and last 4 digits
+        Each number masked by :func:`formkit.domain.idcard.mask_phone` (first 3 and last 4 digits
         kept; a number shorter than 11 keeps its last 2), the separators kept.
     """
     if not text:
@@ -185,13 +185,13 @@ def mask_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
     Walks the context recursively (nested dicts such as ``单位``, lists of rows such as the
     roster's ``行`` and ``分页[*].行`` or the registration form's ``家庭成员行``): values under
-    :data:`ID_KEYS` are masked with :func:`formkit.idcard.mask_id`, under :data:`PHONE_KEYS`
+    :data:`ID_KEYS` are masked with :func:`formkit.domain.idcard.mask_id`, under :data:`PHONE_KEYS`
     with :func:`mask_phones`, under :data:`ADDRESS_KEYS` cut by :func:`cut_address`, under
     :data:`MIXED_ADDRESS_KEYS` cut when :func:`looks_like_address`; every other string is
     passed through :func:`mask_text`. Non-text values (numbers, booleans, None) are kept.
 
     Args:
-        context: a context of :mod:`formkit.context` (or any mapping with the record
+        context: a context of :mod:`formkit.forms.context` (or any mapping with the record
             contract's Chinese keys, e.g. ``Worker.model_dump(by_alias=True)``).
 
     Returns:

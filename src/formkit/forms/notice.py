@@ -55,12 +55,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from formkit import context as ctx
-from formkit.dates import format_date_zh
+from formkit.forms import context as ctx
+from formkit.domain.dates import format_date_zh
 from formkit.errors import Problem, RecordsInvalid, TemplateProblem
-from formkit.models import Unit, Worker
-from formkit.records import CAMPAIGN_FILE, RecordSet, load_records
-from formkit.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
+from formkit.domain.models import Unit, Worker
+from formkit.records.load import CAMPAIGN_FILE, RecordSet, load_records
+from formkit.documents.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
 
 __all__ = [
     "NOTICE_DIR",
@@ -83,7 +83,7 @@ BLANK_PROJECT = "　　　　"
 def notice_template_path(document_number: str, folder: Path | None = None) -> Path:
     """Find the notice template for a campaign.
 
-    Looks in ``folder`` (default :func:`formkit.render.default_template_dir`) for
+    Looks in ``folder`` (default :func:`formkit.documents.render.default_template_dir`) for
     ``通知_<文号>.docx`` (this campaign's own notice), then ``通知.docx``.
 
     Args:
@@ -149,7 +149,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
     """Contexts that print annexes 1–4 as empty forms, as annexed to the notice.
 
     Every field of docs/templates.md is ``""``; the tables get blank rows: 附件2 one page of
-    :data:`formkit.context.ROSTER_ROWS_PER_PAGE` rows, 附件3 the printed 5 family rows and 2
+    :data:`formkit.forms.context.ROSTER_ROWS_PER_PAGE` rows, 附件3 the printed 5 family rows and 2
     attachment rows (附件3 第18项). The campaign's own values (``活动.*``) are kept, since the
     annexes print them as part of the form; 填报单位 and ``单位.*`` are blank for the unit to
     fill in.
@@ -158,7 +158,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
         campaign: campaign.yaml as ``Campaign.model_dump(by_alias=True)``.
 
     Returns:
-        ``{kind: context}`` for the kinds of :data:`formkit.render.TEMPLATE_FILES`
+        ``{kind: context}`` for the kinds of :data:`formkit.documents.render.TEMPLATE_FILES`
         (voucher, roster, registration, weekly).
     """
     unit = {field.alias: None for field in Unit.model_fields.values()}
@@ -203,7 +203,7 @@ def render_notice(
     Each packet is ``out/通知/<主送单位>/``: the notice addressed to that unit by its cover
     sheet, and annexes 1–4 as blank forms (see the module docstring). Only campaign.yaml is
     needed: errors in workers' or weekly records do not stop the notice. Every file is written
-    atomically (:func:`formkit.render.write_atomic`); files of an earlier run that this run
+    atomically (:func:`formkit.documents.render.write_atomic`); files of an earlier run that this run
     does not write are left alone.
 
     Args:
@@ -212,7 +212,7 @@ def render_notice(
         template: the notice template; default :func:`notice_template_path` for the
             campaign's 文号 in ``templates``.
         templates: the folder of the annex templates (and of the notice template); default
-            :func:`formkit.render.default_template_dir`.
+            :func:`formkit.documents.render.default_template_dir`.
         issued: the 成文日期 to print; default blank (see the module docstring).
 
     Returns:
