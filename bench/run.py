@@ -84,9 +84,9 @@ except ImportError:  # a checkout without an install
     sys.path.insert(0, str(ROOT / "src"))
 
 from formkit import api  # noqa: E402
-from formkit import context as ctx  # noqa: E402
+from formkit.forms import context as ctx  # noqa: E402
 from formkit.fake import generate_records  # noqa: E402
-from formkit.documents.render import TEMPLATE_FILES, FormTemplate  # noqa: E402
+from formkit.documents.template import TEMPLATE_FILES, FormTemplate  # noqa: E402
 
 STAGES = ("load", "batch", "floor", "annex", "print", "roster", "incremental", "pdf")
 
@@ -311,7 +311,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     contexts = contexts_of(record_set, unit)
 
     if "annex" in stages:
-        from formkit.documents.render import write_new
+        from formkit.files import write_new
 
         res["annex"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -336,7 +336,8 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             shutil.rmtree(folder)
 
     if "print" in stages:
-        from formkit.documents.render import print_file_bytes, print_piece, write_new
+        from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
+        from formkit.files import write_new
 
         res["print"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -354,7 +355,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             for i, context in enumerate(sample):  # as a batch does: each document, then its piece
                 doc = template.render_fast(context)
                 write_new(folder / f"{i}.docx", doc.to_bytes())
-                frame = frame or template.print_frame(doc)
+                frame = frame or print_frame(template, doc)
                 pieces.append(print_piece(doc, first=i == 0, level=template.level))
             middle = time.perf_counter()
             write_new(target, print_file_bytes(frame, pieces))
@@ -371,7 +372,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
                                   "documents_and_print_floor_s": floor + docs_floor, "render_and_pieces_s": pieces_s, "bytes": size}
 
     if "roster" in stages and contexts["roster"]:
-        from formkit.documents.render import write_new
+        from formkit.files import write_new
 
         template = loaded["roster"]
         template.render_fast(contexts["roster"][0])
@@ -482,15 +483,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-sample", type=int, default=5, help="documents per annex converted to PDF (default 5; 0: no PDF)")
     parser.add_argument("--pdf-unit", action="store_true", help="also convert one unit's print files and roster to PDF (slow)")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
-    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.render.DEFLATE_LEVEL)")
+    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.template.DEFLATE_LEVEL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--same-process", action="store_true", help="run every N in this process (default: each in a fresh one)")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     if args.level is not None:
-        import formkit.documents.render
+        import formkit.documents.template
 
-        formkit.documents.render.DEFLATE_LEVEL = args.level
+        formkit.documents.template.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
     if len(args.workers) == 1 or args.same_process:  # else each child prints it
         print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")

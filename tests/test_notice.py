@@ -21,7 +21,7 @@ from docx.shared import Mm
 from docxread import all_text, squash
 from formkit.errors import RecordsInvalid, TemplateProblem
 from formkit.forms.notice import BLANK_DATE, NOTICE_DIR, notice_template_path, render_notice
-from formkit.documents.render import TEMPLATE_FILES
+from formkit.documents.template import TEMPLATE_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

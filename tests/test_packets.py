@@ -24,7 +24,7 @@ from formkit.pipeline import packets
 from formkit.errors import FormkitError
 from formkit.pipeline.packets import MANIFEST_FILE, SUMMARY_FILE, build_manifest, build_unit_packet, packet_zip_path, verify_packet
 from formkit.records.load import load_records
-from formkit.documents.render import safe_name
+from formkit.files import safe_name
 from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,7 +285,7 @@ def test_a_docx_formkit_wrote_passes_through_unchanged_and_others_get_fixed_time
     import zipfile
 
     from formkit.pipeline.packets import ZIP_TIME, normalize_docx
-    from formkit.documents.render import ZipMember, zip_bytes
+    from formkit.documents.zipio import ZipMember, zip_bytes
 
     fixed = zip_bytes([ZipMember.deflated("[Content_Types].xml", b"<Types/>"), ZipMember.deflated("word/document.xml", b"<w:document/>")])
     assert normalize_docx(fixed) is fixed

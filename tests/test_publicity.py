@@ -16,7 +16,7 @@ from formkit.forms import context as ctx
 from formkit.domain.idcard import check_digit, mask_id, parse_id_number
 from formkit.forms.publicity import cut_address, looks_like_address, mask_context, mask_phones, mask_text
 from formkit.records.load import load_records
-from formkit.documents.render import FormTemplate
+from formkit.documents.template import FormTemplate
 from formkit.forms.summary import summary_context
 from formkit.records.yamlio import load_yaml
 

@@ -28,6 +28,9 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -36,18 +39,11 @@ from formkit import api
 from formkit.forms import context as ctx
 from formkit.errors import OutputError, TemplateProblem
 from formkit.fake import generate_records
-from formkit.documents.render import (
-    TEMPLATE_FILES,
-    FormTemplate,
-    PrintFile,
-    crc32_combine,
-    page_break_prefix,
-    print_file_bytes,
-    print_piece,
-    split_final_sectpr,
-    split_first_paragraph,
-    with_page_break,
-)
+from formkit.documents.body import page_break_prefix, split_final_sectpr, split_first_paragraph, with_page_break
+from formkit.documents.deflate import crc32_combine
+from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
+from formkit.documents.template import TEMPLATE_FILES, FormTemplate, document_bytes
+from formkit.documents.zipio import read_members, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -207,6 +203,60 @@ def test_none_prints_empty(tmp_path):
 # -- print files ----------------------------------------------------------------------
 
 
+class PrintFile:
+    """One print file of many rendered documents of the same template, page after page.
+
+    The python-docx concatenation formkit used before its print files were assembled from
+    pieces: the reference the pieces are compared with.
+
+    The bodies are concatenated into the first document, each following document starting
+    on a new page (``w:pageBreakBefore`` on its first paragraph, so no blank page and no empty
+    line is added).
+    """
+
+    def __init__(self) -> None:
+        self._master: DocxTemplate | None = None
+        self._end: Any = None
+        self.count = 0
+
+    def add(self, doc: DocxTemplate) -> None:
+        """Append one rendered document ."""
+        body = doc.docx.element.body
+        children = [child for child in body if child.tag != qn("w:sectPr")]
+        self.count += 1
+        if self._master is None:
+            self._master = doc
+            self._end = body.find(qn("w:sectPr"))
+            if self._end is None:
+                self._end = body.makeelement(qn("w:sectPr"), {})
+                body.append(self._end)
+            return
+        if children and children[0].tag == qn("w:p"):
+            Paragraph(children[0], None).paragraph_format.page_break_before = True
+        else:
+            breaker = OxmlElement("w:p")
+            run = OxmlElement("w:r")
+            br = OxmlElement("w:br")
+            br.set(qn("w:type"), "page")
+            run.append(br)
+            breaker.append(run)
+            children.insert(0, breaker)
+        for child in children:
+            self._end.addprevious(child)
+
+    def to_bytes(self) -> bytes:
+        """The print file as .docx bytes.
+
+        Raises:
+            ValueError: no document was added.
+        """
+        if self._master is None:
+            raise ValueError("empty print file")
+        return zip_bytes(read_members(document_bytes(self._master)))
+
+
+
+
 @pytest.mark.parametrize("kind", ["voucher", "registration", "weekly"])
 def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, sample_contexts, kind):
     template = templates[kind]
@@ -217,14 +267,15 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
         reference.render(context, jinja_env=template.env, autoescape=True)
         old.add(reference)
     docs = [template.render_fast(c) for c in contexts]
-    new = print_file_bytes(template.print_frame(docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
+    new = print_file_bytes(print_frame(template, docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
     assert zipfile.ZipFile(io.BytesIO(new)).testzip() is None
     assert c14n(new) == c14n(old.to_bytes())
     assert len(Document(io.BytesIO(new)).element.body.findall(".//{*}pageBreakBefore")) >= len(contexts) - 1
 
 
 def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sample_contexts, tmp_path):
-    from formkit.documents.render import PieceRef, write_print_file
+    from formkit.documents.deflate import PieceRef
+    from formkit.documents.printfile import write_print_file
 
     template = templates["registration"]
     docs = [template.render_fast(c) for c in sample_contexts["registration"]]
@@ -239,7 +290,7 @@ def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sa
                 offset += len(piece.data)
             else:
                 mixed.append(piece)
-    frame = template.print_frame(docs[0])
+    frame = print_frame(template, docs[0])
     expected = print_file_bytes(frame, pieces)
     sha256, size = write_print_file(tmp_path / "print.docx", frame, mixed)
     assert (tmp_path / "print.docx").read_bytes() == expected
@@ -568,7 +619,7 @@ def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sampl
 
 
 def test_text_boxes_make_paragraphs_nest():
-    from formkit.documents.render import _paragraphs_nest
+    from formkit.documents.template import _paragraphs_nest
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     assert not _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:t>{{{{ a }}}}</w:t></w:r></w:p><w:p/></w:body>")
@@ -655,7 +706,7 @@ def long_roster() -> dict:
 
 
 def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, monkeypatch):
-    import formkit.documents.render as render_module
+    import formkit.documents.template as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -673,7 +724,7 @@ def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, m
 
 
 def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, monkeypatch):
-    import formkit.documents.render as render_module
+    import formkit.documents.template as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -682,7 +733,7 @@ def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, m
 
     def made(doc):
         pieces = [print_piece(doc, first=True), print_piece(doc, first=False)]
-        return print_file_bytes(template.print_frame(doc), pieces)
+        return print_file_bytes(print_frame(template, doc), pieces)
 
     assert made(streamed) == made(whole)
 
@@ -703,7 +754,7 @@ def test_the_dict_shortcut_finds_what_the_sandbox_finds():
     from jinja2.runtime import Undefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from formkit.documents.render import make_environment
+    from formkit.documents.sandbox import make_environment
 
     env = make_environment()
     row = {"姓名": "王秀英", "items": "键", "序号": 0, "空": None}

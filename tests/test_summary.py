@@ -19,7 +19,7 @@ from docxread import all_text, grid, squash, tables
 from formkit.domain.amounts import amount_in_words
 from formkit.domain.dates import format_date_zh
 from formkit.records.load import load_records
-from formkit.documents.render import FormTemplate
+from formkit.documents.template import FormTemplate
 from formkit.forms.summary import SUMMARY_TEMPLATE, format_wan_yuan, render_summary, summary_context
 from formkit.records.yamlio import load_yaml
 

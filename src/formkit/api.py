@@ -17,7 +17,7 @@ How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
   print files from them, streamed (linear, no re-compression), as soon as the unit's chunks
   are in; the unit's manifest goes to the staging folder and its plan is forgotten. With
   the records kept packed (formkit.records.load.WorkerRecord, about 1 KB a worker in all) and
-  documents rendered as streams past a size (formkit.documents.render.STREAM_CHARS), memory hardly
+  documents rendered as streams past a size (formkit.documents.template.STREAM_CHARS), memory hardly
   grows with the number of workers (issue 5: 1,000 and 10,000 within 20 %);
 - each unit folder carries a manifest (``formkit-manifest.json``: for every file the digest
   of what it was made from, and its own SHA-256), so the next run re-renders only what
@@ -36,7 +36,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
-import re
 import shutil
 import threading
 import uuid
@@ -48,25 +47,28 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
 from formkit import __version__
-from formkit.forms import context as ctx
-from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
-from formkit.pipeline.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
-from formkit.pipeline.pdf import convert_to_pdf, find_soffice
-from formkit.domain.models import Worker
-from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records, pack, unpack
-from formkit.documents.render import (
-    DOCUMENT_PART,
+from formkit.documents.deflate import PieceRef, PrintPiece
+from formkit.documents.printfile import print_frame, print_piece, write_print_file
+from formkit.documents.template import (
     TEMPLATE_FILES,
     FormTemplate,
-    PieceRef,
-    PrintPiece,
     default_template_dir,
-    member_data_offset,
-    print_piece,
-    safe_name,
-    write_atomic,
-    write_new,
-    write_print_file,
+)
+from formkit.documents.zipio import DOCUMENT_PART, member_data_offset
+from formkit.domain.models import Worker
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.files import safe_name, write_new
+from formkit.forms import context as ctx
+from formkit.pipeline.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
+from formkit.pipeline.pdf import convert_to_pdf, find_soffice
+from formkit.records.load import (
+    CAMPAIGN_FILE,
+    RecordSet,
+    UnitRecords,
+    WorkerRecord,
+    load_records,
+    pack,
+    unpack,
 )
 
 #: Folder and file names of the output, per annex (the names say what each file is).
@@ -734,7 +736,7 @@ class _Batch:
         table of its pieces for the manifest."""
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
-        frame = template.print_frame(template.render_fast(_context(first.kind, self.campaign, plan.info, first.payload)))
+        frame = print_frame(template, template.render_fast(_context(first.kind, self.campaign, plan.info, first.payload)))
         old_file: Optional[Path] = None
         old_start = 0
         old_table: dict[tuple[str, bool], list[int]] = {}

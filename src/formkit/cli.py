@@ -311,8 +311,13 @@ def schema(out: Path | None) -> None:
     Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
     schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
     """
-    from formkit.documents.render import write_atomic
-    from formkit.records.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
+    from formkit.files import write_atomic
+    from formkit.records.schema import (
+        SCHEMA_FILES,
+        json_schema,
+        json_schemas,
+        vscode_settings,
+    )
 
     def dump(data: object) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

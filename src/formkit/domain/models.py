@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
-from typing import Annotated, Any, Optional, Union, get_args, get_origin
+from typing import Annotated, Any, Optional, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -50,7 +50,6 @@ from pydantic_core import PydanticCustomError
 from formkit.domain import vocab
 from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
 from formkit.domain.dates import ACCEPTED_FORMS, age_on, parse_date
-from formkit.errors import AmountError, DateError, IDNumberError
 from formkit.domain.idcard import IDNumber
 from formkit.domain.idcard import parse_id_number as _parse_id_number
 from formkit.domain.vocab import (
@@ -77,6 +76,7 @@ from formkit.domain.vocab import (
     Weekday,
     WorkerStatus,
 )
+from formkit.errors import AmountError, DateError, IDNumberError
 
 __all__ = [
     "Attachment",

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,15 +42,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
-from formkit.forms import context as ctx
+from formkit.documents.template import (
+    TEMPLATE_FILES,
+    FormTemplate,
+    default_template_dir,
+)
 from formkit.domain.amounts import format_yuan
 from formkit.domain.dates import format_date_zh
-from formkit.errors import FormkitError, IDNumberError
 from formkit.domain.idcard import mask_id, parse_id_number
+from formkit.errors import FormkitError, IDNumberError
+from formkit.files import safe_name, write_atomic
+from formkit.forms import context as ctx
+from formkit.forms.summary import (
+    UnitFigures,
+    format_wan_yuan,
+    unit_figures,
+    week_figures,
+)
 from formkit.pipeline.packets import ROSTER_STEM, normalize_docx
 from formkit.records.load import WORKERS_DIR, RecordSet, UnitRecords, WorkerRecord
-from formkit.documents.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
-from formkit.forms.summary import UnitFigures, format_wan_yuan, unit_figures, week_figures
 from formkit.records.yamlio import YamlFileError, load_yaml
 
 __all__ = [

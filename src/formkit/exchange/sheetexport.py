@@ -43,11 +43,22 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from formkit.domain.amounts import amount_in_words
-from formkit.forms.context import ROSTER_COLUMNS, WEEKLY_FIGURES, WEEKLY_GROUPS, roster_contexts
 from formkit.errors import FormkitError, RecordsInvalid
+from formkit.exchange.spreadsheet import (
+    ATTACHMENT_COLUMNS,
+    FAMILY_COLUMNS,
+    UNIT_COLUMN,
+    WORKER_COLUMNS,
+    Column,
+)
+from formkit.files import safe_name, write_atomic
+from formkit.forms.context import (
+    ROSTER_COLUMNS,
+    WEEKLY_FIGURES,
+    WEEKLY_GROUPS,
+    roster_contexts,
+)
 from formkit.records.load import RecordSet, UnitRecords, WorkerRecord, load_records
-from formkit.documents.render import safe_name, write_atomic
-from formkit.exchange.spreadsheet import ATTACHMENT_COLUMNS, FAMILY_COLUMNS, UNIT_COLUMN, WORKER_COLUMNS, Column
 
 __all__ = ["ARCHIVE_STEM", "CITY_DIR", "ROSTER_STEM", "WEEKLY_STEM", "export_tables"]
 

@@ -36,13 +36,9 @@ from typing import Any, Optional, Sequence, Union
 
 from pydantic import ValidationError
 
-from formkit.errors import FormkitError, IDNumberError, OutputError
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
-from formkit.records.load import UNIT_FILE, WORKERS_DIR, CAMPAIGN_FILE
-from formkit.records.load import finding_problem, validation_problems  # the same Chinese messages as formkit check
-from formkit.documents.render import safe_name
-from formkit.records.skeleton import new_record
+from formkit.errors import FormkitError, IDNumberError, OutputError
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
     FAMILY_COLUMNS,
@@ -58,7 +54,21 @@ from formkit.exchange.spreadsheet import (
     normalize_heading,
     scrub,
 )
-from formkit.records.yamlio import YamlFileError, decode_bytes, load_yaml, load_yaml_text
+from formkit.files import safe_name
+from formkit.records.load import (  # the same Chinese messages as formkit check
+    CAMPAIGN_FILE,
+    UNIT_FILE,
+    WORKERS_DIR,
+    finding_problem,
+    validation_problems,
+)
+from formkit.records.skeleton import new_record
+from formkit.records.yamlio import (
+    YamlFileError,
+    decode_bytes,
+    load_yaml,
+    load_yaml_text,
+)
 
 __all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REFUSED", "SKIPPED", "import_sheet"]
 

@@ -32,8 +32,8 @@ from typing import Any, Sequence
 from openpyxl.utils.datetime import from_excel
 
 from formkit.domain.amounts import parse_yuan
-from formkit.errors import AmountError, FormkitError
 from formkit.domain.idcard import mask_id, mask_phone
+from formkit.errors import AmountError, FormkitError
 
 __all__ = [
     "ATTACHMENT_COLUMNS",

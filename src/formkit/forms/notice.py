@@ -55,12 +55,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from formkit.forms import context as ctx
+from formkit.documents.template import (
+    TEMPLATE_FILES,
+    FormTemplate,
+    default_template_dir,
+)
 from formkit.domain.dates import format_date_zh
-from formkit.errors import Problem, RecordsInvalid, TemplateProblem
 from formkit.domain.models import Unit, Worker
+from formkit.errors import Problem, RecordsInvalid, TemplateProblem
+from formkit.files import safe_name, write_atomic
+from formkit.forms import context as ctx
 from formkit.records.load import CAMPAIGN_FILE, RecordSet, load_records
-from formkit.documents.render import TEMPLATE_FILES, FormTemplate, default_template_dir, safe_name, write_atomic
 
 __all__ = [
     "NOTICE_DIR",

@@ -26,9 +26,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from formkit.domain.dates import format_date_zh, weekday_zh
+from formkit.domain.vocab import UnitType, Weekday
 from formkit.errors import RecordsInvalid
 from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
-from formkit.domain.vocab import UnitType, Weekday
 
 __all__ = [
     "WEEKLY",

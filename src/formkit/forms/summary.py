@@ -49,14 +49,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
-from formkit.forms import context as ctx
+from formkit.documents.template import FormTemplate, default_template_dir
 from formkit.domain.amounts import amount_in_words, format_yuan
 from formkit.domain.dates import format_date_zh
-from formkit.errors import FormkitError, TemplateProblem
-from formkit.records.load import RecordSet, UnitRecords, WeekRecord
-from formkit.documents.render import FormTemplate, default_template_dir
-from formkit.forms.schedule import report_days
 from formkit.domain.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
+from formkit.errors import FormkitError, TemplateProblem
+from formkit.forms import context as ctx
+from formkit.forms.schedule import report_days
+from formkit.records.load import RecordSet, UnitRecords, WeekRecord
 
 __all__ = [
     "SUMMARY_TEMPLATE",

@@ -53,11 +53,11 @@ from typing import Any, Optional
 
 from formkit import __version__
 from formkit.domain.amounts import format_yuan
-from formkit.errors import FormkitError, OutputError
-from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords
-from formkit.documents.render import safe_name, write_atomic
-from formkit.forms.summary import UnitFigures, render_summary, unit_figures
 from formkit.domain.vocab import UnitType
+from formkit.errors import FormkitError, OutputError
+from formkit.files import safe_name, write_atomic
+from formkit.forms.summary import UnitFigures, render_summary, unit_figures
+from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords
 
 __all__ = [
     "MANIFEST_FILE",

@@ -46,12 +46,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from formkit.domain.dates import format_date_zh
-from formkit.errors import FormkitError, Problem
 from formkit.domain.idcard import mask_id, mask_phone
 from formkit.domain.models import (
     INVISIBLE_CHARACTERS,
@@ -67,6 +66,7 @@ from formkit.domain.models import (
     known_keys,
 )
 from formkit.domain.vocab import ArchiveStatus, Weekday
+from formkit.errors import FormkitError, Problem
 from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
 
 __all__ = [

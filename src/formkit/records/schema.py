@@ -21,7 +21,7 @@ Hook-up in VS Code (``.vscode/settings.json`` of the folder holding ``records/``
 from __future__ import annotations
 
 import copy
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel
 

@@ -10,7 +10,7 @@ loads as it is, and validates once filled in.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
