@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import platform
@@ -83,10 +82,11 @@ try:
 except ImportError:  # a checkout without an install
     sys.path.insert(0, str(ROOT / "src"))
 
+from formkit.domain import annexes
 from formkit import api  # noqa: E402
 from formkit.forms import context as ctx  # noqa: E402
 from formkit.fake import generate_records  # noqa: E402
-from formkit.documents.template import TEMPLATE_FILES, FormTemplate  # noqa: E402
+from formkit.documents.template import FormTemplate  # noqa: E402
 
 STAGES = ("load", "batch", "floor", "annex", "print", "roster", "incremental", "pdf")
 
@@ -306,7 +306,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     if not fast:
         print("  (this formkit has no FormTemplate.render_fast: the other stages are skipped)")
         return
-    loaded = {kind: FormTemplate(templates / name) for kind, name in TEMPLATE_FILES.items()}
+    loaded = {kind: FormTemplate(templates / name) for kind, name in [(a.kind, a.template) for a in annexes.ANNEXES]}
     unit = max(record_set.units, key=lambda u: len(u.workers))
     contexts = contexts_of(record_set, unit)
 
@@ -429,9 +429,9 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
         return
     name = next(p for p in out.iterdir() if p.is_dir())
     sample: list[Path] = []
-    for sub in (api.VOUCHER_DIR, api.REGISTRATION_DIR, api.WEEKLY_DIR):
+    for sub in (annexes.VOUCHER.folder, annexes.REGISTRATION.folder, annexes.WEEKLY.folder):
         sample += sorted((name / sub).glob("*.docx"))[: args.pdf_sample]
-    sample += sorted(name.glob(f"{api.ROSTER_STEM}*.docx"))[:1]
+    sample += sorted(name.glob(f"{annexes.ROSTER.stem}*.docx"))[:1]
     folder = work / "pdf"
     folder.mkdir()
     copies = []
@@ -448,8 +448,8 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
     table.add(f"pdf: {len(copies)} docs, {pages} pages, 1 LibreOffice", fmt_s(seconds), "", f"{pages / seconds:.1f} p/s")
     res["pdf"] = {"documents": len(copies), "pages": pages, "s": seconds}
     if args.pdf_unit:
-        prints = sorted((name / api.PRINT_DIR).glob("*.docx"))
-        rosters = sorted(name.glob(f"{api.ROSTER_STEM}*.docx"))
+        prints = sorted((name / annexes.PRINT_DIR).glob("*.docx"))
+        rosters = sorted(name.glob(f"{annexes.ROSTER.stem}*.docx"))
         files = [folder / f"u_{i}_{p.name}" for i, p in enumerate(prints + rosters)]
         for src, dst in zip(prints + rosters, files):
             shutil.copyfile(src, dst)

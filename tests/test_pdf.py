@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tools
+from formkit.domain import annexes
 from formkit import api
 from formkit.domain.amounts import format_yuan
 from formkit.errors import FormkitError
@@ -57,11 +58,11 @@ def test_each_voucher_is_one_page_and_the_print_file_one_page_per_voucher(render
     report, records = rendered
     for unit in records.units:
         name = unit.unit.model_dump(by_alias=True)["填报单位"]
-        vouchers = sorted((report.out / name / api.VOUCHER_DIR).glob("*.pdf"))
+        vouchers = sorted((report.out / name / annexes.VOUCHER.folder).glob("*.pdf"))
         assert vouchers
         for pdf in vouchers:
             assert len(pages(pdf)) == 1, pdf.name
-        merged = pages(report.out / name / api.PRINT_DIR / f"{api.VOUCHER_DIR}.pdf")
+        merged = pages(report.out / name / annexes.PRINT_DIR / f"{annexes.VOUCHER.folder}.pdf")
         assert len(merged) == len(vouchers)
         # every paid worker's name and ID on exactly its own page, in roster order
         paid = sorted((r.worker.model_dump(by_alias=True) for r in records.paid_workers(unit)), key=lambda w: w["档案编号"])
@@ -76,7 +77,7 @@ def test_voucher_labels_appear_in_the_notices_order(rendered):
     report, records = rendered
     unit = records.units[0]
     name = unit.unit.model_dump(by_alias=True)["填报单位"]
-    pdf = next((report.out / name / api.VOUCHER_DIR).glob("*.pdf"))
+    pdf = next((report.out / name / annexes.VOUCHER.folder).glob("*.pdf"))
     text = squash(pages(pdf)[0])
     position = 0
     for label in ("姓名", "性别", "困难职工档案编号", "身份证号", "联系电话", "居住地址", "所在单位", "致困原因", "享受低保情况",
@@ -90,7 +91,7 @@ def test_registration_form_is_one_page_with_every_numbered_field(rendered):
     report, records = rendered
     unit = records.units[0]
     name = unit.unit.model_dump(by_alias=True)["填报单位"]
-    pdf = next((report.out / name / api.REGISTRATION_DIR).glob("*.pdf"))
+    pdf = next((report.out / name / annexes.REGISTRATION.folder).glob("*.pdf"))
     texts = [squash(t) for t in pages(pdf)]
     assert len(texts) == 1, "a filled form carries no 填表说明 page (附填表说明 is false)"
     assert texts[0].startswith("附件3")
@@ -103,7 +104,7 @@ def test_registration_form_is_one_page_with_every_numbered_field(rendered):
 
 def test_roster_header_on_every_page(rendered):
     report, records = rendered
-    for pdf in report.out.rglob(f"{api.ROSTER_STEM}*.pdf"):
+    for pdf in report.out.rglob(f"{annexes.ROSTER.stem}*.pdf"):
         texts = pages(pdf)
         assert all("家庭联系电话" in t and "序号" in t for t in texts)
         assert "合计" in texts[-1]
@@ -240,7 +241,7 @@ def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monke
 
     def breaking(documents, **kwargs):
         for doc in documents:
-            if doc.parent.name == api.PRINT_DIR:
+            if doc.parent.name == annexes.PRINT_DIR:
                 doc.write_bytes(doc.read_bytes() + b"BROKEN")
         return real(documents, **kwargs)
 
@@ -249,7 +250,7 @@ def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monke
     report = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
     assert not report.complete
     failed = {path for path, _ in report.pdf_failed}
-    assert failed and all(p.parent.name == api.PRINT_DIR for p in failed)
+    assert failed and all(p.parent.name == annexes.PRINT_DIR for p in failed)
     for rel in report.files:
         assert (out / rel).is_file(), rel
     docx = [p for p in out.rglob("*.docx") if "报送" not in str(p)]

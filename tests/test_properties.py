@@ -43,6 +43,7 @@ from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
 from docxread import grid, squash, tables
+from formkit.domain import annexes
 from formkit import api
 from formkit.domain.idcard import check_digit
 from formkit.domain.models import Worker, known_keys
@@ -694,9 +695,9 @@ def test_render_then_read_back_yields_every_value(scratch: Path, batch: list[Gen
     unit_out = out / record_set.units[0].unit.name
     for gen in batch:
         number = gen.record["档案编号"]
-        [form] = (unit_out / api.REGISTRATION_DIR).glob(f"{number}_*.docx")
+        [form] = (unit_out / annexes.REGISTRATION.folder).glob(f"{number}_*.docx")
         check_registration(form, gen)
-        vouchers = list((unit_out / api.VOUCHER_DIR).glob(f"{number}_*.docx"))
+        vouchers = list((unit_out / annexes.VOUCHER.folder).glob(f"{number}_*.docx"))
         if gen.voucher is None:
             assert vouchers == [], f"{number}: no voucher for an unpaid or 脱贫 archive"
         else:

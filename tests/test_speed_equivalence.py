@@ -35,6 +35,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from docxread import all_text
+from formkit.domain import annexes
 from formkit import api
 from formkit.forms import context as ctx
 from formkit.errors import OutputError, TemplateProblem
@@ -42,7 +43,7 @@ from formkit.fake import generate_records
 from formkit.documents.body import page_break_prefix, split_final_sectpr, split_first_paragraph, with_page_break
 from formkit.documents.deflate import crc32_combine
 from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
-from formkit.documents.template import TEMPLATE_FILES, FormTemplate, document_bytes
+from formkit.documents.template import FormTemplate, document_bytes
 from formkit.documents.zipio import read_members, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +67,7 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, FormTemplate]:
-    return {kind: FormTemplate(TEMPLATES / name) for kind, name in TEMPLATE_FILES.items()}
+    return {kind: FormTemplate(TEMPLATES / name) for kind, name in [(a.kind, a.template) for a in annexes.ANNEXES]}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def sample_contexts() -> dict[str, list[dict]]:
 # -- one document ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(TEMPLATE_FILES))
+@pytest.mark.parametrize("kind", [a.kind for a in annexes.ANNEXES])
 def test_fast_render_has_the_document_xml_of_docxtpl(templates, sample_contexts, kind):
     template = templates[kind]
     assert sample_contexts[kind]
@@ -118,7 +119,7 @@ def test_same_context_same_bytes(templates, sample_contexts):
     context = sample_contexts["registration"][0]
     first = template.render(context)
     assert template.render(context) == first
-    assert FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"]).render(context) == first
+    assert FormTemplate(TEMPLATES / annexes.by_kind("registration").template).render(context) == first
     assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
@@ -140,7 +141,7 @@ def all_text_of(data: bytes) -> str:
 
 def test_fix_tables_path_matches_docxtpl(templates, sample_contexts):
     """Forced through docxtpl's fix_tables (as a template with {%tc %} tags would be)."""
-    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    template = FormTemplate(TEMPLATES / annexes.by_kind("registration").template)
     template._prepare().fix_tables = True
     for context in sample_contexts["registration"][:3]:
         assert c14n(template.render(context)) == c14n(template.render_with_docxtpl(context))
@@ -403,13 +404,13 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     stem = f"{worker['档案编号']}_{worker['姓名']}.docx"
     report = api.render(records, out, templates=TEMPLATES)
     expected = {
-        f"{unit}/{api.REGISTRATION_DIR}/{stem}",
-        f"{unit}/{api.VOUCHER_DIR}/{stem}",
-        f"{unit}/{api.PRINT_DIR}/{api.REGISTRATION_DIR}.docx",
-        f"{unit}/{api.PRINT_DIR}/{api.VOUCHER_DIR}.docx",
+        f"{unit}/{annexes.REGISTRATION.folder}/{stem}",
+        f"{unit}/{annexes.VOUCHER.folder}/{stem}",
+        f"{unit}/{annexes.PRINT_DIR}/{annexes.REGISTRATION.folder}.docx",
+        f"{unit}/{annexes.PRINT_DIR}/{annexes.VOUCHER.folder}.docx",
     }
     rebuilt = {p.as_posix() for p in report.rebuilt}
-    rosters = {r for r in rebuilt if Path(r).name.startswith(api.ROSTER_STEM)}
+    rosters = {r for r in rebuilt if Path(r).name.startswith(annexes.ROSTER.stem)}
     assert len(rosters) == 1 and rebuilt == expected | rosters
     after = mtimes(out)
     # the changed unit's submission packet is made again (it holds the roster and print file)
@@ -417,7 +418,7 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     assert packet and all(after[rel] != before[rel] for rel in packet if rel.endswith(".zip"))
     untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and rel not in rebuilt and rel not in packet}
     assert {rel for rel in untouched if after.get(rel) != before[rel]} == set()
-    assert "复核后更正" in all_text(out / unit / api.REGISTRATION_DIR / stem)
+    assert "复核后更正" in all_text(out / unit / annexes.REGISTRATION.folder / stem)
 
     fresh = api.render(records, tmp_path / "fresh", templates=TEMPLATES, force=True, processes=2)
     assert digest(out) == digest(tmp_path / "fresh")
@@ -434,10 +435,10 @@ def test_force_renders_everything_again(generated, tmp_path):
 def test_a_damaged_output_file_is_rebuilt(generated, tmp_path):
     out = tmp_path / "out"
     first = api.render(generated, out, templates=TEMPLATES, processes=1)
-    victim = next(f for f in first.files if f.parts[1] == api.VOUCHER_DIR)
+    victim = next(f for f in first.files if f.parts[1] == annexes.VOUCHER.folder)
     good = (out / victim).read_bytes()
     (out / victim).write_bytes(b"edited by hand")
-    printed = out / victim.parts[0] / api.PRINT_DIR / f"{api.REGISTRATION_DIR}.docx"
+    printed = out / victim.parts[0] / annexes.PRINT_DIR / f"{annexes.REGISTRATION.folder}.docx"
     printed.write_bytes(printed.read_bytes()[:-10])  # a truncated print file
     stray = out / victim.parts[0] / "stray.docx"
     stray.write_bytes(b"x")
@@ -454,13 +455,13 @@ def test_a_changed_template_rebuilds_its_annex_only(generated, tmp_path):
     shutil.copytree(TEMPLATES, folder)
     out = tmp_path / "out"
     api.render(generated, out, templates=folder, processes=1)
-    weekly = folder / TEMPLATE_FILES["weekly"]
+    weekly = folder / annexes.by_kind("weekly").template
     document = Document(weekly)
     document.add_paragraph("（改过的模板）")
     document.save(weekly)
     report = api.render(generated, out, templates=folder)
     assert report.rebuilt
-    assert all(api.WEEKLY_DIR in p.as_posix() for p in report.rebuilt)
+    assert all(annexes.WEEKLY.folder in p.as_posix() for p in report.rebuilt)
     assert "改过的模板" in all_text(out / report.rebuilt[0])
 
 
@@ -490,7 +491,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
 def test_progress_counts_every_document(generated, tmp_path):
     seen: list[tuple[int, int]] = []
     report = api.render(generated, tmp_path / "out", templates=TEMPLATES, processes=1, on_documents=lambda d, t: seen.append((d, t)))
-    documents = sum(1 for f in report.files if f.parts[1] != api.PRINT_DIR)
+    documents = sum(1 for f in report.files if f.parts[1] != annexes.PRINT_DIR)
     assert seen[-1] == (documents, documents)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     seen.clear()
@@ -503,7 +504,7 @@ def test_a_template_error_in_a_pool_process_reaches_the_caller(generated, tmp_pa
     shutil.copytree(TEMPLATES, folder)
     doc = Document()
     doc.add_paragraph("{{ 姓名.不存在的字段 }}")
-    doc.save(folder / TEMPLATE_FILES["registration"])
+    doc.save(folder / annexes.by_kind("registration").template)
     with pytest.raises(TemplateProblem, match="没有的字段"):
         api.render(generated, tmp_path / "out", templates=folder, processes=2)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -609,7 +610,7 @@ def test_line_breaks_in_the_template_text_are_handled_as_docxtpl_does(tmp_path):
 
 
 def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sample_contexts):
-    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    template = FormTemplate(TEMPLATES / annexes.by_kind("registration").template)
     assert template._prepare().flat
     context = dict(sample_contexts["registration"][0], 备注="一\n二\t三", 家庭住址="甲\n乙")
     flat = template.render(context)

@@ -18,15 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from formkit.domain import annexes
 from formkit import api  # noqa: E402
 from formkit.pipeline.pdf import convert_to_pdf  # noqa: E402
 
 #: Preview name → (document path inside a unit's output folder, first page, last page).
 PICKS = {
-    "附件1_慰问金发放凭证": (f"{api.VOUCHER_DIR}/*.docx", 1, 1),
-    "附件2_实名制发放凭证汇总表": (f"{api.ROSTER_STEM}*.docx", 1, 1),
-    "附件3_困难职工档案登记表": (f"{api.REGISTRATION_DIR}/*吴天明.docx", 1, 1),
-    "附件4_企业工资拖欠情况周报表": (f"{api.WEEKLY_DIR}/2011-12-09.docx", 1, 2),
+    "附件1_慰问金发放凭证": (f"{annexes.VOUCHER.folder}/*.docx", 1, 1),
+    "附件2_实名制发放凭证汇总表": (f"{annexes.ROSTER.stem}*.docx", 1, 1),
+    "附件3_困难职工档案登记表": (f"{annexes.REGISTRATION.folder}/*吴天明.docx", 1, 1),
+    "附件4_企业工资拖欠情况周报表": (f"{annexes.WEEKLY.folder}/2011-12-09.docx", 1, 2),
 }
 
 

@@ -38,7 +38,6 @@ import os
 import pickle
 import shutil
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -50,16 +49,29 @@ from formkit import __version__
 from formkit.documents.deflate import PieceRef, PrintPiece
 from formkit.documents.printfile import print_frame, print_piece, write_print_file
 from formkit.documents.template import (
-    TEMPLATE_FILES,
     FormTemplate,
     default_template_dir,
 )
 from formkit.documents.zipio import DOCUMENT_PART, member_data_offset
+from formkit.domain.annexes import (
+    ANNEXES,
+    REGISTRATION,
+    ROSTER,
+    SUMMARY,
+    VOUCHER,
+    WEEKLY,
+)
 from formkit.domain.models import Worker
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
-from formkit.files import safe_name, write_new
+from formkit.files import (
+    remove_leftovers,
+    safe_name,
+    staging_folder,
+    swap_in,
+    write_new,
+)
 from formkit.forms import context as ctx
-from formkit.pipeline.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
+from formkit.pipeline.packets import build_unit_packet, packet_zip_path
 from formkit.pipeline.pdf import convert_to_pdf, find_soffice
 from formkit.records.load import (
     CAMPAIGN_FILE,
@@ -71,13 +83,6 @@ from formkit.records.load import (
     unpack,
 )
 
-#: Folder and file names of the output, per annex (the names say what each file is).
-VOUCHER_DIR = "附件1_慰问金发放凭证"
-ROSTER_STEM = "附件2_实名制发放凭证汇总表"
-REGISTRATION_DIR = "附件3_困难职工档案登记表"
-WEEKLY_DIR = "附件4_企业工资拖欠情况周报表"
-#: Per unit, one print file per annex: every document of that annex, page after page.
-PRINT_DIR = "打印件"
 #: Inside each unit folder: what each file was made from, for the next incremental run.
 #: Not a dot-file: other tools treat dot-entries in a unit folder as leftovers of their own
 #: (tests/test_packets.py), and a dot-file is not hidden on Windows anyway. Deleting it only
@@ -94,7 +99,6 @@ CHUNK = 48
 #: unit is finished (removed then).
 SPOOL_PREFIX = ".pieces-"
 
-_PRINTED = {"voucher": VOUCHER_DIR, "registration": REGISTRATION_DIR, "weekly": WEEKLY_DIR}
 
 
 #: Characters each voucher field holds before the voucher may run onto a second page
@@ -216,7 +220,7 @@ def unit_has_errors(records: RecordSet, unit: UnitRecords) -> bool:
 
 def _templates(folder: Path | None) -> dict[str, FormTemplate]:
     folder = Path(folder) if folder is not None else default_template_dir()
-    return {kind: FormTemplate(folder / name) for kind, name in TEMPLATE_FILES.items()}
+    return {annex.kind: FormTemplate(folder / annex.template) for annex in ANNEXES}
 
 
 def _worker_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
@@ -416,7 +420,7 @@ class _Batch:
         self.template_sha = {kind: hashlib.sha256(t.data).hexdigest() for kind, t in templates.items()}
         self.level = {kind: t.level for kind, t in templates.items()}
         self.checked: set[str] = set()
-        self.stage = out / f".formkit-staging-{uuid.uuid4().hex[:8]}"
+        self.stage = staging_folder(out)
         self.units: list[_Unit] = []
         self.done = 0
         self.total = 0
@@ -451,9 +455,9 @@ class _Batch:
     def plan(self, unit: UnitRecords, name: str) -> _Unit:
         info = unit.unit.model_dump(by_alias=True)
         unit_key = _digest(__version__, str(MANIFEST_FORMAT), _json(self.campaign), _json(info))
-        keys = {kind: _digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in TEMPLATE_FILES}
+        keys = {kind: _digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in self.templates}
         docs: list[_Doc] = []
-        counts = {"慰问金发放凭证": 0, "实名制发放凭证汇总表": 0, "困难职工档案登记表": 0, "周报表": 0}
+        counts = {annex.short: 0 for annex in ANNEXES}
         # one roster per 帮扶项目, as ctx.roster_contexts groups them: its key is
         # _digest(roster key, 帮扶项目, each member's record text), hashed as it goes
         groups: dict[str, tuple[Any, list[bytes]]] = {}
@@ -463,11 +467,11 @@ class _Batch:
             text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
             payload = pack(worker, "dump")
             file_name = _doc_name(worker, rec)
-            docs.append(_Doc("registration", f"{REGISTRATION_DIR}/{file_name}", _digest(keys["registration"], text), payload, REGISTRATION_DIR))
-            counts["困难职工档案登记表"] += 1
+            docs.append(_Doc(REGISTRATION.kind, f"{REGISTRATION.folder}/{file_name}", _digest(keys[REGISTRATION.kind], text), payload, REGISTRATION.kind))
+            counts[REGISTRATION.short] += 1
             if rec.paid:
-                docs.append(_Doc("voucher", f"{VOUCHER_DIR}/{file_name}", _digest(keys["voucher"], text), payload, VOUCHER_DIR))
-                counts["慰问金发放凭证"] += 1
+                docs.append(_Doc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", _digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind))
+                counts[VOUCHER.short] += 1
                 project = ctx.to_text(worker["慰问"].get("帮扶项目"))
                 if project not in groups:
                     groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode("utf-8")), [])
@@ -476,23 +480,23 @@ class _Batch:
                 members.append(payload)
         for project, (hasher, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
-            docs.append(_Doc("roster", f"{ROSTER_STEM}{suffix}.docx", hasher.hexdigest(), (project, members), None))
-            counts["实名制发放凭证汇总表"] += 1
+            docs.append(_Doc(ROSTER.kind, f"{ROSTER.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
+            counts[ROSTER.short] += 1
         if len(groups) > 1:  # count() took one roster per unit
             self.total += len(groups) - 1
         for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
-            docs.append(_Doc("weekly", f"{WEEKLY_DIR}/{data['时间'].isoformat()}.docx", _digest(keys["weekly"], text), data, WEEKLY_DIR))
-            counts["周报表"] += 1
+            docs.append(_Doc(WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", _digest(keys[WEEKLY.kind], text), data, WEEKLY.kind))
+            counts[WEEKLY.short] += 1
         _distinct_names(docs)
         prints = []
-        for kind, annex in _PRINTED.items():
-            members = [i for i, d in enumerate(docs) if d.annex == annex]
+        for annex in ANNEXES:
+            members = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
             if members:
                 docs[members[0]].first = True
                 key = _digest(*(docs[i].key for i in members))
-                prints.append(_Print(f"{PRINT_DIR}/{annex}.docx", kind, members, key))
+                prints.append(_Print(annex.print_file, annex.kind, members, key))
         plan = _Unit(name, docs, prints, counts, info, records=unit)
         if not name.endswith(INCOMPLETE):
             plan.packet_key = self.packet_key(unit)
@@ -501,7 +505,7 @@ class _Batch:
     def summary_folder(self) -> Optional[Path]:
         """The templates folder when it holds a 活动小结.docx (else formkit's own is used)."""
         folder = self.templates["voucher"].path.parent
-        return folder if (folder / SUMMARY_FILE).is_file() else None
+        return folder if (folder / SUMMARY.template).is_file() else None
 
     def packet_key(self, unit: UnitRecords) -> str:
         """Digest of everything a unit's submission packet is made from besides the rendered
@@ -848,7 +852,9 @@ class _Batch:
                     "files": {p.relative_to(folder).as_posix(): {"sha256": _file_sha(p), "size": p.stat().st_size} for p in made},
                 }
                 self.write_manifest(plan, manifest)
-        _swap_in(self.stage, self.out, [plan.name for plan in self.units if plan.staged])
+        for plan in self.units:
+            if plan.staged:
+                swap_in(self.stage / plan.name, self.out / plan.name)
 
     def pool(self, jobs: Iterator[_Job], processes: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -952,7 +958,7 @@ def render(
     _refuse_records_as_output(record_set.root, out)
     if pdf:
         find_soffice()
-    _remove_stale_staging(out)
+    remove_leftovers(out)
     report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
     batch = _Batch(record_set, out, _templates(Path(templates) if templates else None), force=force, pdf=pdf,
                    report=report, progress=progress, on_documents=on_documents)
@@ -979,35 +985,6 @@ def _refuse_records_as_output(records: Path, out: Path) -> None:
         return
     if source == target or source.is_relative_to(target) or target.is_relative_to(source):
         raise OutputError(f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。")
-
-
-def _remove_stale_staging(out: Path) -> None:
-    """Remove what an interrupted run left in ``out`` (staging and set-aside folders).
-
-    They hold personal data and are never part of the output. One render per output folder
-    at a time: a second render started into the same folder while one runs makes the first
-    fail cleanly (its staging folder is gone), never mixes their files.
-    """
-    if not out.is_dir():
-        return
-    for leftover in out.iterdir():
-        if leftover.name.startswith((".formkit-staging-", ".formkit-old-")) and leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _swap_in(stage: Path, out: Path, unit_names: list[str]) -> None:
-    """Move each staged unit folder into ``out``, replacing the previous one.
-
-    The previous folder is first renamed aside and removed only once the new one is in place
-    (os.replace cannot replace a non-empty folder on Windows).
-    """
-    for name in unit_names:
-        new, target = stage / name, out / name
-        old = out / f".formkit-old-{uuid.uuid4().hex[:8]}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
 
 
 #: Folder (inside the output folder) of the masked copies for 公示 and the press.
@@ -1044,11 +1021,11 @@ def render_publicity(
     out = Path(out)
     _refuse_records_as_output(record_set.root, out)
     base = out / PUBLICITY_DIR
-    _remove_stale_staging(base)
+    remove_leftovers(base)
     tpl = _templates(Path(templates) if templates else None)
     campaign = record_set.campaign.model_dump(by_alias=True)
     written: list[Path] = []
-    stage = base / f".formkit-staging-{uuid.uuid4().hex[:8]}"
+    stage = staging_folder(base)
     try:
         names = []
         for unit in record_set.units:
@@ -1057,16 +1034,18 @@ def render_publicity(
             names.append(name)
             paid = [rec.worker.model_dump(by_alias=True) for rec in sorted(record_set.paid_workers(unit), key=_worker_sort_key)]
             for project, roster in ctx.roster_contexts(campaign, info, paid) if paid else []:
-                rel = Path(name) / (f"{ROSTER_STEM}_{safe_name(project)}（公示）.docx" if project else f"{ROSTER_STEM}（公示）.docx")
+                rel = Path(name) / (f"{ROSTER.stem}_{safe_name(project)}（公示）.docx" if project else f"{ROSTER.stem}（公示）.docx")
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 write_new(stage / rel, tpl["roster"].render(mask_context(roster)))
                 written.append(Path(PUBLICITY_DIR) / rel)
             for rec, worker in zip(sorted(record_set.paid_workers(unit), key=_worker_sort_key), paid):
-                rel = Path(name) / VOUCHER_DIR / _doc_name(worker, rec)
+                rel = Path(name) / VOUCHER.folder / _doc_name(worker, rec)
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 write_new(stage / rel, tpl["voucher"].render(mask_context(ctx.voucher_context(campaign, info, worker))))
                 written.append(Path(PUBLICITY_DIR) / rel)
-        _swap_in(stage, base, [n for n in names if (stage / n).is_dir()])
+        for name in names:
+            if (stage / name).is_dir():
+                swap_in(stage / name, base / name)
     except OSError as exc:
         raise OutputError(f"无法写入输出文件夹 {base}：{exc.strerror or exc}") from exc
     finally:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from formkit.errors import OutputError
@@ -85,3 +87,45 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+
+
+#: Prefixes of what a run keeps beside the output while it works: its staging folder and the
+#: previous folders set aside during a swap. Left behind only by an interrupted run.
+STAGING_PREFIX = ".formkit-staging-"
+ASIDE_PREFIX = ".formkit-old-"
+
+
+def staging_folder(out: Path) -> Path:
+    """A new, unique name for a staging folder inside ``out`` (not created)."""
+    return out / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` in the place of ``target`` (which may not exist).
+
+    ``target`` is first renamed aside and removed only once ``new`` is in place (os.replace
+    cannot replace a non-empty folder on Windows): at every moment the old folder or the new
+    one is there whole, never a mixture.
+
+    Raises:
+        OSError: a rename failed (``target`` is then still the old folder).
+    """
+    aside = target.parent / f"{ASIDE_PREFIX}{uuid.uuid4().hex[:8]}"
+    if target.exists():
+        os.replace(target, aside)
+    os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove what an interrupted run left in ``out`` (staging and set-aside folders).
+
+    They hold personal data and are never part of the output. One render per output folder
+    at a time: a second render started into the same folder while one runs makes the first
+    fail cleanly (its staging folder is gone), never mixes their files.
+    """
+    if not out.is_dir():
+        return
+    for leftover in out.iterdir():
+        if leftover.name.startswith((STAGING_PREFIX, ASIDE_PREFIX, ".~packet-")) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -52,15 +52,8 @@ from formkit.documents.zipio import (
     read_members,
     zip_bytes,
 )
+from formkit.domain.annexes import ANNEXES
 from formkit.errors import TemplateProblem
-
-#: The template of each annex, by the short name formkit uses for it.
-TEMPLATE_FILES = {
-    "voucher": "附件1_慰问金发放凭证.docx",
-    "roster": "附件2_实名制发放凭证汇总表.docx",
-    "registration": "附件3_困难职工档案登记表.docx",
-    "weekly": "附件4_企业工资拖欠情况周报表.docx",
-}
 
 #: A body longer than this (characters) is rendered as a stream: deflated in a second
 #: thread, segment by segment, while Jinja writes the next (a 1,000-row roster: 5 MB of XML).
@@ -85,7 +78,7 @@ def default_template_dir() -> Path:
     here = Path(__file__).resolve().parents[1]  # the formkit package
     candidates = [Path.cwd() / "templates", here / "_templates", here.parents[1] / "templates"]
     for folder in candidates:
-        if all((folder / name).is_file() for name in TEMPLATE_FILES.values()):
+        if all((folder / annex.template).is_file() for annex in ANNEXES):
             return folder
     raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")
 

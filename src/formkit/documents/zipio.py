@@ -8,7 +8,7 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -175,3 +175,69 @@ def member_data_offset(path: Path, name: str) -> int:
         name_len, extra_len = struct.unpack("<HH", fh.read(4))
     return info.header_offset + 30 + name_len + extra_len
 
+
+#: The zip format's earliest time: every entry of every zip formkit writes carries it.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def normalize_docx(data: bytes) -> bytes:
+    """A .docx with fixed zip entry times, so equal content gives equal bytes.
+
+    python-docx stamps each part with the time of saving; the parts themselves are the same
+    for the same records. The parts keep their order (``[Content_Types].xml`` first, as Word
+    writes it) and are deflated again at the default level.
+
+    A zip whose every entry is already dated :data:`ZIP_TIME` and carries no extra field
+    (what formkit writes, :func:`zip_bytes`) is returned as it is: its bytes
+    depend on its content only, and a 1,000-voucher print file is not inflated and deflated
+    again (30 MB of XML).
+
+    Args:
+        data: the bytes of a .docx (any zip).
+
+    Returns:
+        The normalised bytes; *data* unchanged when it is not a zip (it is then hashed as is)
+        or is fixed already.
+    """
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return data
+    if all(info.date_time == ZIP_TIME and not info.extra and not info.is_dir() for info in source.infolist()):
+        source.close()
+        return data
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.is_dir():
+                continue
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return buffer.getvalue()
+
+
+def deterministic_zip(files: Mapping[str, bytes]) -> bytes:
+    """Zip ``{name: bytes}`` reproducibly: names sorted, fixed times, permissions and host.
+
+    Entries are stored (not compressed again: .docx files are zips already, and stored
+    bytes do not depend on the zlib version). Names are UTF-8 (the zip format's flag 11,
+    read by Windows 10+, 7-Zip, WinRAR and macOS).
+
+    Args:
+        files: the entries, by their path inside the zip (posix separators).
+
+    Returns:
+        The zip's bytes.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_STORED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, files[name])
+    return buffer.getvalue()

@@ -43,11 +43,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 from formkit.documents.template import (
-    TEMPLATE_FILES,
     FormTemplate,
     default_template_dir,
 )
+from formkit.documents.zipio import normalize_docx
 from formkit.domain.amounts import format_yuan
+from formkit.domain.annexes import ROSTER
 from formkit.domain.dates import format_date_zh
 from formkit.domain.idcard import mask_id, parse_id_number
 from formkit.errors import FormkitError, IDNumberError
@@ -59,7 +60,6 @@ from formkit.forms.summary import (
     unit_figures,
     week_figures,
 )
-from formkit.pipeline.packets import ROSTER_STEM, normalize_docx
 from formkit.records.load import WORKERS_DIR, RecordSet, UnitRecords, WorkerRecord
 from formkit.records.yamlio import YamlFileError, load_yaml
 
@@ -334,11 +334,11 @@ def collect(records: RecordSet, out: Path, *, templates: Optional[Path] = None) 
     written: list[Path] = []
     rosters = city_roster_contexts(records)
     if rosters:
-        template = FormTemplate(folder / TEMPLATE_FILES["roster"])
+        template = FormTemplate(folder / ROSTER.template)
         for project, context in rosters:
             template.check_fields(set(context))
             suffix = f"_{safe_name(project)}" if project else ""
-            path = out / f"{CITY_PREFIX}_{ROSTER_STEM}{suffix}.docx"
+            path = out / f"{CITY_PREFIX}_{ROSTER.stem}{suffix}.docx"
             write_atomic(path, normalize_docx(template.render(context)))
             written.append(path)
     figures = [unit_figures(unit, records) for unit in records.units]

@@ -43,6 +43,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from formkit.domain.amounts import amount_in_words
+from formkit.domain.annexes import ROSTER, WEEKLY
 from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
@@ -60,10 +61,8 @@ from formkit.forms.context import (
 )
 from formkit.records.load import RecordSet, UnitRecords, WorkerRecord, load_records
 
-__all__ = ["ARCHIVE_STEM", "CITY_DIR", "ROSTER_STEM", "WEEKLY_STEM", "export_tables"]
+__all__ = ["ARCHIVE_STEM", "CITY_DIR", "export_tables"]
 
-ROSTER_STEM = "附件2_实名制发放凭证汇总表"
-WEEKLY_STEM = "附件4_企业工资拖欠情况周报表"
 ARCHIVE_STEM = "困难职工档案"
 CITY_DIR = "全市汇总"
 #: The forms' titles (附件2, 附件4 of 厦工[2011]104号, as in the templates).
@@ -356,11 +355,11 @@ def _archive_sheets(units: list[UnitRecords], city: bool) -> list[_Sheet]:
 def _export_group(record_set: RecordSet, units: list[UnitRecords], out: Path, city: bool, written: list[Path]) -> None:
     rosters = _roster_sheets(record_set, units, city)
     if rosters:
-        names = [safe_name(f"{ROSTER_STEM}_{project}") for project, _ in rosters]
-        _save(out, ROSTER_STEM, [s for _, s in rosters], names, written)
+        names = [safe_name(f"{ROSTER.stem}_{project}") for project, _ in rosters]
+        _save(out, ROSTER.stem, [s for _, s in rosters], names, written)
     weekly = _weekly_sheet(units, city)
     if weekly is not None:
-        _save(out, WEEKLY_STEM, [weekly], [WEEKLY_STEM], written)
+        _save(out, WEEKLY.stem, [weekly], [WEEKLY.stem], written)
     if any(unit.workers for unit in units):
         sheets = _archive_sheets(units, city)
         names = [ARCHIVE_STEM] + [f"{ARCHIVE_STEM}_{s.title}" if s.rows else "" for s in sheets[1:]]

@@ -56,10 +56,10 @@ from pathlib import Path
 from typing import Any
 
 from formkit.documents.template import (
-    TEMPLATE_FILES,
     FormTemplate,
     default_template_dir,
 )
+from formkit.domain.annexes import by_kind
 from formkit.domain.dates import format_date_zh
 from formkit.domain.models import Unit, Worker
 from formkit.errors import Problem, RecordsInvalid, TemplateProblem
@@ -163,7 +163,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
         campaign: campaign.yaml as ``Campaign.model_dump(by_alias=True)``.
 
     Returns:
-        ``{kind: context}`` for the kinds of :data:`formkit.documents.render.TEMPLATE_FILES`
+        ``{kind: context}`` for the kinds of :data:`formkit.domain.annexes.ANNEXES`
         (voucher, roster, registration, weekly).
     """
     unit = {field.alias: None for field in Unit.model_fields.values()}
@@ -245,9 +245,9 @@ def render_notice(
 
     annexes: list[tuple[str, bytes]] = []
     for kind, context in blank_annex_contexts(campaign).items():
-        annex = FormTemplate(folder / TEMPLATE_FILES[kind])
+        annex = FormTemplate(folder / by_kind(kind).template)
         annex.check_fields(set(context))
-        annexes.append((TEMPLATE_FILES[kind], annex.render(context)))
+        annexes.append((by_kind(kind).template, annex.render(context)))
 
     notice_name = f"通知_{safe_name(ctx.to_text(campaign['文号']), '通知')}.docx"
     rendered = [(name, notice.render(notice_context(campaign, name, issued))) for name in addressees]

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from formkit.domain.annexes import sent_by
 from formkit.domain.dates import format_date_zh, weekday_zh
-from formkit.domain.vocab import UnitType, Weekday
+from formkit.domain.vocab import Weekday
 from formkit.errors import RecordsInvalid
 from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
 
@@ -59,11 +60,6 @@ MISSING = "缺报"
 DUE_TODAY = "今日应报"
 PENDING = "待报"
 
-#: What a unit sends by 上报截止, by 单位类型 (notice §四.3).
-_PACKET = {
-    UnitType.INDUSTRIAL_UNION.value: "附件1、附件2、小结",
-    UnitType.DISTRICT_UNION.value: "附件2、小结",
-}
 
 
 @dataclass(frozen=True)
@@ -126,6 +122,11 @@ def days_left_text(days: int) -> str:
     return f"已过期 {-days} 天"
 
 
+def _sent_text(unit_type: str) -> str:
+    """What a unit of ``unit_type`` sends by 上报截止, shortly: ``附件1、附件2、小结`` (通知四.3)."""
+    return "、".join(f"附件{d.number}" if d.number else "小结" for d in sent_by(unit_type))
+
+
 def _unit_name(unit: UnitRecords) -> str:
     return unit.unit.name or unit.folder.name
 
@@ -180,7 +181,7 @@ def schedule(records: RecordSet, today: date) -> list[ScheduleRow]:
         ScheduleRow(campaign.fund_deadline, FUND_DEADLINE, "中央财政帮扶专项资金用完（三.2）", (campaign.fund_deadline - today).days, fund)
     )
 
-    packet = {name: _PACKET.get(str(unit.unit.unit_type), "") for name, unit in zip(names, units)}
+    packet = {name: _sent_text(str(unit.unit.unit_type)) for name, unit in zip(names, units)}
     rows.append(
         ScheduleRow(
             campaign.report_deadline, REPORT_DEADLINE, "报凭证、汇总表及活动小结（四.3）", (campaign.report_deadline - today).days, packet

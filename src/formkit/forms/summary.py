@@ -51,6 +51,7 @@ from typing import Any, Optional
 
 from formkit.documents.template import FormTemplate, default_template_dir
 from formkit.domain.amounts import amount_in_words, format_yuan
+from formkit.domain.annexes import SUMMARY
 from formkit.domain.dates import format_date_zh
 from formkit.domain.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
 from formkit.errors import FormkitError, TemplateProblem
@@ -59,7 +60,6 @@ from formkit.forms.schedule import report_days
 from formkit.records.load import RecordSet, UnitRecords, WeekRecord
 
 __all__ = [
-    "SUMMARY_TEMPLATE",
     "RECOMMENDED_ROWS",
     "CategoryFigures",
     "FundFigures",
@@ -74,7 +74,6 @@ __all__ = [
 ]
 
 #: File name of the 小结 template, beside the four annex templates.
-SUMMARY_TEMPLATE = "活动小结.docx"
 #: Blank rows of the recommended-households table: 推荐1—2户（人） (通知四.2).
 RECOMMENDED_ROWS = 2
 _NONE = "无"
@@ -447,10 +446,10 @@ def summary_template_path(folder: Optional[Path] = None) -> Path:
         pass
     candidates += [here / "_templates", here.parents[1] / "templates"]
     for candidate in candidates:
-        path = candidate / SUMMARY_TEMPLATE
+        path = candidate / SUMMARY.template
         if path.is_file():
             return path
-    raise TemplateProblem(f"找不到活动小结模板 {SUMMARY_TEMPLATE}（应在 templates/ 中，可用 tools/build_summary_template.py 生成）。")
+    raise TemplateProblem(f"找不到活动小结模板 {SUMMARY.template}（应在 templates/ 中，可用 tools/build_summary_template.py 生成）。")
 
 
 def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Path] = None, figures: Optional[UnitFigures] = None) -> bytes:
@@ -464,7 +463,7 @@ def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Pat
 
     Returns:
         The rendered document (its zip timestamps are those of the moment; the packet
-        normalises them, :func:`formkit.pipeline.packets.normalize_docx`).
+        normalises them, :func:`formkit.documents.zipio.normalize_docx`).
 
     Raises:
         FormkitError: the records have no valid campaign.

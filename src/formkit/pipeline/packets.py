@@ -40,22 +40,20 @@ inside are compressed already), so its bytes do not depend on the zlib of the ma
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import os
 import shutil
 import uuid
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from formkit import __version__
+from formkit.documents.zipio import deterministic_zip, normalize_docx
 from formkit.domain.amounts import format_yuan
-from formkit.domain.vocab import UnitType
+from formkit.domain.annexes import ROSTER, SUMMARY, Document, packet_rule, sent_by
 from formkit.errors import FormkitError, OutputError
-from formkit.files import safe_name, write_atomic
+from formkit.files import safe_name, swap_in, write_atomic
 from formkit.forms.summary import UnitFigures, render_summary, unit_figures
 from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords
 
@@ -63,39 +61,18 @@ __all__ = [
     "MANIFEST_FILE",
     "MANIFEST_FORMAT",
     "PACKET_PREFIX",
-    "PRINT_DIR",
-    "ROSTER_STEM",
-    "SUMMARY_FILE",
-    "VOUCHER_DIR",
     "PacketItem",
     "build_manifest",
     "build_unit_packet",
-    "deterministic_zip",
-    "normalize_docx",
     "packet_items",
     "packet_name",
     "packet_zip_path",
     "verify_packet",
 ]
 
-#: Output names of the renderer (formkit.api; tests/test_packets.py checks they agree).
-VOUCHER_DIR = "附件1_慰问金发放凭证"
-ROSTER_STEM = "附件2_实名制发放凭证汇总表"
-PRINT_DIR = "打印件"
-
 PACKET_PREFIX = "报送"
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = "formkit-packet/1"
-#: The 小结 in the packet, and the staff's finished 小结 in a unit's records folder.
-SUMMARY_FILE = "活动小结.docx"
-#: The zip format's earliest time: every entry of every zip formkit writes carries it.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-#: The sentence of 通知四.3 that decides each unit type's packet.
-RULES = {
-    UnitType.INDUSTRIAL_UNION.value: "各产业工会务必在上报截止前将《慰问金发放凭证》和《中央财政帮扶专项资金实名制发放凭证汇总表》及两节送温暖活动小结报市总工会法律与保障部（通知四.3）",
-    UnitType.DISTRICT_UNION.value: "各区工会只报送《中央财政帮扶专项资金实名制发放凭证汇总表》和两节送温暖活动小结（通知四.3）",
-}
 
 
 @dataclass(frozen=True)
@@ -124,69 +101,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def normalize_docx(data: bytes) -> bytes:
-    """A .docx with fixed zip entry times, so equal content gives equal bytes.
-
-    python-docx stamps each part with the time of saving; the parts themselves are the same
-    for the same records. The parts keep their order (``[Content_Types].xml`` first, as Word
-    writes it) and are deflated again at the default level.
-
-    A zip whose every entry is already dated :data:`ZIP_TIME` and carries no extra field
-    (what formkit writes, :func:`formkit.documents.render.zip_bytes`) is returned as it is: its bytes
-    depend on its content only, and a 1,000-voucher print file is not inflated and deflated
-    again (30 MB of XML).
-
-    Args:
-        data: the bytes of a .docx (any zip).
-
-    Returns:
-        The normalised bytes; *data* unchanged when it is not a zip (it is then hashed as is)
-        or is fixed already.
-    """
-    try:
-        source = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return data
-    if all(info.date_time == ZIP_TIME and not info.extra and not info.is_dir() for info in source.infolist()):
-        source.close()
-        return data
-    buffer = io.BytesIO()
-    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if info.is_dir():
-                continue
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return buffer.getvalue()
-
-
-def deterministic_zip(files: Mapping[str, bytes]) -> bytes:
-    """Zip ``{name: bytes}`` reproducibly: names sorted, fixed times, permissions and host.
-
-    Entries are stored (not compressed again: .docx files are zips already, and stored
-    bytes do not depend on the zlib version). Names are UTF-8 (the zip format's flag 11,
-    read by Windows 10+, 7-Zip, WinRAR and macOS).
-
-    Args:
-        files: the entries, by their path inside the zip (posix separators).
-
-    Returns:
-        The zip's bytes.
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
-        for name in sorted(files):
-            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_STORED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            zf.writestr(entry, files[name])
-    return buffer.getvalue()
-
-
 def _unit_name(unit: UnitRecords) -> str:
     return unit.unit.name
 
@@ -207,23 +121,24 @@ def packet_zip_path(folder: Path) -> Path:
     return folder.parent / f"{folder.name}.zip"
 
 
-def _voucher_items(unit_folder: Path) -> list[PacketItem]:
-    print_file = unit_folder / PRINT_DIR / f"{VOUCHER_DIR}.docx"
-    role = "附件1 慰问金发放凭证"
+def _printed_items(unit_folder: Path, annex: Document) -> list[PacketItem]:
+    """A printed annex's documents: its print file, or (missing) its single documents."""
+    print_file = unit_folder / annex.print_file
     if print_file.is_file():
-        return [PacketItem(f"{VOUCHER_DIR}.docx", role, print_file)]
-    singles = sorted((unit_folder / VOUCHER_DIR).glob("*.docx")) if (unit_folder / VOUCHER_DIR).is_dir() else []
-    return [PacketItem(f"{VOUCHER_DIR}/{p.name}", role, p) for p in singles if not p.name.startswith((".", "~"))]
+        return [PacketItem(f"{annex.stem}.docx", annex.label, print_file)]
+    folder = unit_folder / annex.folder
+    singles = sorted(folder.glob("*.docx")) if folder.is_dir() else []
+    return [PacketItem(f"{annex.folder}/{p.name}", annex.label, p) for p in singles if not p.name.startswith((".", "~"))]
 
 
 def _roster_items(unit_folder: Path) -> list[PacketItem]:
-    rosters = sorted(p for p in unit_folder.glob(f"{ROSTER_STEM}*.docx") if p.is_file())
-    return [PacketItem(p.name, "附件2 中央财政帮扶专项资金实名制发放凭证汇总表", p) for p in rosters]
+    rosters = sorted(p for p in unit_folder.glob(f"{ROSTER.stem}*.docx") if p.is_file())
+    return [PacketItem(p.name, ROSTER.label, p) for p in rosters]
 
 
 def user_summary(unit: UnitRecords) -> Optional[Path]:
     """The staff's finished 小结 in the unit's records folder (``活动小结.docx``), if any."""
-    path = unit.folder / SUMMARY_FILE
+    path = unit.folder / SUMMARY.template
     return path if path.is_file() else None
 
 
@@ -252,20 +167,20 @@ def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, te
     paid = records.paid_workers(unit)
     items: list[PacketItem] = []
     name = _unit_name(unit)
-    if unit.unit.unit_type == UnitType.INDUSTRIAL_UNION.value:
-        vouchers = _voucher_items(unit_folder)
-        if paid and not vouchers:
-            raise FormkitError(f"{name}：{unit_folder} 中没有慰问金发放凭证（附件1），产业工会的报送材料须包含凭证（通知四.3）。请先生成。")
-        items += vouchers
-    rosters = _roster_items(unit_folder)
-    if paid and not rosters:
-        raise FormkitError(f"{name}：{unit_folder} 中没有实名制发放凭证汇总表（附件2）（通知四.3）。请先生成。")
-    items += rosters
-    finished = user_summary(unit)
-    if finished is not None:
-        items.append(PacketItem(SUMMARY_FILE, "两节送温暖活动小结", data=finished.read_bytes()))
-    else:
-        items.append(PacketItem(SUMMARY_FILE, "两节送温暖活动小结（草稿）", data=normalize_docx(render_summary(unit, records, templates, figures))))
+    for document in sent_by(str(unit.unit.unit_type)):
+        if document is SUMMARY:
+            finished = user_summary(unit)
+            if finished is not None:
+                items.append(PacketItem(SUMMARY.template, SUMMARY.title, data=finished.read_bytes()))
+            else:
+                draft = normalize_docx(render_summary(unit, records, templates, figures))
+                items.append(PacketItem(SUMMARY.template, f"{SUMMARY.title}（草稿）", data=draft))
+            continue
+        found = _roster_items(unit_folder) if document is ROSTER else _printed_items(unit_folder, document)
+        if paid and not found:
+            raise FormkitError(f"{name}：{unit_folder} 中没有{document.title}（附件{document.number}），"
+                               f"{unit.unit.unit_type}的报送材料须包含它（通知四.3）。请先生成。")
+        items += found
     return items
 
 
@@ -339,7 +254,7 @@ def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tu
             "report_deadline": campaign.report_deadline.isoformat(),
         },
         "unit": {"name": figures.name, "type": figures.unit_type},
-        "rule": RULES.get(figures.unit_type, ""),
+        "rule": packet_rule(figures.unit_type),
         "files": [
             {"path": name, "role": role, "bytes": len(data), "sha256": _sha256(data)}
             for name, (role, data) in files.items()
@@ -357,14 +272,6 @@ def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tu
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     """The manifest as UTF-8 JSON (Chinese as is, 2-space indent, a final newline)."""
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _replace_folder(new: Path, target: Path) -> None:
-    old = target.parent / f".~old-{uuid.uuid4().hex[:8]}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Optional[Path] = None) -> Path:
@@ -406,7 +313,7 @@ def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, 
     try:
         for inner, data in contents.items():
             write_atomic(temp / inner.split("/", 1)[1], data)
-        _replace_folder(temp, target)
+        swap_in(temp, target)
         write_atomic(packet_zip_path(target), deterministic_zip(contents))
     except OSError as exc:
         raise OutputError(f"无法写入报送材料 {target}：{exc.strerror or exc}") from exc
