@@ -36,6 +36,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -87,9 +88,9 @@ def prompt(doc: DocumentObject, text: str, blank_lines: int = 2) -> None:
     """A grey prompt for staff, then blank lines to write on."""
     paragraph = body(doc, text)
     for run in paragraph.runs:
-        color = OxmlElement("w:color")
-        color.set(qn("w:val"), GREY)
-        run._r.get_or_add_rPr().append(color)
+        # python-docx puts w:color in its place among the run properties (before w:sz: the
+        # order Word's schema requires; appended after w:szCs it is invalid there)
+        run.font.color.rgb = RGBColor.from_string(GREY)
     for _ in range(blank_lines):
         body(doc, "")
 
