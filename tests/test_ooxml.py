@@ -33,8 +33,9 @@ from lxml import etree
 import ooxml_check
 from ooxml_check import check_docx, describe, errors, iter_docx
 from formkit import api
-from formkit.collect import collect
-from formkit.notice import render_notice
+from formkit.domain import annexes
+from formkit.exchange.collect import collect
+from formkit.forms.notice import render_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -94,7 +95,7 @@ def test_sample_unit_documents_are_valid(sample: Path):
 
 
 def test_sample_print_files_are_valid(sample: Path):
-    prints = [unit / api.PRINT_DIR for unit in _units(sample)]
+    prints = [unit / annexes.PRINT_DIR for unit in _units(sample)]
     assert_valid(prints, at_least=6, zips=False)
 
 
@@ -157,7 +158,7 @@ def _edit(data: bytes, part: str, change) -> bytes:
 @pytest.fixture(scope="module")
 def voucher(sample: Path) -> bytes:
     """One rendered voucher, rezipped the way the mutations rezip it (so only they differ)."""
-    path = sorted((_units(sample)[0] / api.VOUCHER_DIR).glob("*.docx"))[0]
+    path = sorted((_units(sample)[0] / annexes.VOUCHER.folder).glob("*.docx"))[0]
     return _zip(_members(path.read_bytes()))
 
 
@@ -401,7 +402,7 @@ def with_picture(tmp_path_factory) -> Path:
 
 
 def test_documents_of_a_template_with_a_picture_are_valid(with_picture: Path):
-    paths = [unit / d for unit in _units(with_picture) for d in (api.VOUCHER_DIR, api.REGISTRATION_DIR)]
+    paths = [unit / d for unit in _units(with_picture) for d in (annexes.VOUCHER.folder, annexes.REGISTRATION.folder)]
     assert_valid(paths, at_least=20, zips=False)
 
 
@@ -415,7 +416,7 @@ def test_documents_of_a_template_with_a_picture_are_valid(with_picture: Path):
     "one counter per print file (api._Batch.assemble), re-deflating only those pieces",
 )
 def test_print_files_of_a_template_with_a_picture_are_valid(with_picture: Path):
-    prints = [unit / api.PRINT_DIR for unit in _units(with_picture)]
+    prints = [unit / annexes.PRINT_DIR for unit in _units(with_picture)]
     assert_valid(prints, at_least=6, zips=False)
 
 

@@ -25,6 +25,7 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
