@@ -429,7 +429,7 @@ def _digits(text: str) -> str:
     ],
 )
 def test_scrub_masks_numbers_typed_with_separators_or_prefixes(typed: str, secret: str) -> None:
-    from formkit.records.load import scrub_numbers
+    from formkit.domain.privacy import scrub_numbers
 
     shown = scrub_numbers(f"民族“{typed}”不是允许的值")
     assert secret not in _digits(shown).upper(), shown
@@ -445,13 +445,13 @@ def test_scrub_masks_numbers_typed_with_separators_or_prefixes(typed: str, secre
     ["2011-12-02", "2011-12-01 2012-01-22", "[2011-12-01, 2012-01-22]", "1,409.50 元", "SM2011-001-王秀英.yaml:9", "邮编 361008"],
 )
 def test_scrub_leaves_dates_amounts_and_archive_numbers(text: str) -> None:
-    from formkit.records.load import scrub_numbers
+    from formkit.domain.privacy import scrub_numbers
 
     assert scrub_numbers(text) == text
 
 
 def test_a_file_named_by_its_id_number_is_shown_masked_with_a_warning(good_copy: Path) -> None:
-    from formkit.records.load import masked_path
+    from formkit.domain.privacy import masked_path
 
     named = good_copy / SM / "职工" / f"{_SECRET_ID}.yaml"
     shutil.copyfile(BAD / "item03_checksum.yaml", named)

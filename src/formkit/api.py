@@ -188,6 +188,8 @@ class RenderReport:
         processes: how many processes rendered (1: no pool).
         packets: the submission packets (zip files, relative to ``out``) made this run, one
             per unit rendered complete (notice §四.3; see :mod:`formkit.pipeline.packets`).
+        publicity: the masked copies for 公示 written this run (relative to ``out``), see
+            ``render(mask=...)``.
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
     """
@@ -201,6 +203,7 @@ class RenderReport:
     processes: int = 1
     packets: list[Path] = field(default_factory=list)
     pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
+    publicity: list[Path] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -907,6 +910,7 @@ def render(
     force: bool = False,
     processes: int | None = None,
     on_documents: Callable[[int, int], None] | None = None,
+    mask: bool = False,
 ) -> RenderReport:
     """Render the four annexes for every unit of a records folder.
 
@@ -942,6 +946,10 @@ def render(
             previous output), else 1.
         on_documents: called with (documents done, documents in all) as documents are
             rendered or found unchanged (for a progress bar).
+        mask: also write the masked copies for 公示 (:func:`render_publicity`) into
+            ``out/公示/``. Once they exist, every later render keeps them current, mask or
+            not: a 公示 must never show last week's amounts. (Not while records are left out
+            with ``keep_going``: a 公示 of part of a unit is not made.)
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
@@ -968,6 +976,8 @@ def render(
         raise OutputError(f"无法写入输出文件夹 {out}：{exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
+    if (mask or (out / PUBLICITY_DIR).is_dir()) and not report.skipped:
+        report.publicity = render_publicity(record_set, out, templates=templates)
     return report
 
 
@@ -1000,7 +1010,7 @@ def render_publicity(
     """Render masked copies for 公示 or the press (notice §四.2) into ``out/公示/<填报单位>/``.
 
     Per unit: the annex-2 roster(s) and the annex-1 vouchers, with ID numbers and phone
-    numbers masked (middle digits) and addresses cut to the street (``formkit.forms.publicity``).
+    numbers masked (middle digits) and addresses cut to the street (:func:`formkit.domain.privacy.mask_context`).
     Names, ages and amounts stay: a 公示 exists to show who was paid what.
 
     Each unit's folder is built aside and moved into place whole; the records are only read.
@@ -1013,7 +1023,7 @@ def render_publicity(
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written, or is the records folder.
     """
-    from formkit.forms.publicity import mask_context
+    from formkit.domain.privacy import mask_context
 
     record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
     if record_set.errors or record_set.campaign is None:

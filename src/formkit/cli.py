@@ -141,7 +141,7 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
 
     try:
         try:
-            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted)
+            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted, mask=mask)
         finally:
             if bar is not None:
                 bar.render_finish()
@@ -158,10 +158,8 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
     for packet in report.packets:
         click.echo(f"报送包：{out / packet}")
-    # Masked copies made earlier are kept current: a 公示 must never show last week's amounts.
-    if (mask or (out / api.PUBLICITY_DIR).is_dir()) and not report.skipped:
-        masked = api.render_publicity(records, out, templates=templates)
-        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(masked)} 个文件，在 {out / api.PUBLICITY_DIR}")
+    if report.publicity:
+        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
     if report.pdf_failed:

@@ -15,14 +15,13 @@ created after the holder's birth, yet people keep the number issued to them late
 appears anywhere in the code history, whatever the years.
 
 Full numbers never appear in an error message: the messages name at most the address code
-or the birth date digits, and the expected check digit. Use :func:`mask_id` and
-:func:`mask_phone` for anything printed to a log or screen.
+or the birth date digits, and the expected check digit. Use :func:`formkit.domain.privacy.mask_id` and
+:func:`~formkit.domain.privacy.mask_phone` for anything printed to a log or screen.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -30,6 +29,7 @@ from functools import lru_cache
 from stdnum.cn.ric import calc_check_digit
 
 from formkit.domain.dates import age_on as _age_on
+from formkit.domain.privacy import fold_number, mask_id
 from formkit.errors import IDNumberError
 
 __all__ = [
@@ -37,9 +37,6 @@ __all__ = [
     "check_digit",
     "normalize_id_number",
     "parse_id_number",
-    "mask_id",
-    "mask",
-    "mask_phone",
 ]
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -68,15 +65,7 @@ def normalize_id_number(value: str | int) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise IDNumberError("身份证号应为 15 或 18 位号码（文字），不是是/否或空值")
-    text = unicodedata.normalize("NFKC", str(value))
-    text = "".join(
-        ch
-        for ch in text
-        if not ch.isspace() and ch not in _DASHES and unicodedata.category(ch) != "Cf"
-    )
-    text = text.upper()
-    match = re.fullmatch(r"(\d+)\.0+", text)
-    return match.group(1) if match else text
+    return fold_number(value)
 
 
 def check_digit(first17: str) -> str:
@@ -98,52 +87,6 @@ def _address_problem(code: str) -> str | None:
     if "county" not in info:
         return f"地址码 {code} 不在 GB/T 2260 行政区划代码（含历史代码）中"
     return None
-
-
-def mask_id(text: str) -> str:
-    """Return an ID number with its middle replaced by ``*``, safe to print or log.
-
-    Keeps the first 6 and last 4 characters of a number of 15 characters or more
-    (``'350203********1232'``). Shorter text reveals less: at most two thirds of it,
-    never more than 10 characters in all, so a wrong-length number is never shown whole.
-    The text is folded first (:func:`normalize_id_number`).
-
-    Args:
-        text: an ID number, valid or not.
-
-    Returns:
-        The masked text, of the same length as the folded text.
-    """
-    folded = normalize_id_number(text) if isinstance(text, (str, int)) else ""
-    size = len(folded)
-    hidden = max(size - 10, -(-size // 3))  # ceil(size / 3)
-    shown = size - hidden
-    tail = min(4, shown // 2)
-    head = shown - tail
-    return folded[:head] + "*" * hidden + folded[size - tail :]
-
-
-#: Name used by formkit.errors' docstring.
-mask = mask_id
-
-
-def mask_phone(text: str) -> str:
-    """Return a phone number with its middle replaced by ``*``, safe to print or log.
-
-    Spaces and hyphens are removed first. Numbers of 11 characters or more keep the first
-    3 and the last 4 (``'138****5678'``, ``'059****4567'`` for ``0592-1234567``); shorter
-    numbers keep only the last 2 (``'*****67'``).
-
-    Args:
-        text: a phone number as typed.
-
-    Returns:
-        The masked number.
-    """
-    folded = normalize_id_number(text) if isinstance(text, (str, int)) else ""
-    if len(folded) >= 11:
-        return folded[:3] + "*" * (len(folded) - 7) + folded[-4:]
-    return "*" * max(0, len(folded) - 2) + folded[-2:]
 
 
 @dataclass(frozen=True, repr=False)

@@ -25,7 +25,7 @@ People in more than one unit (通知四.1: 不重复): a 身份证号 registered
 units is an error of the records (formkit.records.load), and both records are left out of the
 units, so the check reads them again from their files; the other case, a worker's family
 member registered as a worker in another unit, is a warning of the records and appears
-here too. The report prints ID numbers masked (:func:`formkit.domain.idcard.mask_id`): it names
+here too. The report prints ID numbers masked (:func:`formkit.domain.privacy.mask_id`): it names
 the person, the units, the 档案编号 and the record file, which is what is needed to look the
 records up, and it is a file likely to be passed around.
 """
@@ -50,7 +50,8 @@ from formkit.documents.zipio import normalize_docx
 from formkit.domain.amounts import format_yuan
 from formkit.domain.annexes import ROSTER
 from formkit.domain.dates import format_date_zh
-from formkit.domain.idcard import mask_id, parse_id_number
+from formkit.domain.idcard import parse_id_number
+from formkit.domain.privacy import mask_id
 from formkit.errors import FormkitError, IDNumberError
 from formkit.files import safe_name, write_atomic
 from formkit.forms import context as ctx

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
+from formkit.domain.privacy import scrub_numbers
 from formkit.errors import FormkitError, IDNumberError, OutputError
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
@@ -52,7 +53,6 @@ from formkit.exchange.spreadsheet import (
     is_total_row,
     match_headings,
     normalize_heading,
-    scrub,
 )
 from formkit.files import safe_name
 from formkit.records.load import (  # the same Chinese messages as formkit check
@@ -207,7 +207,7 @@ class ImportReport:
         if self.notes:
             lines.append("关于表格：")
             lines += [f"  {n.format()}" for n in self.notes]
-        return scrub("\n".join(lines))
+        return scrub_numbers("\n".join(lines))
 
 
 # ---------------------------------------------------------------- reading sheets
@@ -356,7 +356,7 @@ def _data_rows(table: _Table, layout: _Layout) -> list[tuple[_Row, bool]]:
             try:
                 text = cell_text(cells.get(i), column.kind, epoch=table.epoch, typed=table.typed)
             except CellError as exc:
-                row.notes.append(CellNote(ref, layout.headings[i], scrub(str(exc))))
+                row.notes.append(CellNote(ref, layout.headings[i], scrub_numbers(str(exc))))
                 continue
             if text:
                 row.texts[column.key] = text

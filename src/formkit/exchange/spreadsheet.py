@@ -32,7 +32,6 @@ from typing import Any, Sequence
 from openpyxl.utils.datetime import from_excel
 
 from formkit.domain.amounts import parse_yuan
-from formkit.domain.idcard import mask_id, mask_phone
 from formkit.errors import AmountError, FormkitError
 
 __all__ = [
@@ -378,13 +377,3 @@ def _number_cell(value: float | int, kind: str, epoch: datetime) -> str:
             raise CellError(f"应是整数，单元格里是 {value!r}")
         return str(int(value))
     return str(value) if isinstance(value, int) else _number_text(value)
-
-
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9０-９]{14,17}[0-9０-９XxＸｘ](?![0-9A-Za-z])")
-_PHONE_RUN = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
-
-
-def scrub(text: str) -> str:
-    """*text* with anything that looks like an ID or phone number masked (idcard.mask_id)."""
-    text = _ID_RUN.sub(lambda m: mask_id(m.group()), text)
-    return _PHONE_RUN.sub(lambda m: mask_phone(m.group()), text)

@@ -39,7 +39,6 @@ import difflib
 import os
 import pickle
 import re
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -51,7 +50,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from formkit.domain.dates import format_date_zh
-from formkit.domain.idcard import mask_id, mask_phone
 from formkit.domain.models import (
     INVISIBLE_CHARACTERS,
     RECORD_CHECK,
@@ -65,6 +63,7 @@ from formkit.domain.models import (
     field_description,
     known_keys,
 )
+from formkit.domain.privacy import masked_path, scrub_numbers
 from formkit.domain.vocab import ArchiveStatus, Weekday
 from formkit.errors import FormkitError, Problem
 from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
@@ -303,75 +302,6 @@ def _report_days(start: date, end: date, weekday: str) -> list[date]:
 
 # ---------------------------------------------------------------- messages
 
-#: A run of digits as people type numbers: groups of digits with up to two separators
-#: (spaces, hyphens, dots, brackets) between them, optionally after ``+`` and ending in an X.
-_NUMBER_RUN = re.compile(
-    r"(?<![0-9０-９])[+＋]?[0-9０-９](?:[ \t\u00a0\u2000-\u200a\u3000\-‐‑‒–—－.．()（）]{0,2}[0-9０-９])*"
-    r"(?:[ \-－]?[XxＸｘ](?![A-Za-zＡ-Ｚａ-ｚ]))?"
-)
-#: Dates typed as ``2011-12-02`` (one or several, separated by spaces): never masked.
-_DATES = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\s+\d{4}[-./]\d{1,2}[-./]\d{1,2})*")
-#: Fewest digits of a run masked as an ID number (GB 11643-1999: 15 or 18) or a phone number
-#: (a mobile number has 11 digits, a landline with its area code 10–12; a date has 8).
-_ID_DIGITS, _PHONE_DIGITS = 15, 10
-
-
-def _mask_run(match: re.Match[str]) -> str:
-    text = match.group()
-    folded = unicodedata.normalize("NFKC", text)
-    digits = "".join(ch for ch in folded if ch.isdigit())
-    if folded[-1] in "Xx":
-        if len(digits) < _ID_DIGITS - 1:  # not an ID's check digit: mask the digits before it
-            head = text.rstrip("XxＸｘ -－")
-            return scrub_numbers(head) + text[len(head) :]
-        digits += "X"
-    if len(digits) >= _ID_DIGITS:
-        if _DATES.fullmatch(folded.strip()):
-            return text
-        return mask_id(digits)
-    if len(digits) >= _PHONE_DIGITS:
-        if folded.startswith("+") and digits.startswith("86") and len(digits) == 13:
-            return "+86 " + mask_phone(digits[2:])
-        return mask_phone(digits)
-    return text
-
-
-def scrub_numbers(text: str) -> str:
-    """Mask anything in *text* that looks like an ID or phone number: the last safety net of
-    every message, field name and displayed path.
-
-    A number is found however it was typed: next to letters (``ID350203…``), in groups
-    separated by spaces, hyphens, dots or brackets (``350203 19620514 2107``,
-    ``138-1234-5678``, ``(0592) 5503127``), full-width, or after ``+86``. A run of 15 or
-    more digits (14 and an X) is masked by :func:`formkit.domain.idcard.mask_id` (first 6 and last
-    4 kept); of 10 to 14 digits (a mobile number, a landline with its area code) by
-    :func:`formkit.domain.idcard.mask_phone` (first 3 and last 4 kept from 11 digits on). Dates (``2011-12-02``),
-    amounts and counts have fewer digits and are left alone.
-
-    Args:
-        text: any text shown to the user.
-
-    Returns:
-        The text with each such number masked (separators inside it removed).
-    """
-    if not text:
-        return text
-    return _NUMBER_RUN.sub(_mask_run, text)
-
-
-_scrub = scrub_numbers
-
-
-def masked_path(path: Path) -> Path:
-    """*path* with every ID or phone number in its folder and file names masked (see
-    :func:`scrub_numbers`): ``职工/350203********2108.yaml``. The clerk still finds the file
-    by its first and last digits; the number is not shown whole. A path without such a
-    number is returned as is (the same object).
-    """
-    parts = path.parts
-    shown = [scrub_numbers(part) for part in parts]
-    return path if shown == list(parts) else Path(*shown)
-
 
 def dotted(loc: Iterable[str | int]) -> str:
     """The Chinese field path of *loc*: ``家庭成员[2].身份证号`` (list positions from 1)."""
@@ -392,7 +322,7 @@ MAX_PROBLEMS_PER_FILE = 50
 
 def _clip(text: str, limit: int) -> str:
     """*text* scrubbed, then cut to *limit* characters with the full length said."""
-    text = _scrub(text)
+    text = scrub_numbers(text)
     return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
 
 

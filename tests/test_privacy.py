@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from docxread import all_text
 from formkit.forms import context as ctx
-from formkit.domain.idcard import check_digit, mask_id, parse_id_number
-from formkit.forms.publicity import cut_address, looks_like_address, mask_context, mask_phones, mask_text
+from formkit.domain.idcard import check_digit, parse_id_number
+from formkit.domain.privacy import cut_address, looks_like_address, mask_context, mask_id, mask_phones, scrub_numbers
 from formkit.records.load import load_records
 from formkit.documents.template import FormTemplate
 from formkit.forms.summary import summary_context
@@ -82,9 +82,9 @@ MOBILES = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 
 
 @given(ID_NUMBERS, MOBILES, st.text(alphabet="，。：困难职工备注号 ", max_size=8))
-def test_mask_text_hides_numbers_in_free_text(number, mobile, filler):
+def test_scrub_numbers_hides_numbers_in_free_text(number, mobile, filler):
     text = f"{filler}身份证{number}{filler}电话{mobile}{filler}"
-    masked = mask_text(text)
+    masked = scrub_numbers(text)
     assert number not in masked and mobile not in masked
     assert mask_id(number) in masked
 
@@ -194,3 +194,72 @@ def test_masked_voucher_and_roster_render(contexts, tmp_path):
         assert [s for s in secrets if s in text] == []
         done.add(kind)
     assert done == set(templates)
+
+
+# --------------------------------------------------------------------------------------
+# The one masker reaches every 公示 file: numbers typed every way in every free-text field
+# --------------------------------------------------------------------------------------
+
+
+def _fictional_id(body17: str) -> str:
+    return body17 + check_digit(body17)
+
+
+#: Fictional numbers (a valid check digit; a mobile and a landline of no one), each typed
+#: the ways staff type them.
+PHONE, LANDLINE, ID_NUMBER = "13912345678", "05926123456", _fictional_id("35020319800101123")
+TYPED = [
+    "139 1234 5678", "139-1234-5678", "139.1234.5678", "+86 139 1234 5678", "+86-13912345678", "电话13912345678",
+    "(0592) 6123456", "0592－6123456", "（0592）6123 456",
+    f"{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:]}", f"身份证ID{ID_NUMBER}", ID_NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    f"{ID_NUMBER[:6]}-{ID_NUMBER[6:14]}-{ID_NUMBER[14:]}",
+]
+#: The free-text fields a 公示 copy (roster, vouchers) prints, by where they sit in a worker record.
+FREE_TEXT = [("工作单位",), ("家庭住址",), ("备注",), ("慰问", "其它帮扶措施"), ("慰问", "居住地址"), ("慰问", "所在单位"),
+             ("慰问", "致困原因"), ("慰问", "街道")]
+
+
+def _digits_joined(text: str) -> str:
+    """Text with separators between digits taken out (what a reader of the page sees as one number)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text)
+    return re.sub(r"(?<=\d)[\s\-.()（）+]+(?=\d)", "", folded)
+
+
+def test_no_full_number_typed_any_way_reaches_a_publicity_copy(tmp_path):
+    import shutil
+
+    import yaml
+
+    from formkit import api
+
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    n = 0
+    for path in sorted(records.glob("*/职工/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "慰问" not in data:
+            continue
+        for where in FREE_TEXT:
+            target = data
+            for key in where[:-1]:
+                target = target[key]
+            typed = TYPED[n % len(TYPED)]
+            n += 1
+            base = target.get(where[-1]) or ("莲前街道" if where[-1] == "街道" else "")
+            target[where[-1]] = f"{base}（联系{typed}）"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert n >= 2 * len(TYPED), "every way of typing is used, in several fields"
+    report = api.render(records, tmp_path / "out", templates=TEMPLATES, mask=True)
+    assert not report.skipped
+    public = sorted((tmp_path / "out" / "公示").rglob("*.docx"))
+    assert public
+    whole = [PHONE, LANDLINE, ID_NUMBER]
+    for path in public:
+        text = _digits_joined(all_text(path))
+        for number in whole:
+            assert number not in text, f"{number[:3]}… in {path.name}"
+    # the same numbers are in the office's own copies: the test would see them if masking failed
+    office = "".join(_digits_joined(all_text(p)) for p in (tmp_path / "out").glob("*/附件2_*.docx"))
+    assert all(number in office for number in whole)
