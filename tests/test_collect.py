@@ -14,11 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, squash, tables
-from formkit.exchange.collect import FUNDS_CSV, PEOPLE_CSV, UNITS_CSV, WEEKS_CSV, collect, cross_unit_people
+
 from formkit.domain.idcard import parse_id_number
 from formkit.domain.privacy import mask_id
+from formkit.exchange.collect import (
+    FUNDS_CSV,
+    PEOPLE_CSV,
+    UNITS_CSV,
+    WEEKS_CSV,
+    collect,
+    cross_unit_people,
+)
 from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 

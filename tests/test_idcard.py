@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formkit.errors import FormkitError, IDNumberError
-from formkit.domain.privacy import mask_id, mask_phone
 from formkit.domain.idcard import (
     IDNumber,
     check_digit,
     normalize_id_number,
     parse_id_number,
 )
+from formkit.domain.privacy import mask_id, mask_phone
+from formkit.errors import FormkitError, IDNumberError
 
 DATA = Path(__file__).parent / "data" / "idcards.tsv"
 DEADLINE = date(2012, 1, 6)  # 活动.上报截止 of 厦工[2011]104号

@@ -17,11 +17,16 @@ import pytest
 import yaml
 from docx import Document
 from docx.shared import Mm
-
 from docxread import all_text, squash
-from formkit.errors import RecordsInvalid, TemplateProblem
-from formkit.forms.notice import BLANK_DATE, NOTICE_DIR, notice_template_path, render_notice
+
 from formkit.domain import annexes
+from formkit.errors import RecordsInvalid, TemplateProblem
+from formkit.forms.notice import (
+    BLANK_DATE,
+    NOTICE_DIR,
+    notice_template_path,
+    render_notice,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

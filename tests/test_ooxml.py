@@ -27,11 +27,11 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import ooxml_check
 import pytest
 from lxml import etree
-
-import ooxml_check
 from ooxml_check import check_docx, describe, errors, iter_docx
+
 from formkit import api
 from formkit.domain import annexes
 from formkit.exchange.collect import collect

@@ -17,14 +17,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, squash, tables
-from formkit.domain import annexes
+
 from formkit import api
+from formkit.domain import annexes
 from formkit.errors import FormkitError
-from formkit.pipeline.packets import MANIFEST_FILE, build_manifest, build_unit_packet, packet_zip_path, verify_packet
-from formkit.records.load import load_records
 from formkit.files import safe_name
+from formkit.pipeline.packets import (
+    MANIFEST_FILE,
+    build_manifest,
+    build_unit_packet,
+    packet_zip_path,
+    verify_packet,
+)
+from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,8 +284,7 @@ def test_a_docx_formkit_wrote_passes_through_unchanged_and_others_get_fixed_time
     import io
     import zipfile
 
-    from formkit.documents.zipio import ZIP_TIME, normalize_docx
-    from formkit.documents.zipio import ZipMember, zip_bytes
+    from formkit.documents.zipio import ZIP_TIME, ZipMember, normalize_docx, zip_bytes
 
     fixed = zip_bytes([ZipMember.deflated("[Content_Types].xml", b"<Types/>"), ZipMember.deflated("word/document.xml", b"<w:document/>")])
     assert normalize_docx(fixed) is fixed

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tools
-from formkit.domain import annexes
+
 from formkit import api
+from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
-from formkit.errors import FormkitError
 from formkit.domain.idcard import parse_id_number
+from formkit.errors import FormkitError
 from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,16 +8,23 @@ import re
 from pathlib import Path
 
 import pytest
+from docxread import all_text
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docxread import all_text
-from formkit.forms import context as ctx
-from formkit.domain.idcard import check_digit, parse_id_number
-from formkit.domain.privacy import cut_address, looks_like_address, mask_context, mask_id, mask_phones, scrub_numbers
-from formkit.records.load import load_records
 from formkit.documents.template import FormTemplate
+from formkit.domain.idcard import check_digit, parse_id_number
+from formkit.domain.privacy import (
+    cut_address,
+    looks_like_address,
+    mask_context,
+    mask_id,
+    mask_phones,
+    scrub_numbers,
+)
+from formkit.forms import context as ctx
 from formkit.forms.summary import summary_context
+from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

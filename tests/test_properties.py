@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docxread import grid, squash, tables
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
-from docxread import grid, squash, tables
-from formkit.domain import annexes
 from formkit import api
+from formkit.domain import annexes
 from formkit.domain.idcard import check_digit
 from formkit.domain.models import Worker, known_keys
 from formkit.domain.vocab import (

@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, grid, squash, tables
-from formkit.domain import annexes
+
 from formkit import api
+from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan, voucher_boxes
-from formkit.forms.context import FAMILY_ROWS, to_text
 from formkit.domain.idcard import parse_id_number
+from formkit.forms.context import FAMILY_ROWS, to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

@@ -32,20 +32,25 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from docxread import all_text
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from docxread import all_text
-from formkit.domain import annexes
 from formkit import api
-from formkit.forms import context as ctx
-from formkit.errors import OutputError, TemplateProblem
-from formkit.fake import generate_records
-from formkit.documents.body import page_break_prefix, split_final_sectpr, split_first_paragraph, with_page_break
+from formkit.documents.body import (
+    page_break_prefix,
+    split_final_sectpr,
+    split_first_paragraph,
+    with_page_break,
+)
 from formkit.documents.deflate import crc32_combine
 from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
 from formkit.documents.template import FormTemplate, document_bytes
 from formkit.documents.zipio import read_members, zip_bytes
+from formkit.domain import annexes
+from formkit.errors import OutputError, TemplateProblem
+from formkit.fake import generate_records
+from formkit.forms import context as ctx
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"

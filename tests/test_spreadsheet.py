@@ -21,13 +21,25 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from formkit.forms.context import ROSTER_COLUMNS
-from formkit.errors import FormkitError, RecordsInvalid
 from formkit.domain.idcard import check_digit
-from formkit.records.load import load_records
+from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.sheetexport import CITY_DIR, export_tables
-from formkit.exchange.sheetimport import EXISTING, REFUSED, SKIPPED, WRITTEN, import_sheet
-from formkit.exchange.spreadsheet import WORKER_COLUMNS, CellError, cell_text, match_headings, normalize_heading
+from formkit.exchange.sheetimport import (
+    EXISTING,
+    REFUSED,
+    SKIPPED,
+    WRITTEN,
+    import_sheet,
+)
+from formkit.exchange.spreadsheet import (
+    WORKER_COLUMNS,
+    CellError,
+    cell_text,
+    match_headings,
+    normalize_heading,
+)
+from formkit.forms.context import ROSTER_COLUMNS
+from formkit.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

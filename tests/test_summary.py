@@ -14,14 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, grid, squash, tables
+
+from formkit.documents.template import FormTemplate
 from formkit.domain import annexes
 from formkit.domain.amounts import amount_in_words
 from formkit.domain.dates import format_date_zh
-from formkit.records.load import load_records
-from formkit.documents.template import FormTemplate
 from formkit.forms.summary import format_wan_yuan, render_summary, summary_context
+from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

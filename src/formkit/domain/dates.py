@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 
+from formkit.domain.vocab import Weekday
 from formkit.errors import DateError
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
     "format_date_zh",
     "weekday_zh",
     "date_parts",
-    "fridays",
+    "report_days",
     "age_on",
 ]
 
@@ -115,13 +116,23 @@ def date_parts(d: date | None) -> tuple[str, str, str]:
     return (str(d.year), str(d.month), str(d.day))
 
 
-def fridays(start: date, end: date) -> list[date]:
-    """Return every Friday from start to end, both included (the 周报 days, 附件4).
+def report_days(start: date, end: date, weekday: str = "星期五") -> list[date]:
+    """Every ``weekday`` from ``start`` to ``end``, both included: the 周报日 of 附件4 (通知四.3:
+    "于每周五上报"). The one list of report days every part of formkit uses
+    (:attr:`formkit.domain.models.Campaign.report_days`).
 
-    2011-12-01..2012-01-22 gives the 8 Fridays 2011-12-02 … 2012-01-20. An empty list when
-    end is before start.
+    2011-12-01..2012-01-22 gives the 8 Fridays 2011-12-02 … 2012-01-20; an empty list when
+    ``end`` is before ``start``.
+
+    Args:
+        start, end: 周报起止.
+        weekday: 周报日, ``星期一`` … ``星期日``.
+
+    Raises:
+        ValueError: ``weekday`` is not a weekday's name.
     """
-    first = start + timedelta(days=(calendar.FRIDAY - start.weekday()) % 7)
+    target = Weekday(weekday).weekday_number
+    first = start + timedelta(days=(target - start.weekday()) % 7)
     count = (end - first).days // 7 + 1 if first <= end else 0
     return [first + timedelta(weeks=n) for n in range(count)]
 

@@ -49,7 +49,7 @@ from pydantic_core import PydanticCustomError
 
 from formkit.domain import vocab
 from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
-from formkit.domain.dates import ACCEPTED_FORMS, age_on, parse_date
+from formkit.domain.dates import ACCEPTED_FORMS, age_on, parse_date, report_days
 from formkit.domain.idcard import IDNumber
 from formkit.domain.idcard import parse_id_number as _parse_id_number
 from formkit.domain.vocab import (
@@ -580,6 +580,12 @@ class Campaign(_Record):
     addressees: Annotated[list[RequiredText], BeforeValidator(_names)] = Field(
         default_factory=list, alias="主送", description="主送单位名单（各区工会、各产业工会工委），每行一个"
     )
+
+    @property
+    def report_days(self) -> list[date]:
+        """The 周报日 inside 周报起止, in order (通知四.3; :func:`formkit.domain.dates.report_days`)."""
+        start, end = self.weekly_period
+        return report_days(start, end, self.weekly_day)
 
     @model_validator(mode="after")
     def _check(self) -> Campaign:

@@ -22,12 +22,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from formkit.domain.annexes import sent_by
 from formkit.domain.dates import format_date_zh, weekday_zh
-from formkit.domain.vocab import Weekday
 from formkit.errors import RecordsInvalid
 from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
 
@@ -40,7 +39,6 @@ __all__ = [
     "DUE_TODAY",
     "PENDING",
     "ScheduleRow",
-    "report_days",
     "days_left_text",
     "display_width",
     "schedule",
@@ -95,24 +93,6 @@ class ScheduleRow:
         return [name for name, status in self.units.items() if status == SUBMITTED]
 
 
-def report_days(start: date, end: date, weekday: str = Weekday.FRIDAY.value) -> list[date]:
-    """Every ``weekday`` from ``start`` to ``end``, both included (the 周报日 of §四.3).
-
-    Args:
-        start, end: 周报起止.
-        weekday: 周报日, ``星期一`` … ``星期日``.
-
-    Returns:
-        The dates in order; for 星期五 the same as :func:`formkit.domain.dates.fridays`.
-
-    Raises:
-        ValueError: ``weekday`` is not a weekday's name.
-    """
-    target = Weekday(weekday).weekday_number
-    first = start + timedelta(days=(target - start.weekday()) % 7)
-    return [first + timedelta(weeks=n) for n in range((end - first).days // 7 + 1)] if first <= end else []
-
-
 def days_left_text(days: int) -> str:
     """``剩 3 天``, ``今天`` or ``已过期 2 天``."""
     if days > 0:
@@ -164,7 +144,7 @@ def schedule(records: RecordSet, today: date) -> list[ScheduleRow]:
     names = [_unit_name(u) for u in units]
     rows: list[ScheduleRow] = []
 
-    for number, day in enumerate(report_days(start, end, campaign.weekly_day), start=1):
+    for number, day in enumerate(campaign.report_days, start=1):
         status = {}
         for name, unit in zip(names, units):
             have = any(week.report.day == day for week in unit.weeks)

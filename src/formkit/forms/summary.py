@@ -56,7 +56,6 @@ from formkit.domain.dates import format_date_zh
 from formkit.domain.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
 from formkit.errors import FormkitError, TemplateProblem
 from formkit.forms import context as ctx
-from formkit.forms.schedule import report_days
 from formkit.records.load import RecordSet, UnitRecords, WeekRecord
 
 __all__ = [
@@ -149,7 +148,7 @@ class UnitFigures:
         by_category: the three 困难类别, in the order of 填表说明第1项.
         by_fund: per 资金来源, sorted by name; by_project: per 帮扶项目, sorted by name.
         migrant_paid, migrant_amount: paid workers whose 身份 is 农民工 (通知三.4).
-        weeks: one row per report day of 周报起止 (:func:`formkit.forms.schedule.report_days`) plus
+        weeks: one row per report day of 周报起止 (:attr:`formkit.domain.models.Campaign.report_days`) plus
             any report on another day, by date.
         expected_weeks: the number of report days; missing: those without a report.
     """
@@ -228,14 +227,6 @@ def week_figures(week: WeekRecord) -> WeekFigures:
     )
 
 
-def _report_days(records: RecordSet) -> list[date]:
-    campaign = records.campaign
-    if campaign is None:
-        return []
-    start, end = campaign.weekly_period
-    return report_days(start, end, campaign.weekly_day)
-
-
 def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
     """Count one unit's campaign from its valid records.
 
@@ -280,7 +271,7 @@ def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
         CategoryFigures(category, active=active_by[category], paid=paid_by[category], amount=amount_by[category])
         for category in DifficultyCategory.labels()
     ]
-    days = _report_days(records)
+    days = records.campaign.report_days if records.campaign is not None else []
     by_day = {week.report.day: week_figures(week) for week in unit.weeks}
     all_days = sorted(set(days) | set(by_day))
     weeks = tuple(by_day.get(day) or WeekFigures(day, reported=False) for day in all_days)

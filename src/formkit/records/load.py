@@ -43,7 +43,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -283,21 +283,8 @@ class RecordSet:
         """
         if self.campaign is None:
             return []
-        start, end = self.campaign.weekly_period
-        if until is not None:
-            end = min(end, until)
         have = {week.report.day for week in unit.weeks}
-        return [day for day in _report_days(start, end, self.campaign.weekly_day) if day not in have]
-
-
-def _report_days(start: date, end: date, weekday: str) -> list[date]:
-    target = Weekday(weekday).weekday_number
-    first = start + timedelta(days=(target - start.weekday()) % 7)
-    days = []
-    while first <= end:
-        days.append(first)
-        first += timedelta(days=7)
-    return days
+        return [day for day in self.campaign.report_days if day not in have and (until is None or day <= until)]
 
 
 # ---------------------------------------------------------------- messages
