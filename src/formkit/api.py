@@ -437,15 +437,15 @@ class _Batch:
         ``<填报单位>（不完整）``: its previous complete output stays as it was, and no
         submission packet is made from an incomplete unit.
         """
-        names: dict[str, UnitRecords] = {}
+        names: set[str] = set()
         result = []
         for unit in self.records.units:
-            name = safe_name(ctx.to_text(unit.unit.model_dump(by_alias=True).get("填报单位")), unit.folder.name)
+            name = unit.name
             if unit_has_errors(self.records, unit):
                 name = safe_name(name + INCOMPLETE)
-            if name in names:
-                name = safe_name(f"{name}_{unit.folder.name}")
-            names[name] = unit
+            while name in names:  # a unit named like another's incomplete folder
+                name = safe_name(f"{name}_")
+            names.add(name)
             result.append((unit, name))
         return result
 
@@ -1040,7 +1040,7 @@ def render_publicity(
         names = []
         for unit in record_set.units:
             info = unit.unit.model_dump(by_alias=True)
-            name = safe_name(ctx.to_text(info.get("填报单位")), unit.folder.name)
+            name = unit.name
             names.append(name)
             paid = [rec.worker.model_dump(by_alias=True) for rec in sorted(record_set.paid_workers(unit), key=_worker_sort_key)]
             for project, roster in ctx.roster_contexts(campaign, info, paid) if paid else []:

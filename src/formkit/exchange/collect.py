@@ -104,7 +104,7 @@ def csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def _unit_name(unit: UnitRecords) -> str:
-    return unit.unit.name
+    return unit.name
 
 
 def _roster_key(rec: WorkerRecord) -> tuple[Any, ...]:

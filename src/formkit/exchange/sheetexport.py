@@ -221,7 +221,7 @@ def _roster_sheets(record_set: RecordSet, units: list[UnitRecords], city: bool) 
         paid = sorted(record_set.paid_workers(unit), key=_archive_sort_key)
         dumps = [rec.worker.model_dump(by_alias=True) for rec in paid]
         for project, ctx in roster_contexts(campaign.model_dump(by_alias=True), unit.unit.model_dump(by_alias=True), dumps):
-            by_project.setdefault(project, []).extend((unit.unit.name, row) for row in ctx["行"])
+            by_project.setdefault(project, []).extend((unit.name, row) for row in ctx["行"])
     columns = list(ROSTER_COLUMNS)
     if city:
         columns.insert(1, UNIT_COLUMN.heading)
@@ -272,7 +272,7 @@ def _weekly_sheet(units: list[UnitRecords], city: bool) -> Optional[_Sheet]:
     by_day: dict[date, list[tuple[str, Any]]] = defaultdict(list)
     for unit in units:
         for week in unit.weeks:
-            by_day[week.report.day].append((unit.unit.name, week.report))
+            by_day[week.report.day].append((unit.name, week.report))
     if not by_day:
         return None
     rows: list[list[Cell]] = []
@@ -333,7 +333,7 @@ def _archive_sheets(units: list[UnitRecords], city: bool) -> list[_Sheet]:
         for rec in sorted(unit.workers, key=_archive_sort_key):
             dump = rec.worker.model_dump(by_alias=True)
             owner: list[Cell] = [(dump["身份证号"], "id"), (dump["姓名"], "text")]
-            workers.append(([(unit.unit.name, "text")] if city else []) + _worker_row(dump))
+            workers.append(([(unit.name, "text")] if city else []) + _worker_row(dump))
             for member in dump["家庭成员"]:
                 family.append(owner + [_cell(_value(member, c.key), c) for c in FAMILY_COLUMNS[2:]])
             for item in dump["所附附件"]:
@@ -392,7 +392,7 @@ def export_tables(records: Union[Path, str, RecordSet], out: Union[Path, str], *
     out = Path(out)
     written: list[Path] = []
     for unit in record_set.units:
-        _export_group(record_set, [unit], out / safe_name(unit.unit.name), False, written)
+        _export_group(record_set, [unit], out / unit.name, False, written)
     if len(record_set.units) > 1:
         _export_group(record_set, record_set.units, out / CITY_DIR, True, written)
     return written

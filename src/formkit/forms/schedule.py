@@ -108,7 +108,7 @@ def _sent_text(unit_type: str) -> str:
 
 
 def _unit_name(unit: UnitRecords) -> str:
-    return unit.unit.name or unit.folder.name
+    return unit.name
 
 
 def _weekly_status(have: bool, due: date, today: date) -> str:

@@ -276,7 +276,7 @@ def unit_figures(unit: UnitRecords, records: RecordSet) -> UnitFigures:
     all_days = sorted(set(days) | set(by_day))
     weeks = tuple(by_day.get(day) or WeekFigures(day, reported=False) for day in all_days)
     return UnitFigures(
-        name=unit.unit.name,
+        name=unit.name,
         unit_type=unit.unit.unit_type,
         registered=registered,
         active=active,

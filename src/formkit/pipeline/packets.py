@@ -102,7 +102,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _unit_name(unit: UnitRecords) -> str:
-    return unit.unit.name
+    return unit.name
 
 
 def packet_name(unit: UnitRecords, records: RecordSet) -> str:

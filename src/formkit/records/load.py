@@ -66,6 +66,7 @@ from formkit.domain.models import (
 from formkit.domain.privacy import masked_path, scrub_numbers
 from formkit.domain.vocab import ArchiveStatus, Weekday
 from formkit.errors import FormkitError, Problem
+from formkit.files import safe_name
 from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "finding_problem",
     "format_problems",
     "load_records",
+    "name_units",
     "masked_path",
     "pack",
     "scrub_numbers",
@@ -236,6 +238,10 @@ class UnitRecords:
         unit: the unit.
         workers: valid worker records, sorted by path.
         weeks: valid weekly reports, sorted by 时间.
+        name: the unit's name in every output (its output folder, its packet, its rows in
+            the schedule, the roll-up and the spreadsheets): its 填报单位 made safe for file
+            systems (:func:`formkit.files.safe_name`), unique in the record set
+            (:func:`name_units`).
     """
 
     folder: Path
@@ -243,6 +249,38 @@ class UnitRecords:
     unit: Unit
     workers: list[WorkerRecord] = field(default_factory=list)
     weeks: list[WeekRecord] = field(default_factory=list)
+    name: str = ""
+
+
+def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
+    """Give each unit its :attr:`UnitRecords.name`, and report two folders with one 填报单位.
+
+    Two unit folders whose 单位.yaml give the same 填报单位 would render, publish and export
+    into the same folders, one over the other. It is an error in each 单位.yaml, naming the
+    other folder (each 填报单位 is one unit, 通知四.3: one packet each); with ``--keep-going``
+    both units are kept, the second (in folder order) named ``<填报单位>_<its folder name>``.
+    """
+    taken: dict[str, UnitRecords] = {}
+    for unit in units:
+        name = safe_name(unit.unit.name, unit.folder.name)
+        first = taken.get(name)
+        if first is not None:
+            for this, other in ((unit, first), (first, unit)):
+                problems.append(_problem(this.path, _unit_name_line(this.path), "填报单位",
+                                         f"与 {other.folder.name}/{UNIT_FILE} 的填报单位相同（“{this.unit.name}”）：两个文件夹会被当成同一个单位",
+                                         "每个填报单位只用一个文件夹：把职工和周报合到一个文件夹里，或改正填报单位"))
+            name = safe_name(f"{name}_{unit.folder.name}")
+            while name in taken:
+                name = safe_name(f"{name}_")
+        unit.name = name
+        taken[name] = unit
+
+
+def _unit_name_line(path: Path) -> int:
+    try:
+        return load_yaml(path).line_of(("填报单位",))
+    except YamlFileError:
+        return 0
 
 
 @dataclass
@@ -844,6 +882,7 @@ def load_records(root: Path | str) -> RecordSet:
         records.weeks.sort(key=lambda w: (w.report.day, w.path))
         units.append(records)
 
+    name_units(units, problems)
     record_set = RecordSet(root, campaign, units, problems)
     for records in units:
         missing = record_set.missing_weeks(records)
