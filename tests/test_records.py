@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from formkit.errors import FormkitError, Problem
-from formkit.records.load import RecordSet, dotted, format_problems, load_records
+from formkit.records.recordset import RecordSet
+from formkit.records.problems import dotted, format_problems
+from formkit.records.load import load_records
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"
@@ -579,7 +581,7 @@ def test_an_echoed_line_is_cut_short(good_copy: Path) -> None:
 
 
 def test_problems_per_file_are_capped_with_a_count_of_the_rest(good_copy: Path) -> None:
-    from formkit.records.load import MAX_PROBLEMS_PER_FILE
+    from formkit.records.problems import MAX_PROBLEMS_PER_FILE
 
     target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
     text = target.read_text(encoding="utf-8")
@@ -653,7 +655,7 @@ def test_an_unknown_key_with_a_zero_width_space_says_so(good_copy: Path) -> None
 def test_a_worker_record_is_kept_packed_and_gives_back_the_same_worker() -> None:
     import pickle
 
-    from formkit.records.load import WorkerRecord, pack, unpack
+    from formkit.records.recordset import WorkerRecord, pack, unpack
 
     records = load_records(GOOD)
     for unit in records.units:

@@ -61,7 +61,6 @@ from formkit.domain.annexes import (
     VOUCHER,
     WEEKLY,
 )
-from formkit.domain.models import Worker
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.files import (
     remove_leftovers,
@@ -71,17 +70,12 @@ from formkit.files import (
     write_new,
 )
 from formkit.forms import context as ctx
+from formkit.forms.pages import page_warnings
 from formkit.pipeline.packets import build_unit_packet, packet_zip_path
 from formkit.pipeline.pdf import convert_to_pdf, find_soffice
-from formkit.records.load import (
-    CAMPAIGN_FILE,
-    RecordSet,
-    UnitRecords,
-    WorkerRecord,
-    load_records,
-    pack,
-    unpack,
-)
+from formkit.records.load import load_records
+from formkit.records.recordset import RecordSet, UnitRecords, WorkerRecord, pack, unpack
+from formkit.records.walk import CAMPAIGN_FILE
 
 #: Inside each unit folder: what each file was made from, for the next incremental run.
 #: Not a dot-file: other tools treat dot-entries in a unit folder as leftovers of their own
@@ -101,61 +95,6 @@ SPOOL_PREFIX = ".pieces-"
 
 
 
-#: Characters each voucher field holds before the voucher may run onto a second page
-#: (measured with LibreOffice on templates/附件1: a 60-character 居住地址 with a three-line
-#: 所在单位 and a long 其它帮扶措施 still prints on one page).
-VOUCHER_FIT = {"居住地址": 80, "所在单位": 60, "致困原因": 60, "其它帮扶措施": 120}
-
-
-def voucher_fit_warnings(record_set: RecordSet) -> list[Problem]:
-    """Warnings for paid workers whose voucher text may not fit its one page (issue 4).
-
-    Returns:
-        One warning per field longer than ``VOUCHER_FIT`` allows, at the worker's file.
-    """
-    return [p for unit in record_set.units for rec in record_set.paid_workers(unit) for p in _fit_problems(rec, rec.worker)]
-
-
-def _fit_problems(rec: WorkerRecord, worker: Worker) -> list[Problem]:
-    problems = []
-    texts = ctx.voucher_texts(worker.model_dump(by_alias=True))
-    for key, limit in VOUCHER_FIT.items():
-        length = len(texts[key])
-        if length > limit:
-            problems.append(Problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
-                                    "请缩写，或在打印前检查这张凭证", "warning"))
-    return problems
-
-
-def recommendation_warnings(record_set: RecordSet) -> list[Problem]:
-    """A unit recommending more than two households for publicity (通知四.2: 1—2户（人）)."""
-    problems = []
-    for unit in record_set.units:
-        marked = [rec for rec in record_set.paid_workers(unit) if (payment := rec.worker.payment) is not None and payment.recommended]
-        problems += _too_many_recommended(marked)
-    return problems
-
-
-def _too_many_recommended(marked: list[WorkerRecord]) -> list[Problem]:
-    return [Problem(rec.path, rec.line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐", "通知四.2：每个单位推荐1—2户（人）", "warning")
-            for rec in marked[2:]]
-
-
-def _paid_warnings(record_set: RecordSet) -> list[Problem]:
-    """:func:`voucher_fit_warnings` and :func:`recommendation_warnings` in one pass (each
-    record unpacked once)."""
-    problems = []
-    for unit in record_set.units:
-        marked = []
-        for rec in record_set.paid_workers(unit):
-            worker = rec.worker
-            problems += _fit_problems(rec, worker)
-            if worker.payment is not None and worker.payment.recommended:
-                marked.append(rec)
-        problems += _too_many_recommended(marked)
-    return problems
-
-
 def check(records: Path | str) -> RecordSet:
     """Load a records folder and check every rule.
 
@@ -166,7 +105,7 @@ def check(records: Path | str) -> RecordSet:
         FormkitError: the folder does not exist or is not a records folder.
     """
     record_set = load_records(Path(records))
-    record_set.problems = sorted({*record_set.problems, *_paid_warnings(record_set)})
+    record_set.problems = sorted({*record_set.problems, *page_warnings(record_set)})
     return record_set
 
 

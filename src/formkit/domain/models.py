@@ -848,6 +848,12 @@ class Worker(_Record):
         return list(self._warnings)
 
     @property
+    def paid(self) -> bool:
+        """Gets a voucher and a roster row: an archive 在档 with a 慰问 block (通知三.2: a 脱贫
+        archive is kept, not paid)."""
+        return self.payment is not None and self.archive_status == ArchiveStatus.ACTIVE
+
+    @property
     def id(self) -> IDNumber:
         """The checked 身份证号 (18-character form, birth date, sex, age)."""
         return parse_id_number(self.id_number)

@@ -61,7 +61,8 @@ from formkit.forms.summary import (
     unit_figures,
     week_figures,
 )
-from formkit.records.load import WORKERS_DIR, RecordSet, UnitRecords, WorkerRecord
+from formkit.records.recordset import RecordSet, UnitRecords, WorkerRecord
+from formkit.records.walk import WORKERS_DIR
 from formkit.records.yamlio import YamlFileError, load_yaml
 
 __all__ = [

@@ -59,7 +59,8 @@ from formkit.forms.context import (
     WEEKLY_GROUPS,
     roster_contexts,
 )
-from formkit.records.load import RecordSet, UnitRecords, WorkerRecord, load_records
+from formkit.records.load import load_records
+from formkit.records.recordset import RecordSet, UnitRecords, WorkerRecord
 
 __all__ = ["ARCHIVE_STEM", "CITY_DIR", "export_tables"]
 

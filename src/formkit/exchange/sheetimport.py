@@ -55,14 +55,9 @@ from formkit.exchange.spreadsheet import (
     normalize_heading,
 )
 from formkit.files import safe_name
-from formkit.records.load import (  # the same Chinese messages as formkit check
-    CAMPAIGN_FILE,
-    UNIT_FILE,
-    WORKERS_DIR,
-    finding_problem,
-    validation_problems,
-)
+from formkit.records.problems import finding_problem, validation_problems
 from formkit.records.skeleton import new_record
+from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WORKERS_DIR
 from formkit.records.yamlio import (
     YamlFileError,
     decode_bytes,

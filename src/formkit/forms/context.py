@@ -139,7 +139,7 @@ def common_context(campaign: Mapping[str, Any], unit: Mapping[str, Any]) -> dict
 def voucher_texts(worker: Mapping[str, Any]) -> dict[str, str]:
     """The voucher's free-text boxes, as printed: 居住地址, 所在单位 and 致困原因 (defaulting to
     the worker's 家庭住址, 工作单位 and 致困主要原因, records.md) and 其它帮扶措施 — what may not
-    fit the voucher's one page (formkit.api.voucher_fit_warnings).
+    fit the voucher's one page (:func:`formkit.forms.pages.page_warnings`).
 
     Raises:
         KeyError: the worker has no 慰问 block.

@@ -65,7 +65,9 @@ from formkit.domain.models import Unit, Worker
 from formkit.errors import Problem, RecordsInvalid, TemplateProblem
 from formkit.files import safe_name, write_atomic
 from formkit.forms import context as ctx
-from formkit.records.load import CAMPAIGN_FILE, RecordSet, load_records
+from formkit.records.load import load_records
+from formkit.records.recordset import RecordSet
+from formkit.records.walk import CAMPAIGN_FILE
 
 __all__ = [
     "NOTICE_DIR",

@@ -28,7 +28,9 @@ from pathlib import Path
 from formkit.domain.annexes import sent_by
 from formkit.domain.dates import format_date_zh, weekday_zh
 from formkit.errors import RecordsInvalid
-from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords, load_records
+from formkit.records.load import load_records
+from formkit.records.recordset import RecordSet, UnitRecords
+from formkit.records.walk import CAMPAIGN_FILE
 
 __all__ = [
     "WEEKLY",

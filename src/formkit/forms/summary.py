@@ -56,7 +56,7 @@ from formkit.domain.dates import format_date_zh
 from formkit.domain.vocab import ArchiveStatus, DifficultyCategory, WorkerStatus
 from formkit.errors import FormkitError, TemplateProblem
 from formkit.forms import context as ctx
-from formkit.records.load import RecordSet, UnitRecords, WeekRecord
+from formkit.records.recordset import RecordSet, UnitRecords, WeekRecord
 
 __all__ = [
     "RECOMMENDED_ROWS",

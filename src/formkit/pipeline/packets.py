@@ -55,7 +55,8 @@ from formkit.domain.annexes import ROSTER, SUMMARY, Document, packet_rule, sent_
 from formkit.errors import FormkitError, OutputError
 from formkit.files import safe_name, swap_in, write_atomic
 from formkit.forms.summary import UnitFigures, render_summary, unit_figures
-from formkit.records.load import CAMPAIGN_FILE, RecordSet, UnitRecords
+from formkit.records.recordset import RecordSet, UnitRecords
+from formkit.records.walk import CAMPAIGN_FILE
 
 __all__ = [
     "MANIFEST_FILE",
