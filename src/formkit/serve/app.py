@@ -447,7 +447,12 @@ def _title(kind: str, rec: Optional[RecordFile], data: Any) -> str:
         number = str(data.get("档案编号") or "").strip()
         return f"职工：{name or '（新职工）'}" + (f"（{number}）" if number else "")
     if kind == "week":
-        return f"周报：{str(data.get('时间') or '').strip() or '（新周报）'}"
+        typed = str(data.get("时间") or "").strip()
+        try:
+            typed = _core.format_date_zh(_core.parse_date(typed))
+        except _core.FormkitError:
+            pass
+        return f"周报：{typed or '（新周报）'}"
     if kind == "unit":
         return f"单位：{str(data.get('填报单位') or '').strip() or '（新单位）'}"
     return "活动（campaign.yaml）"

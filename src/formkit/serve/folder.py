@@ -234,11 +234,12 @@ class Folder:
                 state.files[rec.rel] = rec
             for path in self.record_files(folder / _core.WEEKS_DIR):
                 data = _peek(path)
-                rec = RecordFile(path, self.rel(path), "week", _str(data.get("时间")) or path.stem)
+                typed = _str(data.get("时间"))
+                rec = RecordFile(path, self.rel(path), "week", _shown_date(typed) or path.stem, extra={"时间": typed})
                 view.weeks.append(rec)
                 state.files[rec.rel] = rec
             view.workers.sort(key=lambda r: (_natural(r.number), r.rel))
-            view.weeks.sort(key=lambda r: (_date_key(r.title), r.rel))
+            view.weeks.sort(key=lambda r: (_date_key(r.extra["时间"]), r.rel))
             view.output = _core.safe_name(view.title, folder.name)
             state.units[view.name] = view
         if not campaign_path.is_file() and not units:
@@ -279,7 +280,7 @@ class Folder:
                 rec.rendered = _freshness(rec.path, [self.out / d for d in rec.documents])
             for rec in view.weeks:
                 try:
-                    day = _core.parse_date(rec.title).isoformat()
+                    day = _core.parse_date(rec.extra["时间"]).isoformat()
                 except _core.FormkitError:
                     continue
                 doc = f"{view.output}/{_core.WEEKLY_DIR}/{day}.docx"
@@ -316,6 +317,14 @@ def _natural(text: str) -> list[Any]:
     import re
 
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def _shown_date(text: str) -> str:
+    """A typed date as 2011年12月2日 (as typed when it is not a date)."""
+    try:
+        return _core.format_date_zh(_core.parse_date(text))
+    except _core.FormkitError:
+        return text
 
 
 def _date_key(text: str) -> str:

@@ -53,6 +53,8 @@ _SCALARS = frozenset({"text", "textarea", "select", "yesno", "date", "id", "mone
 _LISTS = frozenset({"causes", "lines", "dates"})
 #: Keys whose values run to several lines.
 _LONG_TEXT = frozenset({"备注", "案例说明", "其它帮扶措施"})
+#: Keys whose one-line values are long (addresses, employers).
+_WIDE = frozenset({"家庭住址", "工作单位", "户口所在地行政区划", "居住地址", "所在单位", "致困原因"})
 #: Keys typed as digits that other YAML readers would take for numbers: written quoted.
 _QUOTED = frozenset({"身份证号", "邮政编码"})
 _ITEM = re.compile(r"填表说明第(\d+)项")
@@ -88,6 +90,12 @@ class Spec:
     quote: bool = False
     max_items: int = 0
     placeholder: str = ""
+    note: str = ""
+
+    @property
+    def wide(self) -> bool:
+        """Shown across the whole width of the form (long text, lists, tables)."""
+        return self.kind in ("textarea", "lines", "causes", "amount", "rows", "group", "dates") or self.key in _WIDE
 
     @property
     def grid(self) -> bool:
@@ -160,6 +168,18 @@ def _placeholder(spec: Spec) -> str:
     return ""
 
 
+def _note(spec: Spec) -> str:
+    """The description shown under a field, without what the label and the item badge say."""
+    text = _ITEM.sub("", spec.help).replace("，以“- ”开头", "")
+    text = re.sub(r"[，,]\s*([）)])", r"\1", text)
+    text = re.sub(r"[（(]\s*[）)]", "", text).strip("，；。 ")
+    if text.startswith(spec.key + "，") or text.startswith(spec.key + "；"):
+        text = text[len(spec.key) + 1 :]
+    if text in ("", spec.key) or text == spec.placeholder:
+        return ""
+    return text
+
+
 def spec_of(model: type[BaseModel]) -> list[Spec]:
     """The form of a record model: one :class:`Spec` per key, in the order of records.md."""
     specs = []
@@ -202,6 +222,7 @@ def spec_of(model: type[BaseModel]) -> list[Spec]:
             spec.kind = "textarea"
         spec.quote = key in _QUOTED
         spec.placeholder = _placeholder(spec)
+        spec.note = _note(spec)
         specs.append(spec)
     return specs
 

@@ -75,7 +75,7 @@
     }
     post("/api/value", { kind: kind, value: value }, true).then(function (r) {
       if (input.value !== value) return; // typed on meanwhile
-      if (box) { box.textContent = r.message || ""; box.className = "live " + (r.ok ? "ok" : "bad"); }
+      if (box) { box.textContent = (r.ok && kind === "money") ? "" : (r.message || ""); box.className = "live " + (r.ok ? "ok" : "bad"); }
       if (kind === "amount") showAmount(input, r.ok ? r : null);
       if (kind === "id" && r.ok) {
         var scope = scopeOf(input);
@@ -114,7 +114,7 @@
         post("/api/value", { kind: kind, value: el.value }, true).then(function (r) {
           var box = liveBox(el);
           if (box && !r.ok) { box.textContent = r.message || ""; box.className = "live bad"; }
-          if (box && r.ok && kind !== "date") { box.textContent = r.message || ""; box.className = "live ok"; }
+          if (box && r.ok && kind === "id") { box.textContent = r.message || ""; box.className = "live ok"; }
           if (kind === "amount") showAmount(el, r.ok ? r : null);
           if (kind === "date" && r.ok) {
             var picker = el.parentNode.querySelector("input.picker");
