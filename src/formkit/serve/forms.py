@@ -498,8 +498,60 @@ def _position(mapping: CommentedMap, order: list[str], key: str) -> int:
 def _put(mapping: CommentedMap, order: list[str], key: str, value: Any) -> None:
     if key in mapping:
         mapping[key] = value
-    else:
-        mapping.insert(_position(mapping, order, key), key, value)
+        return
+    pos = _position(mapping, order, key)
+    mapping.insert(pos, key, value)
+    if pos > 0:
+        _carry_comment(mapping, list(mapping)[pos - 1], key)
+
+
+def _comment_holder(container: Any, key: Any) -> tuple[Any, Any]:
+    """Where ruamel.yaml keeps the comment lines that follow *key*'s value: on the key
+    itself, or (a block value) on the last item inside it."""
+    while True:
+        value = container[key]
+        entry = container.ca.items.get(key) if hasattr(container, "ca") else None
+        if entry and len(entry) > 2 and entry[2] is not None:
+            return container, key
+        if isinstance(value, CommentedMap) and len(value):
+            container, key = value, list(value)[-1]
+        elif isinstance(value, CommentedSeq) and len(value) and not value.fa.flow_style():
+            container, key = value, len(value) - 1
+        else:
+            return container, key
+
+
+def _carry_comment(mapping: CommentedMap, before: str, key: str) -> None:
+    """Keep the comment lines written above the key that followed *before* right above it,
+    now that *key* is inserted between them: ruamel.yaml stores those lines with *before*'s
+    value, so they would otherwise end up above the inserted key."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    holder, item = _comment_holder(mapping, before)
+    entry = holder.ca.items.get(item) if hasattr(holder, "ca") else None
+    token = entry[2] if entry and len(entry) > 2 else None
+    if token is None:
+        return
+    first, newline, rest = token.value.partition("\n")
+    if not rest:
+        return
+    token.value = first + newline
+    target, last = _comment_holder_for_new(mapping, key)
+    target.ca.items.setdefault(last, [None, None, None, None])
+    target.ca.items[last][2] = CommentToken("\n" + rest, CommentMark(0), None)
+
+
+def _comment_holder_for_new(mapping: CommentedMap, key: str) -> tuple[Any, Any]:
+    value = mapping[key]
+    if isinstance(value, CommentedMap) and len(value):
+        return _comment_holder_for_new(value, list(value)[-1])
+    if isinstance(value, CommentedSeq) and len(value) and not value.fa.flow_style():
+        last = value[len(value) - 1]
+        if isinstance(last, CommentedMap) and len(last):
+            return _comment_holder_for_new(last, list(last)[-1])
+        return value, len(value) - 1
+    return mapping, key
 
 
 def _write_list(spec: Spec, mapping: CommentedMap, order: list[str], new: list[str]) -> None:
