@@ -66,10 +66,11 @@ class Client:
     def request(self, method: str, path: str, body: bytes | None = None, headers: Optional[dict[str, str]] = None,
                 cookie: bool = True, host: Optional[str] = None) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        sent = {"Host": host or f"127.0.0.1:{self.port}"}
+        sent = {"Host": f"127.0.0.1:{self.port}" if host is None else host}
         if cookie:
             sent["Cookie"] = self.cookie
         sent.update(headers or {})
+        path = re.sub(r"[^\x21-\x7e]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), path)  # as sent, %xx kept
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for key, value in sent.items():
             conn.putheader(key, value.encode("utf-8") if not value.isascii() else value)

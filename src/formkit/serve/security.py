@@ -91,11 +91,15 @@ def configure_logging(stream: Any = None) -> logging.Handler:
     """
     handler = logging.StreamHandler(stream)
     handler.setFormatter(ScrubFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    for name in ("formkit.serve", "uvicorn", "uvicorn.error", "uvicorn.access", "starlette"):
+    for name in ("formkit.serve", "uvicorn", "uvicorn.error", "starlette"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.propagate = False
         logger.setLevel(logging.INFO)
+    access = logging.getLogger("uvicorn.access")  # its lines hold the query (the token): ours replace them
+    access.handlers = []
+    access.propagate = False
+    access.disabled = True
     return handler
 
 
