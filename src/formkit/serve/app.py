@@ -127,7 +127,8 @@ class Pages:
         job = self.renderer.last.get(view.name)
         missing = [p for p in view.problems if p.field == "时间" and Path(p.path).name == _core.WEEKS_DIR]
         return self.page("unit.html", state=state, view=view, job=job, pdf=self.pdf, missing=missing, title=view.title,
-                         documents=self.documents(view))
+                         documents=self.documents(view), doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证",
+                                                                    _core.WEEKLY_DIR: "周报表"})
 
     def documents(self, view: Any) -> dict[str, list[dict[str, str]]]:
         """The unit's rendered files, by folder, with PDF and preview where there are."""

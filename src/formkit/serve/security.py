@@ -134,7 +134,7 @@ class Guard:
                     (b"cache-control", b"no-store"),
                     (b"x-frame-options", b"DENY"),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),  # no-referrer would make a form POST send Origin: null
                     (b"content-security-policy",
                      b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                      b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
