@@ -170,7 +170,7 @@ class Pages:
 
     def form_page(self, kind: str, *, rel: str = "", data: Any = None, sha: str = "", rec: Optional[RecordFile] = None,
                   state: Optional[FolderState] = None, saved: Optional[str] = None, created: bool = False, exact: bool = True,
-                  unit: str = "", status: int = 200, notice: str = "") -> HTMLResponse:
+                  unit: str = "", status: int = 200, notice: str = "", hints: Optional[dict[str, str]] = None) -> HTMLResponse:
         model = MODELS[kind]
         specs = F.spec_of(model)
         bound = F.bind(specs, data)
@@ -179,9 +179,9 @@ class Pages:
         state = state or self.folder.state()
         view = self.unit_of(state, rel) if rel else state.units.get(unit)
         unknown = sorted(set(data or {}) - {s.key for s in specs}) if isinstance(data, dict) else []
-        defaults = {}
+        defaults = dict(hints or {})
         if kind == "week" and view is not None:
-            defaults = {k: view.info.get(k, "") for k in ("单位负责人", "填表人", "联系电话") if view.info.get(k)}
+            defaults.update({k: f"不填则用单位的：{view.info[k]}" for k in ("单位负责人", "填表人", "联系电话") if view.info.get(k)})
         title = _title(kind, rec, data)
         action = f"/record/{quote(rel)}" if rel else (f"/new/{kind}/{quote(unit)}" if unit else f"/new/{kind}")
         return self.page("record.html", status=status, kind=kind, rel=rel, sha=sha, rec=rec, view=view,
@@ -305,7 +305,25 @@ class Pages:
         if kind == "campaign" and state.campaign is not None:
             return RedirectResponse(f"/record/{quote(_core.CAMPAIGN_FILE)}", status_code=303)
         text = Y.load_record_text(_core.new_record(kind).encode("utf-8"))
-        return self.form_page(kind, data=text.data, unit=unit, state=state)
+        return self.form_page(kind, data=text.data, unit=unit, state=state, hints=self.suggestions(kind, state, unit))
+
+    def suggestions(self, kind: str, state: FolderState, unit: str) -> dict[str, str]:
+        """Hints for a new record: the unit's next 档案编号, the first Friday still without a report."""
+        view = state.units.get(unit)
+        if view is None:
+            return {}
+        if kind == "worker":
+            numbers = [rec.number for rec in view.workers if rec.number]
+            if numbers:
+                last = max(numbers, key=_natural_key)
+                following = _next_number(last)
+                return {"档案编号": f"如 {following}（本单位已用到 {last}）" if following else f"本单位已用到 {last}"}
+        if kind == "week" and state.record_set is not None:
+            unit_records = next((u for u in state.record_set.units if u.folder.resolve() == view.folder.resolve()), None)
+            missing = state.record_set.missing_weeks(unit_records) if unit_records is not None else []
+            if missing:
+                return {"时间": f"如 {missing[0].isoformat()}（本单位还缺这一周的周报）"}
+        return {}
 
     async def create(self, request: Request) -> Response:
         """Write a new record from its form (the skeleton with the values typed); never
@@ -459,6 +477,20 @@ def _title(kind: str, rec: Optional[RecordFile], data: Any) -> str:
     return "活动（campaign.yaml）"
 
 
+def _natural_key(text: str) -> list[Any]:
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def _next_number(number: str) -> str:
+    """The 档案编号 after *number*: its last run of digits plus one, as wide (SM2011-009 → SM2011-010)."""
+    runs = list(re.finditer(r"\d+", number))
+    if not runs:
+        return ""
+    last = runs[-1]
+    following = str(int(last.group()) + 1).zfill(len(last.group()))
+    return number[: last.start()] + following + number[last.end() :]
+
+
 def _new_stem(kind: str, form: dict[str, str]) -> str:
     """The file name of a new record: ``<档案编号>-<姓名>`` or the week's date."""
     if kind == "worker":
@@ -499,7 +531,9 @@ def check_value(kind: str, value: str) -> dict[str, Any]:
             return {"ok": True, "message": message, "sex": ident.sex, "birth": birth.isoformat()}
         if kind == "date":
             day = _core.parse_date(value)
-            return {"ok": True, "message": f"即 {_core.format_date_zh(day)}", "iso": day.isoformat(), "shown": _core.format_date_zh(day)}
+            weekday = "一二三四五六日"[day.weekday()]
+            shown = _core.format_date_zh(day)
+            return {"ok": True, "message": f"即 {shown}（星期{weekday}）", "iso": day.isoformat(), "shown": shown}
         if kind in ("amount", "money"):
             amount = _core.parse_yuan(value)
             result: dict[str, Any] = {"ok": True, "message": f"{amount} 元", "words": _core.amount_in_words(amount)}
