@@ -9,7 +9,7 @@ import ``from formkit.serve import _core`` (or names from it), never ``formkit.<
 from __future__ import annotations
 
 from formkit import __version__, api
-from formkit.amounts import VOUCHER_LIMIT, amount_in_words, parse_yuan, voucher_boxes
+from formkit.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
 from formkit.dates import ACCEPTED_FORMS, format_date_zh, parse_date
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.idcard import mask_id, mask_phone, parse_id_number
@@ -76,6 +76,7 @@ __all__ = [
     "dotted",
     "find_soffice",
     "format_date_zh",
+    "format_yuan",
     "load_yaml_text",
     "mask_id",
     "mask_phone",

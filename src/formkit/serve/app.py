@@ -127,6 +127,7 @@ class Pages:
         job = self.renderer.last.get(view.name)
         missing = [p for p in view.problems if p.field == "时间" and Path(p.path).name == _core.WEEKS_DIR]
         return self.page("unit.html", state=state, view=view, job=job, pdf=self.pdf, missing=missing, title=view.title,
+                         created=request.query_params.get("created") == "1",
                          documents=self.documents(view), doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证",
                                                                     _core.WEEKLY_DIR: "周报表"})
 
@@ -351,7 +352,9 @@ class Pages:
             folder.mkdir(parents=True)
             (folder / _core.WORKERS_DIR).mkdir()
             (folder / _core.WEEKS_DIR).mkdir()
-            path = Y.write_new(folder, Path(_core.UNIT_FILE).stem, data)
+            Y.write_new(folder, Path(_core.UNIT_FILE).stem, data)
+            self.folder.forget()
+            return RedirectResponse(f"/unit/{quote(folder.name)}?created=1", status_code=303)
         elif kind == "campaign":
             if (self.folder.root / _core.CAMPAIGN_FILE).exists():
                 raise HTTPException(409, "campaign.yaml 已经存在，没有新建。")
@@ -536,7 +539,8 @@ def check_value(kind: str, value: str) -> dict[str, Any]:
             return {"ok": True, "message": f"即 {shown}（星期{weekday}）", "iso": day.isoformat(), "shown": shown}
         if kind in ("amount", "money"):
             amount = _core.parse_yuan(value)
-            result: dict[str, Any] = {"ok": True, "message": f"{amount} 元", "words": _core.amount_in_words(amount)}
+            figure = _core.format_yuan(amount)
+            result: dict[str, Any] = {"ok": True, "message": f"{figure} 元", "words": _core.amount_in_words(amount), "figure": figure}
             if kind == "amount":
                 if amount <= 0:
                     return {"ok": False, "message": "资助金额必须大于 0"}

@@ -229,7 +229,8 @@ class Folder:
             for path in self.record_files(folder / _core.WORKERS_DIR):
                 data = _peek(path)
                 rec = RecordFile(path, self.rel(path), "worker", _str(data.get("姓名")) or path.stem, _str(data.get("档案编号")))
-                rec.extra = {"困难类别": _str(data.get("困难类别")), "资助金额": _str((data.get("慰问") or {}).get("资助金额") if isinstance(data.get("慰问"), dict) else "")}
+                payment = data.get("慰问") if isinstance(data.get("慰问"), dict) else {}
+                rec.extra = {"困难类别": _str(data.get("困难类别")), "资助金额": _yuan(_str(payment.get("资助金额")))}
                 view.workers.append(rec)
                 state.files[rec.rel] = rec
             for path in self.record_files(folder / _core.WEEKS_DIR):
@@ -317,6 +318,14 @@ def _natural(text: str) -> list[Any]:
     import re
 
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def _yuan(text: str) -> str:
+    """An amount as the voucher prints it (1000.00), as typed when it is not one."""
+    try:
+        return _core.format_yuan(text) if text else ""
+    except _core.FormkitError:
+        return text
 
 
 def _shown_date(text: str) -> str:

@@ -157,7 +157,7 @@ _EXAMPLE = re.compile(r"如\s*([^，,；;（(、]+)")
 def _placeholder(spec: Spec) -> str:
     """The grey hint inside an empty field: the description's example, or what a blank means."""
     if spec.kind == "date":
-        return "如 2011-12-02 或 2011年12月2日"
+        return "如 2011-12-02"
     parts = [p.strip() for p in re.split(r"[；，,;]", spec.help)]
     for i, part in enumerate(parts):
         if "不填" in part:
@@ -170,13 +170,17 @@ def _placeholder(spec: Spec) -> str:
 
 def _note(spec: Spec) -> str:
     """The description shown under a field, without what the label and the item badge say."""
+    if spec.kind == "rows":
+        return ""
     text = _ITEM.sub("", spec.help).replace("，以“- ”开头", "")
     text = re.sub(r"[，,]\s*([）)])", r"\1", text)
     text = re.sub(r"[（(]\s*[）)]", "", text).strip("，；。 ")
     if text.startswith(spec.key + "，") or text.startswith(spec.key + "；"):
         text = text[len(spec.key) + 1 :]
     if text in ("", spec.key) or text == spec.placeholder:
-        return ""
+        text = ""
+    if spec.kind == "date" and not text:
+        return "也可写 2011.12.2 或 2011年12月2日，或点右边的日历"
     return text
 
 
@@ -234,7 +238,7 @@ SECTIONS = {
         "档案编号": "档案与本人",
         "住房类型": "住房、工作与户口",
         "本人月平均收入": "收入",
-        "家庭成员": "家庭成员（填表说明第18项）",
+        "家庭成员": "家庭成员",
         "是否有一定自救能力": "致困情况与附件",
         "慰问": "今年的慰问（附件1 凭证、附件2 汇总表）",
     },

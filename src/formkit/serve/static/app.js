@@ -20,12 +20,12 @@
       .then(function (r) { return r.json(); });
   }
 
+  /* one timer per field: typing into a second field does not cancel the first one's check */
   function debounce(fn, ms) {
-    var t = null;
-    return function () {
-      var args = arguments, self = this;
-      clearTimeout(t);
-      t = setTimeout(function () { fn.apply(self, args); }, ms);
+    var timers = new WeakMap();
+    return function (el) {
+      clearTimeout(timers.get(el));
+      timers.set(el, setTimeout(function () { fn(el); }, ms));
     };
   }
 
@@ -61,7 +61,7 @@
     var boxes = (result && result.boxes) || ["", "", "", "", "", ""];
     for (var i = 0; i < digits.length; i++) digits[i].textContent = boxes[i] || "";
     voucher.querySelector(".words").textContent = result && result.words ? "大写：" + result.words : "";
-    voucher.querySelector(".figure").textContent = result && result.ok && input.value.trim() ? input.value.trim() : "";
+    voucher.querySelector(".figure").textContent = result && result.ok ? (result.figure || "") : "";
   }
 
   var check = debounce(function (input) {
