@@ -230,6 +230,9 @@ def test_a_save_over_a_file_changed_on_disk_is_refused(site) -> None:
     assert "没有保存" in reply.text
     assert "# 有人在编辑器里加了一行" in reply.text  # the version on disk
     assert "0592-5550001" in reply.text  # and the form's
+    diff = reply.text[reply.text.index('id="diff"'):]
+    assert '<span class="diff-disk"># 有人在编辑器里加了一行</span>' in diff
+    assert '<span class="diff-mine">联系电话: &#34;0592-5550001&#34;</span>' in diff
     assert path.read_text(encoding="utf-8") == edited
     # asked to, the form's change is written onto the new version, keeping the other edit
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', reply.text[reply.text.index('id="reapply-form"'):]))
@@ -406,3 +409,27 @@ def test_render_with_pdf_and_previews(tmp_path: Path) -> None:
         assert "已生成" in client.get("/unit/测试区总工会").text
     finally:
         server.stop()
+
+
+def test_a_file_the_form_cannot_read_opens_as_text(site) -> None:
+    server, client, records, *_ = site
+    rel = f"{UNIT}/职工/zz-坏文件.yaml"
+    path = records / rel
+    path.write_text("档案编号: SM2011-099\n姓名: 坏文件\n\t民族: 汉族\n", encoding="utf-8")
+    try:
+        page = client.get(f"/record/{rel}")
+        assert page.status == 200
+        assert "第3行" in page.text and 'name="text"' in page.text  # the text, with formkit's message
+        assert "Tab" in page.text
+        sha = re.search(r'name="_digest" value="([^"]*)"', page.text).group(1)
+        reply = client.post(f"/raw/{rel}", {"_digest": sha, "text": "档案编号: SM2011-099\r\n姓名: 坏文件\r\n民族: 汉族\r\n"})
+        assert reply.status == 303
+        assert path.read_bytes() == "档案编号: SM2011-099\n姓名: 坏文件\n民族: 汉族\n".encode()
+        form = client.get(f"/record/{rel}").text
+        assert 'name="民族"' in form and "缺少必填项" in form  # now a form, with what is missing
+        # a stale text save is refused like a form's
+        stale = client.post(f"/raw/{rel}", {"_digest": sha, "text": "姓名: 覆盖\n"})
+        assert stale.status == 409 and "覆盖" in stale.text
+        assert "坏文件" in path.read_text(encoding="utf-8")
+    finally:
+        path.unlink()

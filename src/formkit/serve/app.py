@@ -228,6 +228,7 @@ class Pages:
             changes = F.changed_fields(specs, disk.data, form)
         scalar_only = all(v is not None for v in changes.values())
         return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=disk.text, mine_text=mine_text,
+                         diff=_diff(disk.text, mine_text),
                          changes=changes, hidden=_hidden_pairs(specs, changes), scalar_only=scalar_only and bool(changes),
                          known=before is not None, sha=self.remember(raw), title="文件已被修改")
 
@@ -278,6 +279,7 @@ class Pages:
         if Y.digest(raw) != form.get("_digest", ""):
             return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=raw.decode("utf-8", "replace"),
                              mine_text=form.get("text", ""), changes={}, hidden=[], scalar_only=False, known=True,
+                             diff=_diff(raw.decode("utf-8", "replace"), form.get("text", "")),
                              sha=self.remember(raw), title="文件已被修改")
         try:
             _, encoding = _core.decode_bytes(raw)
@@ -442,6 +444,21 @@ class Pages:
 
             LOG.error("出错：%s: %s", type(exc).__name__, _core.scrub_numbers(str(exc)))
         return self.page("error.html", status=500, message=message, title="出错了")
+
+
+def _diff(disk: str, mine: str) -> list[tuple[str, str]]:
+    """The lines where the two versions differ (``-`` on disk only, ``+`` in the form's
+    version only), with two lines of context; [] when there is no version of the form."""
+    import difflib
+
+    if not mine:
+        return []
+    lines = difflib.unified_diff(disk.replace("\r\n", "\n").splitlines(), mine.replace("\r\n", "\n").splitlines(), n=2, lineterm="")
+    out = []
+    for line in list(lines)[2:]:
+        kind = {"-": "disk", "+": "mine", "@": "gap"}.get(line[:1], "same")
+        out.append((kind, "⋯" if kind == "gap" else line[1:]))
+    return out
 
 
 def _hidden_pairs(specs: list[F.Spec], changes: dict[str, Any]) -> list[tuple[str, str]]:
