@@ -75,7 +75,8 @@
     }
     post("/api/value", { kind: kind, value: value }, true).then(function (r) {
       if (input.value !== value) return; // typed on meanwhile
-      if (box) { box.textContent = (r.ok && kind === "money") ? "" : (r.message || ""); box.className = "live " + (r.ok ? "ok" : "bad"); }
+      var quiet = r.ok && (kind === "money" || kind === "amount");  /* the voucher's boxes say it */
+      if (box) { box.textContent = quiet ? "" : (r.message || ""); box.className = "live " + (r.ok ? "ok" : "bad"); }
       if (kind === "amount") showAmount(input, r.ok ? r : null);
       if (kind === "id" && r.ok) {
         var scope = scopeOf(input);
@@ -113,7 +114,8 @@
         var kind = el.dataset.live;
         post("/api/value", { kind: kind, value: el.value }, true).then(function (r) {
           var box = liveBox(el);
-          if (box && !r.ok) { box.textContent = r.message || ""; box.className = "live bad"; }
+          var shown = el.closest(".has-error, td.has-error");  /* formkit's own problem is already beside it */
+          if (box && !r.ok && !shown) { box.textContent = r.message || ""; box.className = "live bad"; }
           if (box && r.ok && kind === "id") { box.textContent = r.message || ""; box.className = "live ok"; }
           if (kind === "amount") showAmount(el, r.ok ? r : null);
           if (kind === "date" && r.ok) {
