@@ -433,3 +433,39 @@ def test_a_file_the_form_cannot_read_opens_as_text(site) -> None:
         assert "坏文件" in path.read_text(encoding="utf-8")
     finally:
         path.unlink()
+
+
+def test_a_new_records_folder_starts_with_the_campaign(tmp_path: Path) -> None:
+    server = start(tmp_path / "新记录", tmp_path / "output")
+    try:
+        client = Client(server)
+        home = client.get("/").text
+        assert "先新建活动" in home and 'href="/new/campaign"' in home
+        form = client.get("/new/campaign").text
+        assert 'name="周报起止[1]"' in form and 'name="主送"' in form and 'name="周报日"' in form
+        reply = client.post("/new/campaign", {"活动名称": "2012年元旦春节送温暖活动", "文号": "厦工[2011]104号", "发文机关": "厦门市总工会",
+                                              "资金使用截止": "2011-12-31", "上报截止": "2012-01-06", "周报起止[1]": "2011-12-01",
+                                              "周报起止[2]": "2012.1.22", "周报日": "星期五", "主送": "思明区总工会\r\n湖里区总工会\r\n"})
+        assert reply.status == 303
+        text = (tmp_path / "新记录" / "campaign.yaml").read_text(encoding="utf-8")
+        assert "周报起止: [2011-12-01, 2012.1.22]\n" in text
+        assert "主送:\n  - 思明区总工会\n  - 湖里区总工会\n" in text
+        from formkit.models import Campaign
+        from formkit.yamlio import load_yaml_text
+
+        Campaign.model_validate(load_yaml_text(text).data)
+        again = client.get("/new/campaign")  # it now opens the campaign's own form
+        assert again.status == 303 and again.headers["location"] == "/record/campaign.yaml"
+        assert client.post("/new/campaign", {"活动名称": "又一个"}).status == 409
+        missing = client.get("/no/such/page")
+        assert missing.status == 404 and "找不到这个页面" in missing.text
+    finally:
+        server.stop()
+
+
+def test_output_inside_the_records_is_refused(tmp_path: Path) -> None:
+    from formkit.errors import OutputError
+
+    records = copy_records(tmp_path)
+    with pytest.raises(OutputError, match="不能是记录文件夹"):
+        start(records, records / "output")

@@ -28,6 +28,10 @@ __all__ = ["Server", "check_folders", "serve"]
 DEFAULT_PORT = 8765
 
 
+def _is_unit_folder(folder: Path) -> bool:
+    return (folder / _core.UNIT_FILE).is_file() or (folder / _core.WORKERS_DIR).is_dir() or (folder / _core.WEEKS_DIR).is_dir()
+
+
 def check_folders(records: Path, out: Path) -> None:
     """Refuse an output folder that is, holds or lies inside the records folder (a render
     would replace records), as ``formkit render`` does.
@@ -64,8 +68,8 @@ def _sockets(host: Optional[str], port: int) -> list[socket.socket]:
                     sock.bind((h, chosen))
                 except OSError as exc:
                     sock.close()
-                    if h == "::1" and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
-                        continue
+                    if h == "::1" and exc.errno != errno.EADDRINUSE:
+                        continue  # IPv6 switched off here: 127.0.0.1 alone
                     raise
                 sock.listen(64)
                 sock.set_inheritable(True)
@@ -181,6 +185,10 @@ def serve(records: Path, out: Path, *, host: Optional[str] = None, port: int = D
     """
     if host in ("127.0.0.1", "localhost", "::1"):
         host = None
+    records = Path(records)
+    if not (records / _core.CAMPAIGN_FILE).is_file() and _is_unit_folder(records) and (records.parent / _core.CAMPAIGN_FILE).is_file():
+        echo(f"{records} 是一个单位的文件夹：网页打开它所在的记录文件夹 {records.parent}（campaign.yaml 在那里）。")
+        records = records.parent
     if host:
         echo(f"警告：--host {host} 让其他电脑也能打开这个页面。页面里是困难职工的个人信息（身份证号、收入、住址）。"
              "只在可信的内部网络这样用，用完立即关闭。")

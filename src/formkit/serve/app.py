@@ -432,6 +432,8 @@ class Pages:
         """An error page in Chinese."""
         status = getattr(exc, "status_code", 500)
         detail = getattr(exc, "detail", "") or "出错了。"
+        if detail == _phrase(status):  # Starlette's own English words (no such page, method)
+            detail = _STATUS_ZH.get(status, "出错了。")
         if request.url.path.startswith(("/api/", "/render/")):
             return JSONResponse({"error": detail}, status_code=status)
         return self.page("error.html", status=status, message=detail, title="出错了")
@@ -444,6 +446,19 @@ class Pages:
 
             LOG.error("出错：%s: %s", type(exc).__name__, _core.scrub_numbers(str(exc)))
         return self.page("error.html", status=500, message=message, title="出错了")
+
+
+_STATUS_ZH = {400: "请求有误。", 403: "没有权限。", 404: "找不到这个页面（地址可能打错了）。", 405: "不能这样访问这个地址。",
+              413: "提交的内容太大。", 422: "请求有误。"}
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _diff(disk: str, mine: str) -> list[tuple[str, str]]:
