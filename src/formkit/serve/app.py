@@ -105,12 +105,14 @@ class Pages:
         return path, kind
 
     def unit_view(self, state: FolderState, name: str) -> Any:
+        """The unit folder *name* of the records folder (404 when there is none)."""
         view = state.units.get(name)
         if view is None:
             raise HTTPException(404, f"没有名为“{name}”的单位文件夹。")
         return view
 
     def unit_of(self, state: FolderState, rel: str) -> Any:
+        """The unit a record file belongs to (None for campaign.yaml)."""
         return state.units.get(rel.split("/")[0]) if "/" in rel else None
 
     # -- pages -----------------------------------------------------------------------------
@@ -172,6 +174,7 @@ class Pages:
     def form_page(self, kind: str, *, rel: str = "", data: Any = None, sha: str = "", rec: Optional[RecordFile] = None,
                   state: Optional[FolderState] = None, saved: Optional[str] = None, created: bool = False, exact: bool = True,
                   unit: str = "", status: int = 200, notice: str = "", hints: Optional[dict[str, str]] = None) -> HTMLResponse:
+        """A record's form: its values, formkit's problems beside the fields, hints."""
         model = MODELS[kind]
         specs = F.spec_of(model)
         bound = F.bind(specs, data)
@@ -408,6 +411,7 @@ class Pages:
         return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
     def out_path(self, rel: str) -> Path:
+        """The file *rel* of the output folder (404 outside it or when missing)."""
         try:
             path = inside(self.folder.out, rel)
         except UnsafePath:

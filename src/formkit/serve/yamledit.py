@@ -45,7 +45,8 @@ class _TextResolver(VersionedResolver):
     """Resolves a plain scalar to null (empty, ``~``, ``null``) or text, nothing else."""
 
     @property
-    def versioned_resolver(self) -> Any:  # noqa: D401 - ruamel's hook
+    def versioned_resolver(self) -> Any:
+        """The implicit rules: null only (ruamel.yaml's hook)."""
         rules = [(_NULL_TAG, _NULL)]
         return {"": list(rules), "~": list(rules), "n": list(rules), "N": list(rules)}
 
