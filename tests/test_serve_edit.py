@@ -305,3 +305,10 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path
 
     if sys.platform != "win32":
         assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+
+
+def test_a_row_added_to_an_empty_flow_list_is_a_block() -> None:
+    raw = "姓名: 林某\n家庭成员: []\n是否单亲: 否\n".encode()
+    new, changed = edit(raw, Worker, {"家庭成员._rows": "1", "家庭成员[1]._from": "", "家庭成员[1].姓名": "林父", "家庭成员[1].关系": "父亲"})
+    assert changed == ["家庭成员[1]"]
+    assert new.decode() == "姓名: 林某\n家庭成员:\n  - 姓名: 林父\n    关系: 父亲\n是否单亲: 否\n"

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -74,6 +75,11 @@ class Pages:
         values.setdefault("out_dir", str(self.folder.out))
         return HTMLResponse(self.env.get_template(template).render(**values), status_code=status)
 
+    async def state(self) -> FolderState:
+        """The records folder checked, in a worker thread (a check of a thousand records takes
+        a second or two: the server keeps answering meanwhile, e.g. a render's progress)."""
+        return await run_in_threadpool(self.folder.state)
+
     def remember(self, raw: bytes) -> str:
         """Keep the bytes a form was opened on (a few dozen), by their digest."""
         sha = Y.digest(raw)
@@ -119,12 +125,12 @@ class Pages:
 
     async def index(self, request: Request) -> Response:
         """The records folder: its units and the campaign."""
-        state = self.folder.state()
+        state = await self.state()
         return self.page("index.html", state=state, title="首页")
 
     async def unit(self, request: Request) -> Response:
         """A unit: its workers and weekly reports with their state; rendering."""
-        state = self.folder.state()
+        state = await self.state()
         view = self.unit_view(state, request.path_params["unit"])
         job = self.renderer.last.get(view.name)
         missing = [p for p in view.problems if p.field == "时间" and Path(p.path).name == _core.WEEKS_DIR]
@@ -161,7 +167,7 @@ class Pages:
         if not path.is_file():
             raise HTTPException(404, "找不到这个记录文件（可能已改名或移走）。")
         raw = path.read_bytes()
-        state = self.folder.state()
+        state = await self.state()
         rec = state.files.get(rel)
         try:
             text = Y.load_record_text(raw)
@@ -208,7 +214,7 @@ class Pages:
         try:
             text = Y.load_record_text(raw)
         except Y.EditError as exc:
-            return self.raw_page(rel, raw, kind, self.folder.state().files.get(rel), str(exc))
+            return self.raw_page(rel, raw, kind, (await self.state()).files.get(rel), str(exc))
         changed = F.apply_form(specs, text.data, form)
         if changed:
             Y.write_atomic(path, Y.encode(Y.dump(text), text.encoding, text.crlf))
@@ -271,7 +277,7 @@ class Pages:
         path, kind = self.record_path(rel)
         if not path.is_file():
             raise HTTPException(404, "找不到这个记录文件。")
-        return self.raw_page(rel, path.read_bytes(), kind, self.folder.state().files.get(rel))
+        return self.raw_page(rel, path.read_bytes(), kind, (await self.state()).files.get(rel))
 
     async def raw_save(self, request: Request) -> Response:
         """Save a record's text, atomically, in the file's encoding and line endings."""
@@ -303,7 +309,7 @@ class Pages:
         """The form of a new record, from the skeleton of ``formkit new``."""
         kind = request.path_params["kind"]
         unit = request.path_params.get("unit", "")
-        state = self.folder.state()
+        state = await self.state()
         if kind in ("worker", "week"):
             self.unit_view(state, unit)
         elif kind not in MODELS or unit:
@@ -337,7 +343,7 @@ class Pages:
         kind = request.path_params["kind"]
         unit = request.path_params.get("unit", "")
         form = await self.form(request)
-        state = self.folder.state()
+        state = await self.state()
         skeleton = _core.new_record(kind).encode("utf-8")
         text = Y.load_record_text(skeleton)
         specs = F.spec_of(MODELS[kind])
@@ -350,10 +356,10 @@ class Pages:
         elif kind == "unit":
             name = form.get("填报单位", "").strip()
             if not name:
-                return self.form_page(kind, data=text.data, status=400, notice="请先填写“填报单位”：单位的文件夹以它命名。")
+                return self.form_page(kind, data=text.data, state=state, status=400, notice="请先填写“填报单位”：单位的文件夹以它命名。")
             folder = self.folder.root / _core.safe_name(_core.scrub_numbers(name))
             if folder.exists():
-                return self.form_page(kind, data=text.data, status=409, notice=f"已经有名为“{folder.name}”的文件夹，没有新建。")
+                return self.form_page(kind, data=text.data, state=state, status=409, notice=f"已经有名为“{folder.name}”的文件夹，没有新建。")
             folder.mkdir(parents=True)
             (folder / _core.WORKERS_DIR).mkdir()
             (folder / _core.WEEKS_DIR).mkdir()
@@ -388,7 +394,7 @@ class Pages:
     async def render_start(self, request: Request) -> Response:
         """Start rendering a unit (``pdf``, ``keep_going`` as form fields)."""
         form = await self.form(request)
-        state = self.folder.state()
+        state = await self.state()
         view = self.unit_view(state, request.path_params["unit"])
         job = self.renderer.start(view.name, pdf=form.get("pdf") == "1" and self.pdf, keep_going=form.get("keep_going") == "1")
         return JSONResponse(job.as_json())
