@@ -139,6 +139,9 @@ TRAVERSALS = [
     "/unit/..%2f..",
     "/new/worker/..%2f..",
     "/new/worker/%2e%2e",
+    f"/record/{UNIT}/职工/CON.yaml",
+    "/out/NUL",
+    "/record/campaign.yaml%00.txt",
 ]
 
 

@@ -397,6 +397,8 @@ class Pages:
         state = await self.state()
         view = self.unit_view(state, request.path_params["unit"])
         job = self.renderer.start(view.name, pdf=form.get("pdf") == "1" and self.pdf, keep_going=form.get("keep_going") == "1")
+        if job.unit != view.name:
+            raise HTTPException(409, f"“{job.unit}”正在生成，请等它完成后再生成本单位。")
         return JSONResponse(job.as_json())
 
     async def render_status(self, request: Request) -> Response:

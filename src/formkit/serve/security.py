@@ -52,6 +52,10 @@ def same(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a.encode("utf-8", "replace"), b.encode())
 
 
+#: Windows device names: a path part named so opens the device, not a file.
+_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))})
+
+
 class UnsafePath(Exception):
     """A path from a URL that names nothing the server may serve."""
 
@@ -60,13 +64,14 @@ def inside(base: Path, rel: str) -> Path:
     """The file *rel* (``/``-separated, from a URL) inside the folder *base*.
 
     Raises:
-        UnsafePath: an empty, ``.``, ``..`` or hidden part, a backslash, colon or NUL, an
-            absolute path, or a path that resolves (links followed) outside *base*.
+        UnsafePath: an empty, ``.``, ``..`` or hidden part, a Windows device name (CON, NUL,
+            …), a backslash, colon or NUL, an absolute path, or a path that resolves (links
+            followed) outside *base*.
     """
     if not rel or any(ch in rel for ch in "\\:\x00") or rel.startswith("/"):
         raise UnsafePath(rel)
     parts = rel.split("/")
-    if any(not p or p in (".", "..") or p.startswith(".") or p != p.strip() for p in parts):
+    if any(not p or p in (".", "..") or p.startswith(".") or p != p.strip() or p.split(".")[0].upper() in _DEVICES for p in parts):
         raise UnsafePath(rel)
     root = base.resolve()
     target = (root / Path(*parts)).resolve()
