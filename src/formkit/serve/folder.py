@@ -230,7 +230,8 @@ class Folder:
                 data = _peek(path)
                 rec = RecordFile(path, self.rel(path), "worker", _str(data.get("姓名")) or path.stem, _str(data.get("档案编号")))
                 payment = data.get("慰问") if isinstance(data.get("慰问"), dict) else {}
-                rec.extra = {"困难类别": _str(data.get("困难类别")), "资助金额": _yuan(_str(payment.get("资助金额")))}
+                rec.extra = {"困难类别": _str(data.get("困难类别")), "资助金额": _yuan(_str(payment.get("资助金额"))),
+                             "档案状态": _str(data.get("档案状态"))}
                 view.workers.append(rec)
                 state.files[rec.rel] = rec
             for path in self.record_files(folder / _core.WEEKS_DIR):
