@@ -8,6 +8,8 @@ import ``from formkit.serve import _core`` (or names from it), never ``formkit.<
 
 from __future__ import annotations
 
+from typing import Any
+
 from formkit import __version__, api
 from formkit.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
 from formkit.dates import ACCEPTED_FORMS, format_date_zh, parse_date
@@ -35,6 +37,14 @@ WEEKLY_DIR = api.WEEKLY_DIR
 PRINT_DIR = api.PRINT_DIR
 ROSTER_STEM = api.ROSTER_STEM
 INCOMPLETE = api.INCOMPLETE
+
+
+
+def output_name(unit: Any) -> str:
+    """The name of a unit's folder in the output folder (a ``UnitRecords`` of a RecordSet),
+    as ``formkit render`` names it."""
+    return safe_name(str(unit.unit.name or ""), unit.folder.name)
+
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -82,6 +92,7 @@ __all__ = [
     "mask_phone",
     "masked_path",
     "new_record",
+    "output_name",
     "parse_date",
     "parse_id_number",
     "parse_yes_no",

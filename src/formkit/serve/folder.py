@@ -254,6 +254,10 @@ class Folder:
             return state
         state.record_set = record_set
         state.problems = list(record_set.problems)
+        for unit in record_set.units:  # the output folder's name as formkit render gives it
+            view = next((v for v in state.units.values() if v.folder.resolve() == Path(unit.folder).resolve()), None)
+            if view is not None:
+                view.output = _core.output_name(unit)
         by_shown = {_core.masked_path(rec.path).as_posix(): rec for rec in state.files.values()}
         unit_prefixes = [(_core.masked_path(v.folder).as_posix() + "/", v) for v in state.units.values()]
         for problem in state.problems:

@@ -156,6 +156,9 @@ class Renderer:
         job.output = next(iter(report.counts), "")
         counts = "，".join(f"{name} {n} 份" for name, n in next(iter(report.counts.values()), {}).items())
         job.message = f"已生成：{counts}。共 {len(report.files)} 个文件，其中 {len(report.rebuilt)} 个是这次新生成的。"
+        failed = getattr(report, "pdf_failed", None) or []
+        if failed:
+            job.message += f" 有 {len(failed)} 个文件没能转换成 PDF（Word 文件照常生成）。"
         if report.skipped:
             job.message += f" 有 {len([p for p in report.skipped if p.is_error])} 处错误的记录没有生成，输出在“（不完整）”文件夹里。"
         job.stage = "完成"
