@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import platform
@@ -83,10 +82,11 @@ try:
 except ImportError:  # a checkout without an install
     sys.path.insert(0, str(ROOT / "src"))
 
+from formkit.domain import annexes
 from formkit import api  # noqa: E402
-from formkit import context as ctx  # noqa: E402
+from formkit.forms import context as ctx  # noqa: E402
 from formkit.fake import generate_records  # noqa: E402
-from formkit.render import TEMPLATE_FILES, FormTemplate  # noqa: E402
+from formkit.documents.template import FormTemplate  # noqa: E402
 
 STAGES = ("load", "batch", "floor", "annex", "print", "roster", "incremental", "pdf")
 
@@ -306,12 +306,12 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
     if not fast:
         print("  (this formkit has no FormTemplate.render_fast: the other stages are skipped)")
         return
-    loaded = {kind: FormTemplate(templates / name) for kind, name in TEMPLATE_FILES.items()}
+    loaded = {kind: FormTemplate(templates / name) for kind, name in [(a.kind, a.template) for a in annexes.ANNEXES]}
     unit = max(record_set.units, key=lambda u: len(u.workers))
     contexts = contexts_of(record_set, unit)
 
     if "annex" in stages:
-        from formkit.render import write_new
+        from formkit.files import write_new
 
         res["annex"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -336,7 +336,8 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             shutil.rmtree(folder)
 
     if "print" in stages:
-        from formkit.render import print_file_bytes, print_piece, write_new
+        from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
+        from formkit.files import write_new
 
         res["print"] = {}
         for kind in ("voucher", "registration", "weekly"):
@@ -354,7 +355,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             for i, context in enumerate(sample):  # as a batch does: each document, then its piece
                 doc = template.render_fast(context)
                 write_new(folder / f"{i}.docx", doc.to_bytes())
-                frame = frame or template.print_frame(doc)
+                frame = frame or print_frame(template, doc)
                 pieces.append(print_piece(doc, first=i == 0, level=template.level))
             middle = time.perf_counter()
             write_new(target, print_file_bytes(frame, pieces))
@@ -371,7 +372,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
                                   "documents_and_print_floor_s": floor + docs_floor, "render_and_pieces_s": pieces_s, "bytes": size}
 
     if "roster" in stages and contexts["roster"]:
-        from formkit.render import write_new
+        from formkit.files import write_new
 
         template = loaded["roster"]
         template.render_fast(contexts["roster"][0])
@@ -422,15 +423,15 @@ def incremental(records: Path, unit: Any, work: Path, templates: Path, table: Ta
 
 
 def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, templates: Path, args: argparse.Namespace, table: Table, res: dict[str, Any]) -> None:
-    from formkit.pdf import PdfError, convert_to_pdf
+    from formkit.pipeline.pdf import PdfError, convert_to_pdf
 
     if out is None:
         return
     name = next(p for p in out.iterdir() if p.is_dir())
     sample: list[Path] = []
-    for sub in (api.VOUCHER_DIR, api.REGISTRATION_DIR, api.WEEKLY_DIR):
+    for sub in (annexes.VOUCHER.folder, annexes.REGISTRATION.folder, annexes.WEEKLY.folder):
         sample += sorted((name / sub).glob("*.docx"))[: args.pdf_sample]
-    sample += sorted(name.glob(f"{api.ROSTER_STEM}*.docx"))[:1]
+    sample += sorted(name.glob(f"{annexes.ROSTER.stem}*.docx"))[:1]
     folder = work / "pdf"
     folder.mkdir()
     copies = []
@@ -438,7 +439,8 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
         copies.append(folder / f"{i:03d}_{path.name}")
         shutil.copyfile(path, copies[-1])
     try:
-        seconds, pdfs = timed(lambda: convert_to_pdf(copies))
+        seconds, conversion = timed(lambda: convert_to_pdf(copies))
+        pdfs = list(conversion.pdfs.values())
     except PdfError as exc:
         table.add("pdf", f"skipped: {exc}"[:40])
         return
@@ -446,12 +448,13 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
     table.add(f"pdf: {len(copies)} docs, {pages} pages, 1 LibreOffice", fmt_s(seconds), "", f"{pages / seconds:.1f} p/s")
     res["pdf"] = {"documents": len(copies), "pages": pages, "s": seconds}
     if args.pdf_unit:
-        prints = sorted((name / api.PRINT_DIR).glob("*.docx"))
-        rosters = sorted(name.glob(f"{api.ROSTER_STEM}*.docx"))
+        prints = sorted((name / annexes.PRINT_DIR).glob("*.docx"))
+        rosters = sorted(name.glob(f"{annexes.ROSTER.stem}*.docx"))
         files = [folder / f"u_{i}_{p.name}" for i, p in enumerate(prints + rosters)]
         for src, dst in zip(prints + rosters, files):
             shutil.copyfile(src, dst)
-        seconds, pdfs = timed(lambda: convert_to_pdf(files, timeout=3600))
+        seconds, conversion = timed(lambda: convert_to_pdf(files, timeout=3600))
+        pdfs = list(conversion.pdfs.values())
         pages = sum(pdf_pages(p) for p in pdfs)
         table.add(f"pdf: a unit's print files + roster, {pages} pages", fmt_s(seconds), "", f"{pages / seconds:.1f} p/s")
         res["pdf_unit"] = {"files": len(files), "pages": pages, "s": seconds}
@@ -480,15 +483,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf-sample", type=int, default=5, help="documents per annex converted to PDF (default 5; 0: no PDF)")
     parser.add_argument("--pdf-unit", action="store_true", help="also convert one unit's print files and roster to PDF (slow)")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
-    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.render.DEFLATE_LEVEL)")
+    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.template.DEFLATE_LEVEL)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--same-process", action="store_true", help="run every N in this process (default: each in a fresh one)")
     args = parser.parse_args(argv)
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     if args.level is not None:
-        import formkit.render
+        import formkit.documents.template
 
-        formkit.render.DEFLATE_LEVEL = args.level
+        formkit.documents.template.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
     if len(args.workers) == 1 or args.same_process:  # else each child prints it
         print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")

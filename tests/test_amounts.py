@@ -1,4 +1,4 @@
-"""Tests of formkit.amounts against tests/data/amounts.tsv and by properties."""
+"""Tests of formkit.domain.amounts against tests/data/amounts.tsv and by properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formkit.amounts import (
+from formkit.domain.amounts import (
     amount_in_words,
     format_yuan,
     parse_yuan,

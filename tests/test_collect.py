@@ -1,6 +1,6 @@
 """The city roll-up: roster across units, totals per unit / 资金来源 / Friday, people in two units.
 
-Expected figures are counted here from the record files read as text (formkit.yamlio).
+Expected figures are counted here from the record files read as text (formkit.records.yamlio).
 """
 
 from __future__ import annotations
@@ -14,12 +14,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, squash, tables
-from formkit.collect import FUNDS_CSV, PEOPLE_CSV, UNITS_CSV, WEEKS_CSV, collect, cross_unit_people
-from formkit.idcard import mask_id, parse_id_number
-from formkit.records import load_records
-from formkit.yamlio import load_yaml
+
+from formkit.domain.idcard import parse_id_number
+from formkit.domain.privacy import mask_id
+from formkit.exchange.collect import (
+    FUNDS_CSV,
+    PEOPLE_CSV,
+    UNITS_CSV,
+    WEEKS_CSV,
+    collect,
+    cross_unit_people,
+)
+from formkit.records.load import load_records
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"

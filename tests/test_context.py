@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from formkit import context as ctx
+from formkit.forms import context as ctx
 
 CAMPAIGN = {"活动名称": "2012年元旦春节送温暖活动", "文号": "厦工[2011]104号", "上报截止": date(2012, 1, 6), "资金使用截止": date(2011, 12, 31)}
 UNIT = {"填报单位": "思明区总工会", "单位类型": "区工会", "单位负责人": "陈立新", "填表人": None, "联系电话": "0592-5201031"}

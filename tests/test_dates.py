@@ -1,4 +1,4 @@
-"""Tests of formkit.dates."""
+"""Tests of formkit.domain.dates."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formkit.dates import (
+from formkit.domain.dates import (
     age_on,
     date_parts,
     format_date_zh,
-    fridays,
     parse_date,
+    report_days,
     weekday_zh,
 )
 from formkit.errors import DateError, FormkitError
@@ -122,7 +122,7 @@ def test_date_parts() -> None:
 
 
 def test_fridays_of_the_campaign() -> None:
-    result = fridays(date(2011, 12, 1), date(2012, 1, 22))
+    result = report_days(date(2011, 12, 1), date(2012, 1, 22))
     assert len(result) == 8
     assert result[0] == date(2011, 12, 2)
     assert result[-1] == date(2012, 1, 20)
@@ -131,9 +131,9 @@ def test_fridays_of_the_campaign() -> None:
 
 def test_fridays_edges() -> None:
     friday = date(2011, 12, 2)
-    assert fridays(friday, friday) == [friday]
-    assert fridays(date(2011, 12, 3), date(2011, 12, 8)) == []
-    assert fridays(date(2011, 12, 9), date(2011, 12, 1)) == []
+    assert report_days(friday, friday) == [friday]
+    assert report_days(date(2011, 12, 3), date(2011, 12, 8)) == []
+    assert report_days(date(2011, 12, 9), date(2011, 12, 1)) == []
 
 
 @settings(derandomize=True, max_examples=100, deadline=None)
@@ -144,7 +144,7 @@ def test_fridays_edges() -> None:
 def test_fridays_matches_day_by_day(start: date, span: int) -> None:
     end = start + timedelta(days=span)
     expected = [start + timedelta(days=n) for n in range(span + 1)]
-    assert fridays(start, end) == [d for d in expected if d.isoweekday() == 5]
+    assert report_days(start, end) == [d for d in expected if d.isoweekday() == 5]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from stdnum.cn import ric
 from formkit.fake import check_digit, generate_records, main
 
 try:  # the validator is written by another helper; skip its part cleanly while absent
-    from formkit.records import load_records
+    from formkit.records.load import load_records
 except ImportError:  # pragma: no cover - depends on the state of the tree
     load_records = None
 
@@ -434,7 +434,7 @@ def test_samples_have_unquoted_ids_read_as_integers():
 # --- with formkit's own validator -------------------------------------------------------
 
 needs_validator = pytest.mark.skipif(load_records is None,
-                                     reason="formkit.records.load_records not written yet")
+                                     reason="formkit.records.load.load_records not written yet")
 
 
 def _errors(root: Path) -> list[str]:

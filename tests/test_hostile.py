@@ -27,13 +27,13 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
 import unicodedata
 import zipfile
 import zlib
-import struct
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path

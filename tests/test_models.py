@@ -1,4 +1,4 @@
-"""formkit.models: typed values by field, derived values, checks within one record, and
+"""formkit.domain.models: typed values by field, derived values, checks within one record, and
 the integrator's contract: ``model_dump(by_alias=True)`` gives the records.md keys."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from formkit.models import (
+from formkit.domain.models import (
     RECORD_CHECK,
     VALUE_ERROR,
     Campaign,

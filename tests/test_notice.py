@@ -17,11 +17,16 @@ import pytest
 import yaml
 from docx import Document
 from docx.shared import Mm
-
 from docxread import all_text, squash
+
+from formkit.domain import annexes
 from formkit.errors import RecordsInvalid, TemplateProblem
-from formkit.notice import BLANK_DATE, NOTICE_DIR, notice_template_path, render_notice
-from formkit.render import TEMPLATE_FILES
+from formkit.forms.notice import (
+    BLANK_DATE,
+    NOTICE_DIR,
+    notice_template_path,
+    render_notice,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -61,7 +66,7 @@ def test_one_packet_per_addressee(packets):
     names = addressees()
     assert len(names) == 13
     assert sorted(p.name for p in base.iterdir()) == sorted(names)
-    expected = {NOTICE_FILE, *TEMPLATE_FILES.values()}
+    expected = {NOTICE_FILE, *[a.template for a in annexes.ANNEXES]}
     for name in names:
         assert {p.name for p in (base / name).iterdir()} == expected
     assert len(files) == 13 * 5 and all(f.is_file() for f in files)
@@ -147,7 +152,7 @@ def test_page_numbers_in_both_footers(packets):
 
 def test_blank_annexes_open_and_are_blank(packets):
     base, _ = packets
-    for name in TEMPLATE_FILES.values():
+    for name in [a.template for a in annexes.ANNEXES]:
         path = base / "湖里区总工会" / name
         doc = Document(str(path))
         text = all_text(path)
@@ -160,7 +165,7 @@ def test_blank_annexes_open_and_are_blank(packets):
 
 def test_blank_roster_has_empty_rows(packets):
     base, _ = packets
-    path = base / "湖里区总工会" / TEMPLATE_FILES["roster"]
+    path = base / "湖里区总工会" / annexes.by_kind("roster").template
     table = Document(str(path)).tables[0]
     empty = [row for row in table.rows if not squash("".join(c.text for c in row.cells))]
     assert len(empty) >= 10  # the printed form has rows to fill in by hand

@@ -2,7 +2,7 @@
 
 The sample records are rendered with ``formkit.api.render`` and the packets are built on the
 output. Expected figures are counted here from the record files read as text
-(formkit.yamlio, every scalar a string), not through the code that builds the packets.
+(formkit.records.yamlio, every scalar a string), not through the code that builds the packets.
 """
 
 from __future__ import annotations
@@ -17,14 +17,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, squash, tables
-from formkit import api, packets
+
+from formkit import api
+from formkit.domain import annexes
 from formkit.errors import FormkitError
-from formkit.packets import MANIFEST_FILE, SUMMARY_FILE, build_manifest, build_unit_packet, packet_zip_path, verify_packet
-from formkit.records import load_records
-from formkit.render import safe_name
-from formkit.yamlio import load_yaml
+from formkit.files import safe_name
+from formkit.pipeline.packets import (
+    MANIFEST_FILE,
+    build_manifest,
+    build_unit_packet,
+    packet_zip_path,
+    verify_packet,
+)
+from formkit.records.load import load_records
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -78,12 +85,6 @@ def manifest_of(folder: Path) -> dict:
     return json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
 
 
-def test_output_names_agree_with_the_renderer():
-    assert packets.VOUCHER_DIR == api.VOUCHER_DIR
-    assert packets.ROSTER_STEM == api.ROSTER_STEM
-    assert packets.PRINT_DIR == api.PRINT_DIR
-
-
 def test_packet_named_after_unit_and_deadline(built, records):
     out, folders = built
     for unit in records.units:
@@ -102,7 +103,7 @@ def test_district_union_sends_roster_and_summary_only(built, records):
     unit_out = out / safe_name(unit.unit.name)
     rosters = sorted(p.name for p in unit_out.glob("附件2_实名制发放凭证汇总表*.docx"))
     assert rosters, "the district rendered no roster"
-    assert sorted(files_in(folder)) == sorted(rosters + [SUMMARY_FILE, MANIFEST_FILE])
+    assert sorted(files_in(folder)) == sorted(rosters + [annexes.SUMMARY.template, MANIFEST_FILE])
     # the vouchers were rendered (for signatures) but stay out of the packet
     assert any((unit_out / "附件1_慰问金发放凭证").glob("*.docx"))
     for name in files_in(folder):
@@ -119,7 +120,7 @@ def test_industrial_union_sends_vouchers_roster_and_summary(built, records):
     unit_out = out / safe_name(unit.unit.name)
     names = sorted(files_in(folder))
     rosters = sorted(p.name for p in unit_out.glob("附件2_实名制发放凭证汇总表*.docx"))
-    assert names == sorted(["附件1_慰问金发放凭证.docx", *rosters, SUMMARY_FILE, MANIFEST_FILE])
+    assert names == sorted(["附件1_慰问金发放凭证.docx", *rosters, annexes.SUMMARY.template, MANIFEST_FILE])
 
     paid = [w for w in raw_workers(unit.folder) if is_paid(w)]
     voucher_text = squash(all_text(folder / "附件1_慰问金发放凭证.docx"))
@@ -219,7 +220,7 @@ def test_rebuilding_replaces_the_packet_whole(built, records, tmp_path):
     shutil.copytree(out / safe_name(unit.unit.name), unit_out)
     folder = build_unit_packet(unit_out, unit, records, templates=TEMPLATES)
     (folder / "stray.txt").write_text("x", encoding="utf-8")
-    (folder / SUMMARY_FILE).write_bytes(b"edited")
+    (folder / annexes.SUMMARY.template).write_bytes(b"edited")
     assert sorted(verify_packet(folder)) == sorted(["文件与清单不符（已被修改）：活动小结.docx", "清单中没有的文件：stray.txt"])
     again = build_unit_packet(unit_out, unit, records, templates=TEMPLATES)
     assert again == folder
@@ -234,16 +235,16 @@ def test_staff_summary_in_the_records_replaces_the_draft(built, records, tmp_pat
     shutil.copytree(RECORDS, copy)
     unit_name = unit_of_type(records, "产业工会").folder.name
     finished = (TEMPLATES / "活动小结.docx").read_bytes()  # any .docx: stands for the staff's file
-    (copy / unit_name / SUMMARY_FILE).write_bytes(finished)
+    (copy / unit_name / annexes.SUMMARY.template).write_bytes(finished)
     changed = load_records(copy)
     unit = next(u for u in changed.units if u.folder.name == unit_name)
     unit_out = tmp_path / "unit"
     shutil.copytree(out / safe_name(unit.unit.name), unit_out)
     folder = build_unit_packet(unit_out, unit, changed, templates=TEMPLATES)
-    assert (folder / SUMMARY_FILE).read_bytes() == finished
+    assert (folder / annexes.SUMMARY.template).read_bytes() == finished
     manifest = manifest_of(folder)
     assert manifest["summary"] == "records"
-    assert {"path": f"{unit_name}/{SUMMARY_FILE}", "bytes": len(finished), "sha256": sha(finished)} in manifest["records"]
+    assert {"path": f"{unit_name}/{annexes.SUMMARY.template}", "bytes": len(finished), "sha256": sha(finished)} in manifest["records"]
 
 
 def test_industrial_packet_without_vouchers_is_refused(built, records, tmp_path):
@@ -283,8 +284,7 @@ def test_a_docx_formkit_wrote_passes_through_unchanged_and_others_get_fixed_time
     import io
     import zipfile
 
-    from formkit.packets import ZIP_TIME, normalize_docx
-    from formkit.render import ZipMember, zip_bytes
+    from formkit.documents.zipio import ZIP_TIME, ZipMember, normalize_docx, zip_bytes
 
     fixed = zip_bytes([ZipMember.deflated("[Content_Types].xml", b"<Types/>"), ZipMember.deflated("word/document.xml", b"<w:document/>")])
     assert normalize_docx(fixed) is fixed

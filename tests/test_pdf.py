@@ -5,18 +5,22 @@ Needs LibreOffice and poppler (CI installs both; elsewhere these tests skip).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tools
+
 from formkit import api
-from formkit.amounts import format_yuan
+from formkit.domain import annexes
+from formkit.domain.amounts import format_yuan
+from formkit.domain.idcard import parse_id_number
 from formkit.errors import FormkitError
-from formkit.idcard import parse_id_number
-from formkit.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
+from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,11 +58,11 @@ def test_each_voucher_is_one_page_and_the_print_file_one_page_per_voucher(render
     report, records = rendered
     for unit in records.units:
         name = unit.unit.model_dump(by_alias=True)["填报单位"]
-        vouchers = sorted((report.out / name / api.VOUCHER_DIR).glob("*.pdf"))
+        vouchers = sorted((report.out / name / annexes.VOUCHER.folder).glob("*.pdf"))
         assert vouchers
         for pdf in vouchers:
             assert len(pages(pdf)) == 1, pdf.name
-        merged = pages(report.out / name / api.PRINT_DIR / f"{api.VOUCHER_DIR}.pdf")
+        merged = pages(report.out / name / annexes.PRINT_DIR / f"{annexes.VOUCHER.folder}.pdf")
         assert len(merged) == len(vouchers)
         # every paid worker's name and ID on exactly its own page, in roster order
         paid = sorted((r.worker.model_dump(by_alias=True) for r in records.paid_workers(unit)), key=lambda w: w["档案编号"])
@@ -73,7 +77,7 @@ def test_voucher_labels_appear_in_the_notices_order(rendered):
     report, records = rendered
     unit = records.units[0]
     name = unit.unit.model_dump(by_alias=True)["填报单位"]
-    pdf = next((report.out / name / api.VOUCHER_DIR).glob("*.pdf"))
+    pdf = next((report.out / name / annexes.VOUCHER.folder).glob("*.pdf"))
     text = squash(pages(pdf)[0])
     position = 0
     for label in ("姓名", "性别", "困难职工档案编号", "身份证号", "联系电话", "居住地址", "所在单位", "致困原因", "享受低保情况",
@@ -87,7 +91,7 @@ def test_registration_form_is_one_page_with_every_numbered_field(rendered):
     report, records = rendered
     unit = records.units[0]
     name = unit.unit.model_dump(by_alias=True)["填报单位"]
-    pdf = next((report.out / name / api.REGISTRATION_DIR).glob("*.pdf"))
+    pdf = next((report.out / name / annexes.REGISTRATION.folder).glob("*.pdf"))
     texts = [squash(t) for t in pages(pdf)]
     assert len(texts) == 1, "a filled form carries no 填表说明 page (附填表说明 is false)"
     assert texts[0].startswith("附件3")
@@ -100,7 +104,7 @@ def test_registration_form_is_one_page_with_every_numbered_field(rendered):
 
 def test_roster_header_on_every_page(rendered):
     report, records = rendered
-    for pdf in report.out.rglob(f"{api.ROSTER_STEM}*.pdf"):
+    for pdf in report.out.rglob(f"{annexes.ROSTER.stem}*.pdf"):
         texts = pages(pdf)
         assert all("家庭联系电话" in t and "序号" in t for t in texts)
         assert "合计" in texts[-1]
@@ -118,7 +122,7 @@ def test_embedded_fonts_are_cjk_not_a_fallback(rendered):
 def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("FORMKIT_SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("formkit.pdf.Path.is_file", lambda self: False)
+    monkeypatch.setattr("formkit.pipeline.pdf.Path.is_file", lambda self: False)
     with pytest.raises(PdfError) as info:
         find_soffice()
     assert str(info.value) == INSTALL_HINT
@@ -129,3 +133,161 @@ def test_soffice_override_that_does_not_exist_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("FORMKIT_SOFFICE", str(tmp_path / "nope.exe"))
     with pytest.raises(PdfError):
         convert_to_pdf([tmp_path / "a.docx"])
+    with pytest.raises(PdfError):  # before anything is rendered
+        api.render(ROOT / "records", tmp_path / "out", pdf=True)
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------------------
+# Every document converted, or named (issue 16): calls of a few dozen files, each output
+# checked, one retry in a fresh LibreOffice, the .docx written whatever happens to its PDF.
+# --------------------------------------------------------------------------------------
+
+FAKE_SOFFICE = r'''#!/usr/bin/env python3
+"""A stand-in for soffice that fails the way LibreOffice did (issue 16)."""
+import os, sys, pathlib
+args = sys.argv[1:]
+log = pathlib.Path(os.environ["FAKE_SOFFICE_LOG"])
+outdir = pathlib.Path(args[args.index("--outdir") + 1])
+files = [pathlib.Path(a) for a in args[args.index("--outdir") + 2:]]
+profile = next(a for a in args if a.startswith("-env:UserInstallation="))
+with open(log, "a", encoding="utf-8") as fh:
+    fh.write(f"{len(files)} {profile.rsplit('/', 1)[-1]}\n")
+limit = int(os.environ.get("FAKE_SOFFICE_LIMIT", "100000"))
+for n, f in enumerate(files):
+    if n >= limit:
+        sys.exit(0)  # took the first ones only, and says nothing
+    data = f.read_bytes()
+    if b"CRASH" in data:
+        os._exit(134)  # dies on this file, the ones after it are not converted
+    if b"BROKEN" in data:
+        continue  # cannot open it, goes on with the next
+    (outdir / (f.stem + ".pdf")).write_bytes(b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n")
+'''
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    if sys.platform == "win32":
+        pytest.skip("the stand-in is a script with a shebang")
+    exe = tmp_path / "fake-soffice"
+    exe.write_text(FAKE_SOFFICE.replace("/usr/bin/env python3", sys.executable), encoding="utf-8")
+    exe.chmod(0o755)
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FORMKIT_SOFFICE", str(exe))
+    monkeypatch.setenv("FAKE_SOFFICE_LOG", str(log))
+    return log
+
+
+def _docs(folder: Path, contents: list[bytes]) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, data in enumerate(contents):
+        path = folder / f"文档{i:03d}.docx"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def test_calls_never_exceed_the_chunk_and_every_output_is_checked(fake_soffice, tmp_path, monkeypatch):
+    # LibreOffice converting only the first few files of a call and exiting 0: the rest are
+    # found missing and converted by the retry; no call gets more than `chunk` files.
+    monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "3")
+    docs = _docs(tmp_path / "d", [b"ok"] * 10)
+    conversion = convert_to_pdf(docs, chunk=4)
+    calls = [line.split() for line in fake_soffice.read_text().splitlines()]
+    assert max(int(n) for n, _ in calls) <= 4
+    # first pass 4+4+2 (3+3+2 made), the 2 missing retried: one alone, then the other
+    assert not conversion.failed
+    assert set(conversion.pdfs) == set(docs)
+    assert all(doc.with_suffix(".pdf").read_bytes().startswith(b"%PDF-") for doc in docs)
+
+
+def test_a_document_that_crashes_libreoffice_is_named_and_the_others_converted(fake_soffice, tmp_path):
+    contents = [b"ok"] * 7
+    contents[2] = b"CRASH"
+    contents[5] = b"BROKEN"
+    docs = _docs(tmp_path / "d", contents)
+    conversion = convert_to_pdf(docs, chunk=5)
+    assert set(conversion.failed) == {docs[2], docs[5]}
+    assert set(conversion.pdfs) == set(docs) - {docs[2], docs[5]}
+    assert "LibreOffice" in conversion.failed[docs[2]]
+    assert not docs[2].with_suffix(".pdf").exists() and not docs[5].with_suffix(".pdf").exists()
+    # the retry ran in a fresh LibreOffice (a new profile folder), the suspect alone
+    # first pass: 5 files (dies on the third), 2 files; then the suspect alone, the two it
+    # kept from being converted, and the broken one: each in a new profile
+    calls = [line.split() for line in fake_soffice.read_text().splitlines()]
+    assert calls == [["5", "profile"], ["2", "profile"], ["1", "profile3"], ["2", "profile4"], ["1", "profile5"]]
+    assert not list(tmp_path.rglob(".~*")), "no temporary file may remain"
+
+
+def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monkeypatch):
+    exe = Path(os.environ["FORMKIT_SOFFICE"])
+    exe.write_text(exe.read_text(encoding="utf-8").replace("limit = int(", "import time; time.sleep(60)\nlimit = int("), encoding="utf-8")
+    docs = _docs(tmp_path / "d", [b"ok"] * 2)
+    started = time.monotonic()
+    conversion = convert_to_pdf(docs, timeout=1)
+    assert time.monotonic() - started < 20
+    assert set(conversion.failed) == set(docs)
+    assert all("超时" in why for why in conversion.failed.values())
+
+
+def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):
+    # The fake cannot open formkit's print files (BROKEN is not in them, so mark one):
+    # render --pdf must still write the whole unit's .docx and name the PDFs it lacks.
+    import formkit.pipeline.pdf as pdf_module
+
+    real = pdf_module.convert_to_pdf
+
+    def breaking(documents, **kwargs):
+        for doc in documents:
+            if doc.parent.name == annexes.PRINT_DIR:
+                doc.write_bytes(doc.read_bytes() + b"BROKEN")
+        return real(documents, **kwargs)
+
+    monkeypatch.setattr(api, "convert_to_pdf", breaking)
+    out = tmp_path / "out"
+    report = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
+    assert not report.complete
+    failed = {path for path, _ in report.pdf_failed}
+    assert failed and all(p.parent.name == annexes.PRINT_DIR for p in failed)
+    for rel in report.files:
+        assert (out / rel).is_file(), rel
+    docx = [p for p in out.rglob("*.docx") if "报送" not in str(p)]
+    assert len(docx) == len([f for f in report.files if f.suffix == ".docx"])
+    for path in failed:
+        assert not (out / path).exists() and (out / path).with_suffix(".docx").is_file()
+    # a second run converts only what is missing
+    open(os.environ["FAKE_SOFFICE_LOG"], "w").close()
+    monkeypatch.setattr(api, "convert_to_pdf", real)
+    again = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
+    assert again.complete
+    calls = [int(line.split()[0]) for line in fake_soffice.read_text().splitlines()]
+    assert sum(calls) == len(failed)
+
+
+def test_cli_render_pdf_names_the_missing_pdfs_and_exits_3(fake_soffice, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "0")
+    monkeypatch.setattr("formkit.pipeline.pdf.CHUNK_FILES", 50)
+    result = CliRunner().invoke(main, ["render", str(ROOT / "records"), "-o", str(tmp_path / "out"), "--pdf"])
+    assert result.exit_code == 3, result.output
+    assert "个 PDF 未能生成" in result.output
+    assert list((tmp_path / "out").rglob("*.docx"))
+
+
+def test_libreoffice_converts_good_documents_beside_a_corrupt_one(tmp_path):
+    require_tools("soffice")
+    report = api.render(ROOT / "records", tmp_path / "out", templates=ROOT / "templates")
+    docs = sorted(p for p in (tmp_path / "out").rglob("附件4_企业工资拖欠情况周报表/*.docx"))[:3]
+    corrupt = docs[0].with_name("损坏.docx")
+    corrupt.write_bytes(b"PK\x03\x04 this is no zip")
+    conversion = convert_to_pdf([corrupt, *docs], chunk=2)
+    assert list(conversion.failed) == [corrupt]
+    assert set(conversion.pdfs) == set(docs)
+    for doc in docs:
+        assert len(pages(doc.with_suffix(".pdf"))) >= 1
+    assert report.files

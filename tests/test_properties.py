@@ -7,8 +7,8 @@
    line of that key.
 3. For any generated worker with errors, no problem text holds a full ID or phone number.
 
-The workers are drawn over the 填表说明 vocabularies (formkit.vocab), with ID numbers that
-carry a GB 11643-1999 check digit (formkit.idcard.check_digit), names in CJK including
+The workers are drawn over the 填表说明 vocabularies (formkit.domain.vocab), with ID numbers that
+carry a GB 11643-1999 check digit (formkit.domain.idcard.check_digit), names in CJK including
 Extension B and with the middle dot, free text with ``& < >`` and line breaks, money from
 0.01 yuan, families of 0–8 members. The expected printed forms are computed here, from the
 generated values (``2012年1月6日``, ``1409.50``, the 18-digit ID), not taken from formkit.
@@ -39,14 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docxread import grid, squash, tables
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
-from docxread import grid, squash, tables
 from formkit import api
-from formkit.idcard import check_digit
-from formkit.models import Worker, known_keys
-from formkit.vocab import (
+from formkit.domain import annexes
+from formkit.domain.idcard import check_digit
+from formkit.domain.models import Worker, known_keys
+from formkit.domain.vocab import (
     ArchiveStatus,
     DifficultyCategory,
     EmployerNature,
@@ -694,9 +695,9 @@ def test_render_then_read_back_yields_every_value(scratch: Path, batch: list[Gen
     unit_out = out / record_set.units[0].unit.name
     for gen in batch:
         number = gen.record["档案编号"]
-        [form] = (unit_out / api.REGISTRATION_DIR).glob(f"{number}_*.docx")
+        [form] = (unit_out / annexes.REGISTRATION.folder).glob(f"{number}_*.docx")
         check_registration(form, gen)
-        vouchers = list((unit_out / api.VOUCHER_DIR).glob(f"{number}_*.docx"))
+        vouchers = list((unit_out / annexes.VOUCHER.folder).glob(f"{number}_*.docx"))
         if gen.voucher is None:
             assert vouchers == [], f"{number}: no voucher for an unpaid or 脱贫 archive"
         else:

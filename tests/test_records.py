@@ -1,4 +1,4 @@
-"""formkit.records: the valid folder passes; every record of the fault corpus is caught at
+"""formkit.records.load: the valid folder passes; every record of the fault corpus is caught at
 its file, line and field; checks across records; no full ID or phone number in messages.
 
 tests/data/good is a valid records folder (one 区工会 with 8 weekly reports, one 产业工会
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from formkit.errors import FormkitError, Problem
-from formkit.records import RecordSet, dotted, format_problems, load_records
+from formkit.records.load import RecordSet, dotted, format_problems, load_records
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"
@@ -234,7 +234,7 @@ def test_gbk_and_bom_files_are_read() -> None:
 
 
 def _check_digit(body17: str) -> str:
-    """GB 11643-1999 MOD 11-2, written out independently of formkit.idcard."""
+    """GB 11643-1999 MOD 11-2, written out independently of formkit.domain.idcard."""
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
 
@@ -429,7 +429,7 @@ def _digits(text: str) -> str:
     ],
 )
 def test_scrub_masks_numbers_typed_with_separators_or_prefixes(typed: str, secret: str) -> None:
-    from formkit.records import scrub_numbers
+    from formkit.domain.privacy import scrub_numbers
 
     shown = scrub_numbers(f"民族“{typed}”不是允许的值")
     assert secret not in _digits(shown).upper(), shown
@@ -445,13 +445,13 @@ def test_scrub_masks_numbers_typed_with_separators_or_prefixes(typed: str, secre
     ["2011-12-02", "2011-12-01 2012-01-22", "[2011-12-01, 2012-01-22]", "1,409.50 元", "SM2011-001-王秀英.yaml:9", "邮编 361008"],
 )
 def test_scrub_leaves_dates_amounts_and_archive_numbers(text: str) -> None:
-    from formkit.records import scrub_numbers
+    from formkit.domain.privacy import scrub_numbers
 
     assert scrub_numbers(text) == text
 
 
 def test_a_file_named_by_its_id_number_is_shown_masked_with_a_warning(good_copy: Path) -> None:
-    from formkit.records import masked_path
+    from formkit.domain.privacy import masked_path
 
     named = good_copy / SM / "职工" / f"{_SECRET_ID}.yaml"
     shutil.copyfile(BAD / "item03_checksum.yaml", named)
@@ -579,7 +579,7 @@ def test_an_echoed_line_is_cut_short(good_copy: Path) -> None:
 
 
 def test_problems_per_file_are_capped_with_a_count_of_the_rest(good_copy: Path) -> None:
-    from formkit.records import MAX_PROBLEMS_PER_FILE
+    from formkit.records.load import MAX_PROBLEMS_PER_FILE
 
     target = good_copy / SM / "职工" / "SM004-吴小燕.yaml"
     text = target.read_text(encoding="utf-8")
@@ -653,7 +653,7 @@ def test_an_unknown_key_with_a_zero_width_space_says_so(good_copy: Path) -> None
 def test_a_worker_record_is_kept_packed_and_gives_back_the_same_worker() -> None:
     import pickle
 
-    from formkit.records import WorkerRecord, pack, unpack
+    from formkit.records.load import WorkerRecord, pack, unpack
 
     records = load_records(GOOD)
     for unit in records.units:

@@ -11,12 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, grid, squash, tables
+
 from formkit import api
-from formkit.amounts import amount_in_words, format_yuan, voucher_boxes
-from formkit.context import FAMILY_ROWS, to_text
-from formkit.idcard import parse_id_number
+from formkit.domain import annexes
+from formkit.domain.amounts import format_yuan, voucher_boxes
+from formkit.domain.idcard import parse_id_number
+from formkit.forms.context import FAMILY_ROWS, to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -52,7 +53,7 @@ def test_every_paid_worker_has_a_voucher_with_its_values(rendered, record_set):
         paid = {rec.path for rec in record_set.paid_workers(unit)}
         for rec in unit.workers:
             w = rec.worker.model_dump(by_alias=True)
-            files = list((out / name / api.VOUCHER_DIR).glob(f"{w['档案编号']}_*.docx"))
+            files = list((out / name / annexes.VOUCHER.folder).glob(f"{w['档案编号']}_*.docx"))
             if rec.path not in paid:
                 assert files == [], f"{rec.path.name}: unpaid or 脱贫 archive got a voucher"
                 continue
@@ -74,7 +75,7 @@ def test_every_paid_worker_has_a_voucher_with_its_values(rendered, record_set):
 def test_tuopin_archive_gets_no_voucher_and_no_roster_row(rendered, record_set):
     found = 0
     for unit, name in units(record_set):
-        roster_text = "".join(all_text(p) for p in (rendered.out / name).glob(f"{api.ROSTER_STEM}*.docx"))
+        roster_text = "".join(all_text(p) for p in (rendered.out / name).glob(f"{annexes.ROSTER.stem}*.docx"))
         for rec in unit.workers:
             w = rec.worker.model_dump(by_alias=True)
             status = to_text(w.get("档案状态"))
@@ -82,16 +83,16 @@ def test_tuopin_archive_gets_no_voucher_and_no_roster_row(rendered, record_set):
             if status == "脱贫":
                 found += 1
                 assert number not in roster_text
-                assert not list((rendered.out / name / api.VOUCHER_DIR).glob(f"{w['档案编号']}_*"))
+                assert not list((rendered.out / name / annexes.VOUCHER.folder).glob(f"{w['档案编号']}_*"))
                 # still registered: annex 3 is the archive itself
-                assert list((rendered.out / name / api.REGISTRATION_DIR).glob(f"{w['档案编号']}_*"))
+                assert list((rendered.out / name / annexes.REGISTRATION.folder).glob(f"{w['档案编号']}_*"))
     assert found >= 1
 
 
 def test_roster_rows_and_total(rendered, record_set):
     for unit, name in units(record_set):
         paid = [r.worker.model_dump(by_alias=True) for r in record_set.paid_workers(unit)]
-        rosters = sorted((rendered.out / name).glob(f"{api.ROSTER_STEM}*.docx"))
+        rosters = sorted((rendered.out / name).glob(f"{annexes.ROSTER.stem}*.docx"))
         assert rosters, name
         rows = []
         for path in rosters:
@@ -120,7 +121,7 @@ def test_registration_form_has_every_family_member(rendered, record_set):
     for unit, name in units(record_set):
         for rec in unit.workers:
             w = rec.worker.model_dump(by_alias=True)
-            path = next((rendered.out / name / api.REGISTRATION_DIR).glob(f"{w['档案编号']}_*.docx"))
+            path = next((rendered.out / name / annexes.REGISTRATION.folder).glob(f"{w['档案编号']}_*.docx"))
             text = all_text(path)
             for member in w.get("家庭成员") or []:
                 assert member["姓名"] in text
@@ -135,11 +136,11 @@ def test_registration_form_has_every_family_member(rendered, record_set):
 
 def test_weekly_reports_one_per_record_with_figures(rendered, record_set):
     for unit, name in units(record_set):
-        files = sorted((rendered.out / name / api.WEEKLY_DIR).glob("*.docx"))
+        files = sorted((rendered.out / name / annexes.WEEKLY.folder).glob("*.docx"))
         assert len(files) == len(unit.weeks)
         for week in unit.weeks:
             data = week.report.model_dump(by_alias=True)
-            path = rendered.out / name / api.WEEKLY_DIR / f"{data['时间'].isoformat()}.docx"
+            path = rendered.out / name / annexes.WEEKLY.folder / f"{data['时间'].isoformat()}.docx"
             text = all_text(path)
             g = grid(tables(path)[0])
             row = next(r for r in g.rows if squash(r[-4]) == "国有企业" or (len(r) > 3 and "国有企业" in [squash(c) for c in r]))
@@ -158,7 +159,7 @@ def test_special_characters_and_line_breaks_survive(rendered, record_set):
     for unit, name in units(record_set):
         for rec in unit.workers:
             w = rec.worker.model_dump(by_alias=True)
-            path = next((rendered.out / name / api.REGISTRATION_DIR).glob(f"{w['档案编号']}_*.docx"))
+            path = next((rendered.out / name / annexes.REGISTRATION.folder).glob(f"{w['档案编号']}_*.docx"))
             text = all_text(path)
             for key, value in w.items():
                 if isinstance(value, str) and any(ch in value for ch in "&<>"):
@@ -203,7 +204,7 @@ def test_another_units_records_render_without_code_changes(tmp_path):
 
 def test_voucher_blanks_next_to_printed_words_do_not_double_them(rendered, record_set):
     for unit, name in units(record_set):
-        for path in (rendered.out / name / api.VOUCHER_DIR).glob("*.docx"):
+        for path in (rendered.out / name / annexes.VOUCHER.folder).glob("*.docx"):
             text = squash(all_text(path))
             assert "街道街道" not in text and "镇街道（镇）" not in text
             assert "。。" not in text
@@ -217,8 +218,8 @@ def test_render_makes_the_submission_packet_of_each_unit(rendered, record_set):
         [packet] = [p for p in rendered.packets if p.parts[0] == name]
         names = zipfile.ZipFile(rendered.out / packet).namelist()
         assert any(n.endswith("manifest.json") for n in names)
-        assert any(api.ROSTER_STEM in n for n in names) and any("活动小结" in n for n in names)
-        has_vouchers = any(api.VOUCHER_DIR in n for n in names)
+        assert any(annexes.ROSTER.stem in n for n in names) and any("活动小结" in n for n in names)
+        has_vouchers = any(annexes.VOUCHER.folder in n for n in names)
         # notice §四.3: 产业工会 submit their vouchers, 区工会 only the roster and the 小结
         assert has_vouchers == (to_text(unit.unit.model_dump(by_alias=True)["单位类型"]) == "产业工会")
 
@@ -235,7 +236,7 @@ def test_keep_going_puts_an_incomplete_unit_aside_and_keeps_the_complete_output(
     assert report.skipped
     assert sorted(p.relative_to(out) for p in (out / "思明区总工会").rglob("*")) == before
     partial = out / f"思明区总工会{api.INCOMPLETE}"
-    assert len(list((partial / api.REGISTRATION_DIR).glob("*.docx"))) == 8
+    assert len(list((partial / annexes.REGISTRATION.folder).glob("*.docx"))) == 8
     assert not list(partial.glob("报送_*")), "no submission packet from an incomplete unit"
 
 
@@ -243,7 +244,7 @@ def test_publicity_copies_hold_no_full_id_or_phone(tmp_path, record_set):
     import re
 
     files = api.render_publicity(RECORDS, tmp_path, templates=ROOT / "templates")
-    assert any(api.ROSTER_STEM in f.name for f in files) and any(api.VOUCHER_DIR in f.parts for f in files)
+    assert any(annexes.ROSTER.stem in f.name for f in files) and any(annexes.VOUCHER.folder in f.parts for f in files)
     secrets = set()
     for unit in record_set.units:
         for rec in unit.workers:
@@ -272,7 +273,7 @@ def test_a_voucher_value_too_long_for_its_page_is_warned_about(tmp_path):
 
 
 def test_households_marked_for_publicity_are_listed_in_the_summary_draft(record_set):
-    from formkit.summary import summary_context
+    from formkit.forms.summary import summary_context
 
     for unit in record_set.units:
         marked = [r.worker.model_dump(by_alias=True)["姓名"] for r in record_set.paid_workers(unit) if r.worker.payment.recommended]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from formkit.render import MAX_NUMBER, MAX_RANGE_STEPS, TemplateLimit, _range_budget, make_environment, safe_name
+from formkit.documents.sandbox import (
+    MAX_NUMBER,
+    MAX_RANGE_STEPS,
+    TemplateLimit,
+    _range_budget,
+    make_environment,
+)
+from formkit.files import safe_name
 
 
 def render(source: str, **context):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from formkit.domain.dates import report_days
 from formkit.errors import RecordsInvalid
-from formkit.records import load_records
-from formkit.schedule import (
+from formkit.forms.schedule import (
     DUE_TODAY,
     FUND_DEADLINE,
     MISSING,
@@ -27,10 +27,10 @@ from formkit.schedule import (
     days_left_text,
     display_width,
     format_schedule,
-    report_days,
     schedule,
     schedule_text,
 )
+from formkit.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -221,10 +221,8 @@ def test_missing_campaign_refuses(records_copy: Path):
         schedule(load_records(records_copy), date(2012, 1, 10))
 
 
-def test_fridays_match_dates_module():
-    from formkit.dates import fridays
-
+def test_fridays_are_the_default_report_days():
     start, end = date(2011, 12, 1), date(2012, 1, 22)
-    assert report_days(start, end) == fridays(start, end)
+    assert report_days(start, end) == report_days(start, end, "星期五")
     # and one more week for every seven days added
     assert len(report_days(start, end + timedelta(days=7))) == 9

@@ -1,4 +1,4 @@
-"""formkit.skeleton (``formkit new``) and formkit.schema (``formkit schema``).
+"""formkit.records.skeleton (``formkit new``) and formkit.records.schema (``formkit schema``).
 
 A skeleton must hold every key, with its allowed values in comments; it must load as it is,
 and validate once every blank is filled in. The JSON Schemas must name every key, refuse
@@ -14,11 +14,16 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from formkit.models import Campaign, Unit, WeeklyReport, Worker
-from formkit.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
-from formkit.skeleton import KINDS, new_record
-from formkit.vocab import DifficultyCategory, Ethnicity, HardshipCause
-from formkit.yamlio import load_yaml_text
+from formkit.domain.models import Campaign, Unit, WeeklyReport, Worker
+from formkit.domain.vocab import DifficultyCategory, Ethnicity, HardshipCause
+from formkit.records.schema import (
+    SCHEMA_FILES,
+    json_schema,
+    json_schemas,
+    vscode_settings,
+)
+from formkit.records.skeleton import KINDS, new_record
+from formkit.records.yamlio import load_yaml_text
 
 MODELS = {"worker": Worker, "week": WeeklyReport, "unit": Unit, "campaign": Campaign}
 
@@ -152,7 +157,9 @@ def _fill(text: str, values: dict[tuple[str, ...], str]) -> tuple[str, set[tuple
 
 
 def _leaf_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    from formkit.skeleton import _model_of  # the same unwrapping the skeleton uses
+    from formkit.records.skeleton import (
+        _model_of,  # the same unwrapping the skeleton uses
+    )
 
     paths: set[tuple[str, ...]] = set()
     for name, info in model.model_fields.items():

@@ -25,29 +25,32 @@ import shutil
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from docxread import all_text
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from docxread import all_text
 from formkit import api
-from formkit import context as ctx
-from formkit.errors import OutputError, TemplateProblem
-from formkit.fake import generate_records
-from formkit.render import (
-    TEMPLATE_FILES,
-    FormTemplate,
-    PrintFile,
-    crc32_combine,
+from formkit.documents.body import (
     page_break_prefix,
-    print_file_bytes,
-    print_piece,
     split_final_sectpr,
     split_first_paragraph,
     with_page_break,
 )
+from formkit.documents.deflate import crc32_combine
+from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
+from formkit.documents.template import FormTemplate, document_bytes
+from formkit.documents.zipio import read_members, zip_bytes
+from formkit.domain import annexes
+from formkit.errors import OutputError, TemplateProblem
+from formkit.fake import generate_records
+from formkit.forms import context as ctx
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -70,7 +73,7 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, FormTemplate]:
-    return {kind: FormTemplate(TEMPLATES / name) for kind, name in TEMPLATE_FILES.items()}
+    return {kind: FormTemplate(TEMPLATES / name) for kind, name in [(a.kind, a.template) for a in annexes.ANNEXES]}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +100,7 @@ def sample_contexts() -> dict[str, list[dict]]:
 # -- one document ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(TEMPLATE_FILES))
+@pytest.mark.parametrize("kind", [a.kind for a in annexes.ANNEXES])
 def test_fast_render_has_the_document_xml_of_docxtpl(templates, sample_contexts, kind):
     template = templates[kind]
     assert sample_contexts[kind]
@@ -122,7 +125,7 @@ def test_same_context_same_bytes(templates, sample_contexts):
     context = sample_contexts["registration"][0]
     first = template.render(context)
     assert template.render(context) == first
-    assert FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"]).render(context) == first
+    assert FormTemplate(TEMPLATES / annexes.by_kind("registration").template).render(context) == first
     assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
@@ -144,7 +147,7 @@ def all_text_of(data: bytes) -> str:
 
 def test_fix_tables_path_matches_docxtpl(templates, sample_contexts):
     """Forced through docxtpl's fix_tables (as a template with {%tc %} tags would be)."""
-    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    template = FormTemplate(TEMPLATES / annexes.by_kind("registration").template)
     template._prepare().fix_tables = True
     for context in sample_contexts["registration"][:3]:
         assert c14n(template.render(context)) == c14n(template.render_with_docxtpl(context))
@@ -207,6 +210,60 @@ def test_none_prints_empty(tmp_path):
 # -- print files ----------------------------------------------------------------------
 
 
+class PrintFile:
+    """One print file of many rendered documents of the same template, page after page.
+
+    The python-docx concatenation formkit used before its print files were assembled from
+    pieces: the reference the pieces are compared with.
+
+    The bodies are concatenated into the first document, each following document starting
+    on a new page (``w:pageBreakBefore`` on its first paragraph, so no blank page and no empty
+    line is added).
+    """
+
+    def __init__(self) -> None:
+        self._master: DocxTemplate | None = None
+        self._end: Any = None
+        self.count = 0
+
+    def add(self, doc: DocxTemplate) -> None:
+        """Append one rendered document ."""
+        body = doc.docx.element.body
+        children = [child for child in body if child.tag != qn("w:sectPr")]
+        self.count += 1
+        if self._master is None:
+            self._master = doc
+            self._end = body.find(qn("w:sectPr"))
+            if self._end is None:
+                self._end = body.makeelement(qn("w:sectPr"), {})
+                body.append(self._end)
+            return
+        if children and children[0].tag == qn("w:p"):
+            Paragraph(children[0], None).paragraph_format.page_break_before = True
+        else:
+            breaker = OxmlElement("w:p")
+            run = OxmlElement("w:r")
+            br = OxmlElement("w:br")
+            br.set(qn("w:type"), "page")
+            run.append(br)
+            breaker.append(run)
+            children.insert(0, breaker)
+        for child in children:
+            self._end.addprevious(child)
+
+    def to_bytes(self) -> bytes:
+        """The print file as .docx bytes.
+
+        Raises:
+            ValueError: no document was added.
+        """
+        if self._master is None:
+            raise ValueError("empty print file")
+        return zip_bytes(read_members(document_bytes(self._master)))
+
+
+
+
 @pytest.mark.parametrize("kind", ["voucher", "registration", "weekly"])
 def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, sample_contexts, kind):
     template = templates[kind]
@@ -217,14 +274,15 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
         reference.render(context, jinja_env=template.env, autoescape=True)
         old.add(reference)
     docs = [template.render_fast(c) for c in contexts]
-    new = print_file_bytes(template.print_frame(docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
+    new = print_file_bytes(print_frame(template, docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
     assert zipfile.ZipFile(io.BytesIO(new)).testzip() is None
     assert c14n(new) == c14n(old.to_bytes())
     assert len(Document(io.BytesIO(new)).element.body.findall(".//{*}pageBreakBefore")) >= len(contexts) - 1
 
 
 def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sample_contexts, tmp_path):
-    from formkit.render import PieceRef, write_print_file
+    from formkit.documents.deflate import PieceRef
+    from formkit.documents.printfile import write_print_file
 
     template = templates["registration"]
     docs = [template.render_fast(c) for c in sample_contexts["registration"]]
@@ -239,7 +297,7 @@ def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sa
                 offset += len(piece.data)
             else:
                 mixed.append(piece)
-    frame = template.print_frame(docs[0])
+    frame = print_frame(template, docs[0])
     expected = print_file_bytes(frame, pieces)
     sha256, size = write_print_file(tmp_path / "print.docx", frame, mixed)
     assert (tmp_path / "print.docx").read_bytes() == expected
@@ -352,13 +410,13 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     stem = f"{worker['档案编号']}_{worker['姓名']}.docx"
     report = api.render(records, out, templates=TEMPLATES)
     expected = {
-        f"{unit}/{api.REGISTRATION_DIR}/{stem}",
-        f"{unit}/{api.VOUCHER_DIR}/{stem}",
-        f"{unit}/{api.PRINT_DIR}/{api.REGISTRATION_DIR}.docx",
-        f"{unit}/{api.PRINT_DIR}/{api.VOUCHER_DIR}.docx",
+        f"{unit}/{annexes.REGISTRATION.folder}/{stem}",
+        f"{unit}/{annexes.VOUCHER.folder}/{stem}",
+        f"{unit}/{annexes.PRINT_DIR}/{annexes.REGISTRATION.folder}.docx",
+        f"{unit}/{annexes.PRINT_DIR}/{annexes.VOUCHER.folder}.docx",
     }
     rebuilt = {p.as_posix() for p in report.rebuilt}
-    rosters = {r for r in rebuilt if Path(r).name.startswith(api.ROSTER_STEM)}
+    rosters = {r for r in rebuilt if Path(r).name.startswith(annexes.ROSTER.stem)}
     assert len(rosters) == 1 and rebuilt == expected | rosters
     after = mtimes(out)
     # the changed unit's submission packet is made again (it holds the roster and print file)
@@ -366,7 +424,7 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     assert packet and all(after[rel] != before[rel] for rel in packet if rel.endswith(".zip"))
     untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and rel not in rebuilt and rel not in packet}
     assert {rel for rel in untouched if after.get(rel) != before[rel]} == set()
-    assert "复核后更正" in all_text(out / unit / api.REGISTRATION_DIR / stem)
+    assert "复核后更正" in all_text(out / unit / annexes.REGISTRATION.folder / stem)
 
     fresh = api.render(records, tmp_path / "fresh", templates=TEMPLATES, force=True, processes=2)
     assert digest(out) == digest(tmp_path / "fresh")
@@ -383,10 +441,10 @@ def test_force_renders_everything_again(generated, tmp_path):
 def test_a_damaged_output_file_is_rebuilt(generated, tmp_path):
     out = tmp_path / "out"
     first = api.render(generated, out, templates=TEMPLATES, processes=1)
-    victim = next(f for f in first.files if f.parts[1] == api.VOUCHER_DIR)
+    victim = next(f for f in first.files if f.parts[1] == annexes.VOUCHER.folder)
     good = (out / victim).read_bytes()
     (out / victim).write_bytes(b"edited by hand")
-    printed = out / victim.parts[0] / api.PRINT_DIR / f"{api.REGISTRATION_DIR}.docx"
+    printed = out / victim.parts[0] / annexes.PRINT_DIR / f"{annexes.REGISTRATION.folder}.docx"
     printed.write_bytes(printed.read_bytes()[:-10])  # a truncated print file
     stray = out / victim.parts[0] / "stray.docx"
     stray.write_bytes(b"x")
@@ -403,13 +461,13 @@ def test_a_changed_template_rebuilds_its_annex_only(generated, tmp_path):
     shutil.copytree(TEMPLATES, folder)
     out = tmp_path / "out"
     api.render(generated, out, templates=folder, processes=1)
-    weekly = folder / TEMPLATE_FILES["weekly"]
+    weekly = folder / annexes.by_kind("weekly").template
     document = Document(weekly)
     document.add_paragraph("（改过的模板）")
     document.save(weekly)
     report = api.render(generated, out, templates=folder)
     assert report.rebuilt
-    assert all(api.WEEKLY_DIR in p.as_posix() for p in report.rebuilt)
+    assert all(annexes.WEEKLY.folder in p.as_posix() for p in report.rebuilt)
     assert "改过的模板" in all_text(out / report.rebuilt[0])
 
 
@@ -439,7 +497,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
 def test_progress_counts_every_document(generated, tmp_path):
     seen: list[tuple[int, int]] = []
     report = api.render(generated, tmp_path / "out", templates=TEMPLATES, processes=1, on_documents=lambda d, t: seen.append((d, t)))
-    documents = sum(1 for f in report.files if f.parts[1] != api.PRINT_DIR)
+    documents = sum(1 for f in report.files if f.parts[1] != annexes.PRINT_DIR)
     assert seen[-1] == (documents, documents)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     seen.clear()
@@ -452,7 +510,7 @@ def test_a_template_error_in_a_pool_process_reaches_the_caller(generated, tmp_pa
     shutil.copytree(TEMPLATES, folder)
     doc = Document()
     doc.add_paragraph("{{ 姓名.不存在的字段 }}")
-    doc.save(folder / TEMPLATE_FILES["registration"])
+    doc.save(folder / annexes.by_kind("registration").template)
     with pytest.raises(TemplateProblem, match="没有的字段"):
         api.render(generated, tmp_path / "out", templates=folder, processes=2)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -558,7 +616,7 @@ def test_line_breaks_in_the_template_text_are_handled_as_docxtpl_does(tmp_path):
 
 
 def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sample_contexts):
-    template = FormTemplate(TEMPLATES / TEMPLATE_FILES["registration"])
+    template = FormTemplate(TEMPLATES / annexes.by_kind("registration").template)
     assert template._prepare().flat
     context = dict(sample_contexts["registration"][0], 备注="一\n二\t三", 家庭住址="甲\n乙")
     flat = template.render(context)
@@ -568,7 +626,7 @@ def test_the_full_paragraph_walk_gives_the_same_as_the_flat_one(templates, sampl
 
 
 def test_text_boxes_make_paragraphs_nest():
-    from formkit.render import _paragraphs_nest
+    from formkit.documents.template import _paragraphs_nest
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     assert not _paragraphs_nest(f"<w:body {w}><w:p><w:r><w:t>{{{{ a }}}}</w:t></w:r></w:p><w:p/></w:body>")
@@ -655,7 +713,7 @@ def long_roster() -> dict:
 
 
 def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, monkeypatch):
-    import formkit.render as render_module
+    import formkit.documents.template as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -673,7 +731,7 @@ def test_a_long_document_is_streamed_to_the_same_bytes(templates, long_roster, m
 
 
 def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, monkeypatch):
-    import formkit.render as render_module
+    import formkit.documents.template as render_module
 
     template = templates["roster"]
     streamed = template.render_fast(long_roster)
@@ -682,7 +740,7 @@ def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, m
 
     def made(doc):
         pieces = [print_piece(doc, first=True), print_piece(doc, first=False)]
-        return print_file_bytes(template.print_frame(doc), pieces)
+        return print_file_bytes(print_frame(template, doc), pieces)
 
     assert made(streamed) == made(whole)
 
@@ -703,7 +761,7 @@ def test_the_dict_shortcut_finds_what_the_sandbox_finds():
     from jinja2.runtime import Undefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from formkit.render import make_environment
+    from formkit.documents.sandbox import make_environment
 
     env = make_environment()
     row = {"姓名": "王秀英", "items": "键", "序号": 0, "空": None}

@@ -21,13 +21,25 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from formkit.context import ROSTER_COLUMNS
+from formkit.domain.idcard import check_digit
 from formkit.errors import FormkitError, RecordsInvalid
-from formkit.idcard import check_digit
-from formkit.records import load_records
-from formkit.sheetexport import CITY_DIR, export_tables
-from formkit.sheetimport import EXISTING, REFUSED, SKIPPED, WRITTEN, import_sheet
-from formkit.spreadsheet import WORKER_COLUMNS, CellError, cell_text, match_headings, normalize_heading
+from formkit.exchange.sheetexport import CITY_DIR, export_tables
+from formkit.exchange.sheetimport import (
+    EXISTING,
+    REFUSED,
+    SKIPPED,
+    WRITTEN,
+    import_sheet,
+)
+from formkit.exchange.spreadsheet import (
+    WORKER_COLUMNS,
+    CellError,
+    cell_text,
+    match_headings,
+    normalize_heading,
+)
+from formkit.forms.context import ROSTER_COLUMNS
+from formkit.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -202,7 +214,7 @@ def test_trap_sheet_written_records_are_valid_and_exact(trap_sheet: Path, one_un
 
 
 def test_written_record_is_commented_like_the_skeleton(trap_sheet: Path, one_unit: Path):
-    from formkit.skeleton import new_record
+    from formkit.records.skeleton import new_record
 
     import_sheet(trap_sheet, one_unit)
     text = next(p for p in worker_files(one_unit) if "王秀英" in p.name).read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """The 活动小结 draft: its figures against the records, its blank sections, its template.
 
-Expected figures are counted here from the record files read as text (formkit.yamlio) and
-from the calendar, not through formkit.summary.
+Expected figures are counted here from the record files read as text (formkit.records.yamlio) and
+from the calendar, not through formkit.forms.summary.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from docxread import all_text, grid, squash, tables
-from formkit.amounts import amount_in_words
-from formkit.dates import format_date_zh
-from formkit.records import load_records
-from formkit.render import FormTemplate
-from formkit.summary import SUMMARY_TEMPLATE, format_wan_yuan, render_summary, summary_context
-from formkit.yamlio import load_yaml
+
+from formkit.documents.template import FormTemplate
+from formkit.domain import annexes
+from formkit.domain.amounts import amount_in_words
+from formkit.domain.dates import format_date_zh
+from formkit.forms.summary import format_wan_yuan, render_summary, summary_context
+from formkit.records.load import load_records
+from formkit.records.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
-TEMPLATE = ROOT / "templates" / SUMMARY_TEMPLATE
+TEMPLATE = ROOT / "templates" / annexes.SUMMARY.template
 CATEGORIES = ("低保户", "低保边缘户", "意外致困户")  # 填表说明第1项
 
 

@@ -1,4 +1,4 @@
-"""formkit.vocab: the vocabularies are the 填表说明's lists, word for word.
+"""formkit.domain.vocab: the vocabularies are the 填表说明's lists, word for word.
 
 tests/data/填表说明.txt is the 填表说明 of 附件3, copied from the notice 厦工[2011]104号; the
 allowed values are read from it (every “…” of an item) and compared with the enums.
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from formkit import vocab
-from formkit.vocab import (
+from formkit.domain import vocab
+from formkit.domain.vocab import (
     ITEMS,
     ArchiveStatus,
     DifficultyCategory,

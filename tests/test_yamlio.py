@@ -1,4 +1,4 @@
-"""formkit.yamlio: every scalar as text, lines of keys, encodings, and faults in Chinese."""
+"""formkit.records.yamlio: every scalar as text, lines of keys, encodings, and faults in Chinese."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from formkit import yamlio
-from formkit.yamlio import YamlFileError, load_yaml, load_yaml_text
+from formkit.records import yamlio
+from formkit.records.yamlio import YamlFileError, load_yaml, load_yaml_text
 
 TEXT = """\
 # a comment

@@ -11,7 +11,7 @@ next year's campaign is a new campaign.yaml plus a copy of this template edited 
 WPS (saved as ``templates/通知_<文号>.docx``, or ``templates/通知.docx``). This script only
 produced this year's template from the text of the notice; it is not needed again.
 
-The values that campaign.yaml holds are tags (docs: :mod:`formkit.notice` lists them all):
+The values that campaign.yaml holds are tags (docs: :mod:`formkit.forms.notice` lists them all):
 ``{{ 发文机关 }}`` (发文机关标志 and 署名), ``{{ 文号 }}`` (发文字号), ``{{ 资金使用截止 }}`` and
 ``{{ 上报截止 }}`` (§三.2, §四.3), ``{{ 周报起 }}``, ``{{ 周报止 }}`` and ``{{ 周报日简称 }}`` (§四.3),
 ``{{ 成文日期 }}`` and, on the cover sheet, ``{{ 送达单位 }}`` (this copy's addressee). A

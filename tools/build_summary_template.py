@@ -8,7 +8,7 @@ Run from the repository root::
 
 The template is code so that it can be reviewed and regenerated; staff may still open the
 result in Word or WPS, reword it and save it as .docx, keeping the tags (each typed in one
-go). Its fields are listed in :mod:`formkit.summary`; tests/test_summary.py checks that the
+go). Its fields are listed in :mod:`formkit.forms.summary`; tests/test_summary.py checks that the
 template names no other field and that this script reproduces the committed file.
 
 Layout: A4 portrait with the body page of GB/T 9704-2012《党政机关公文格式》 (margins 37 / 35 /
@@ -36,6 +36,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -87,9 +88,9 @@ def prompt(doc: DocumentObject, text: str, blank_lines: int = 2) -> None:
     """A grey prompt for staff, then blank lines to write on."""
     paragraph = body(doc, text)
     for run in paragraph.runs:
-        color = OxmlElement("w:color")
-        color.set(qn("w:val"), GREY)
-        run._r.get_or_add_rPr().append(color)
+        # python-docx puts w:color in its place among the run properties (before w:sz: the
+        # order Word's schema requires; appended after w:szCs it is invalid there)
+        run.font.color.rgb = RGBColor.from_string(GREY)
     for _ in range(blank_lines):
         body(doc, "")
 
@@ -172,7 +173,7 @@ def _rpr_font(font: str, size: float) -> OxmlElement:
 
 
 def build_summary() -> DocumentObject:
-    """The 活动小结 template (fields: formkit.summary)."""
+    """The 活动小结 template (fields: formkit.forms.summary)."""
     doc = new_document("两节送温暖活动小结", landscape=False, margins_mm=(37, 35, 28, 26))
     width = content_width_mm(doc)
     add_paragraph(doc, P("{{ 标题 }}", align="center", font=FONT_TITLE, size=SIZE_TITLE, after=6, line_exact=32))

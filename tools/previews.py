@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/previews.py            # writes docs/previews/*.png
 
-Pipeline: formkit render (records/ → .docx) → LibreOffice → PDF (formkit.pdf, one process)
+Pipeline: formkit render (records/ → .docx) → LibreOffice → PDF (formkit.pipeline.pdf, one process)
 → pdftoppm → PNG. Needs LibreOffice and poppler-utils.
 """
 
@@ -18,15 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from formkit.domain import annexes
 from formkit import api  # noqa: E402
-from formkit.pdf import convert_to_pdf  # noqa: E402
+from formkit.pipeline.pdf import convert_to_pdf  # noqa: E402
 
 #: Preview name → (document path inside a unit's output folder, first page, last page).
 PICKS = {
-    "附件1_慰问金发放凭证": (f"{api.VOUCHER_DIR}/*.docx", 1, 1),
-    "附件2_实名制发放凭证汇总表": (f"{api.ROSTER_STEM}*.docx", 1, 1),
-    "附件3_困难职工档案登记表": (f"{api.REGISTRATION_DIR}/*吴天明.docx", 1, 1),
-    "附件4_企业工资拖欠情况周报表": (f"{api.WEEKLY_DIR}/2011-12-09.docx", 1, 2),
+    "附件1_慰问金发放凭证": (f"{annexes.VOUCHER.folder}/*.docx", 1, 1),
+    "附件2_实名制发放凭证汇总表": (f"{annexes.ROSTER.stem}*.docx", 1, 1),
+    "附件3_困难职工档案登记表": (f"{annexes.REGISTRATION.folder}/*吴天明.docx", 1, 1),
+    "附件4_企业工资拖欠情况周报表": (f"{annexes.WEEKLY.folder}/2011-12-09.docx", 1, 2),
 }
 
 
@@ -46,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             matches = sorted(Path(tmp).glob(f"*/{pattern}"), key=lambda p: (p.parts[-3:], p))
             if matches:
                 chosen[name] = (matches[0], first, last)
-        pdfs = convert_to_pdf([doc for doc, _, _ in chosen.values()])
+        conversion = convert_to_pdf([doc for doc, _, _ in chosen.values()])
+        if conversion.failed:
+            print(f"LibreOffice could not convert: {', '.join(p.name for p in conversion.failed)}", file=sys.stderr)
+            return 1
+        pdfs = list(conversion.pdfs.values())
         args.out.mkdir(parents=True, exist_ok=True)
         for (name, (_, first, last)), pdf in zip(chosen.items(), pdfs):
             for page in range(first, last + 1):

@@ -8,7 +8,7 @@ The ``formkit`` command is a thin layer over these functions.
 
 How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
 
-- each template is prepared once per process (:class:`formkit.render.FormTemplate`);
+- each template is prepared once per process (:class:`formkit.documents.render.FormTemplate`);
 - documents are rendered in chunks, by a pool of processes when there are enough of them
   (``spawn`` start method on every platform, top-level job functions), each process writing
   its documents straight into the staging folder and sending back only a digest and the
@@ -16,8 +16,8 @@ How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
 - the parent spools those pieces to files in the staging folder and writes each unit's
   print files from them, streamed (linear, no re-compression), as soon as the unit's chunks
   are in; the unit's manifest goes to the staging folder and its plan is forgotten. With
-  the records kept packed (formkit.records.WorkerRecord, about 1 KB a worker in all) and
-  documents rendered as streams past a size (formkit.render.STREAM_CHARS), memory hardly
+  the records kept packed (formkit.records.load.WorkerRecord, about 1 KB a worker in all) and
+  documents rendered as streams past a size (formkit.documents.template.STREAM_CHARS), memory hardly
   grows with the number of workers (issue 5: 1,000 and 10,000 within 20 %);
 - each unit folder carries a manifest (``formkit-manifest.json``: for every file the digest
   of what it was made from, and its own SHA-256), so the next run re-renders only what
@@ -36,10 +36,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
-import re
 import shutil
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -48,34 +46,43 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
 from formkit import __version__
-from formkit import context as ctx
-from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
-from formkit.packets import SUMMARY_FILE, build_unit_packet, packet_zip_path
-from formkit.pdf import convert_to_pdf
-from formkit.models import Worker
-from formkit.records import CAMPAIGN_FILE, RecordSet, UnitRecords, WorkerRecord, load_records, pack, unpack
-from formkit.render import (
-    DOCUMENT_PART,
-    TEMPLATE_FILES,
+from formkit.documents.deflate import PieceRef, PrintPiece
+from formkit.documents.printfile import print_frame, print_piece, write_print_file
+from formkit.documents.template import (
     FormTemplate,
-    PieceRef,
-    PrintPiece,
     default_template_dir,
-    member_data_offset,
-    print_piece,
+)
+from formkit.documents.zipio import DOCUMENT_PART, member_data_offset
+from formkit.domain.annexes import (
+    ANNEXES,
+    REGISTRATION,
+    ROSTER,
+    SUMMARY,
+    VOUCHER,
+    WEEKLY,
+)
+from formkit.domain.models import Worker
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.files import (
+    remove_leftovers,
     safe_name,
-    write_atomic,
+    staging_folder,
+    swap_in,
     write_new,
-    write_print_file,
+)
+from formkit.forms import context as ctx
+from formkit.pipeline.packets import build_unit_packet, packet_zip_path
+from formkit.pipeline.pdf import convert_to_pdf, find_soffice
+from formkit.records.load import (
+    CAMPAIGN_FILE,
+    RecordSet,
+    UnitRecords,
+    WorkerRecord,
+    load_records,
+    pack,
+    unpack,
 )
 
-#: Folder and file names of the output, per annex (the names say what each file is).
-VOUCHER_DIR = "附件1_慰问金发放凭证"
-ROSTER_STEM = "附件2_实名制发放凭证汇总表"
-REGISTRATION_DIR = "附件3_困难职工档案登记表"
-WEEKLY_DIR = "附件4_企业工资拖欠情况周报表"
-#: Per unit, one print file per annex: every document of that annex, page after page.
-PRINT_DIR = "打印件"
 #: Inside each unit folder: what each file was made from, for the next incremental run.
 #: Not a dot-file: other tools treat dot-entries in a unit folder as leftovers of their own
 #: (tests/test_packets.py), and a dot-file is not hidden on Windows anyway. Deleting it only
@@ -92,7 +99,6 @@ CHUNK = 48
 #: unit is finished (removed then).
 SPOOL_PREFIX = ".pieces-"
 
-_PRINTED = {"voucher": VOUCHER_DIR, "registration": REGISTRATION_DIR, "weekly": WEEKLY_DIR}
 
 
 #: Characters each voucher field holds before the voucher may run onto a second page
@@ -181,7 +187,11 @@ class RenderReport:
             packet made again.)
         processes: how many processes rendered (1: no pool).
         packets: the submission packets (zip files, relative to ``out``) made this run, one
-            per unit rendered complete (notice §四.3; see :mod:`formkit.packets`).
+            per unit rendered complete (notice §四.3; see :mod:`formkit.pipeline.packets`).
+        publicity: the masked copies for 公示 written this run (relative to ``out``), see
+            ``render(mask=...)``.
+        pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
+            and why; its .docx is written all the same (:attr:`complete` is then false).
     """
 
     out: Path
@@ -192,6 +202,13 @@ class RenderReport:
     rebuilt: list[Path] = field(default_factory=list)
     processes: int = 1
     packets: list[Path] = field(default_factory=list)
+    pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
+    publicity: list[Path] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing was left out: no record skipped, no PDF missing."""
+        return not any(p.is_error for p in self.skipped) and not self.pdf_failed
 
 
 #: Suffix of the output folder of a unit rendered with some of its records left out.
@@ -206,7 +223,7 @@ def unit_has_errors(records: RecordSet, unit: UnitRecords) -> bool:
 
 def _templates(folder: Path | None) -> dict[str, FormTemplate]:
     folder = Path(folder) if folder is not None else default_template_dir()
-    return {kind: FormTemplate(folder / name) for kind, name in TEMPLATE_FILES.items()}
+    return {annex.kind: FormTemplate(folder / annex.template) for annex in ANNEXES}
 
 
 def _worker_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
@@ -267,9 +284,9 @@ class _Done(NamedTuple):
 
 
 def _context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
-    """The template context of one document (formkit.context).
+    """The template context of one document (formkit.forms.context).
 
-    A worker's document carries its record's dump packed (``bytes``, formkit.records.pack:
+    A worker's document carries its record's dump packed (``bytes``, formkit.records.load.pack:
     0.5 KB, for the parent holds a unit's worth of them and a pool process a roster's); a
     roster carries ``(帮扶项目, [packed dumps])``, unpacked one by one as its rows are made.
     """
@@ -406,7 +423,7 @@ class _Batch:
         self.template_sha = {kind: hashlib.sha256(t.data).hexdigest() for kind, t in templates.items()}
         self.level = {kind: t.level for kind, t in templates.items()}
         self.checked: set[str] = set()
-        self.stage = out / f".formkit-staging-{uuid.uuid4().hex[:8]}"
+        self.stage = staging_folder(out)
         self.units: list[_Unit] = []
         self.done = 0
         self.total = 0
@@ -420,15 +437,15 @@ class _Batch:
         ``<填报单位>（不完整）``: its previous complete output stays as it was, and no
         submission packet is made from an incomplete unit.
         """
-        names: dict[str, UnitRecords] = {}
+        names: set[str] = set()
         result = []
         for unit in self.records.units:
-            name = safe_name(ctx.to_text(unit.unit.model_dump(by_alias=True).get("填报单位")), unit.folder.name)
+            name = unit.name
             if unit_has_errors(self.records, unit):
                 name = safe_name(name + INCOMPLETE)
-            if name in names:
-                name = safe_name(f"{name}_{unit.folder.name}")
-            names[name] = unit
+            while name in names:  # a unit named like another's incomplete folder
+                name = safe_name(f"{name}_")
+            names.add(name)
             result.append((unit, name))
         return result
 
@@ -441,9 +458,9 @@ class _Batch:
     def plan(self, unit: UnitRecords, name: str) -> _Unit:
         info = unit.unit.model_dump(by_alias=True)
         unit_key = _digest(__version__, str(MANIFEST_FORMAT), _json(self.campaign), _json(info))
-        keys = {kind: _digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in TEMPLATE_FILES}
+        keys = {kind: _digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in self.templates}
         docs: list[_Doc] = []
-        counts = {"慰问金发放凭证": 0, "实名制发放凭证汇总表": 0, "困难职工档案登记表": 0, "周报表": 0}
+        counts = {annex.short: 0 for annex in ANNEXES}
         # one roster per 帮扶项目, as ctx.roster_contexts groups them: its key is
         # _digest(roster key, 帮扶项目, each member's record text), hashed as it goes
         groups: dict[str, tuple[Any, list[bytes]]] = {}
@@ -453,11 +470,11 @@ class _Batch:
             text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
             payload = pack(worker, "dump")
             file_name = _doc_name(worker, rec)
-            docs.append(_Doc("registration", f"{REGISTRATION_DIR}/{file_name}", _digest(keys["registration"], text), payload, REGISTRATION_DIR))
-            counts["困难职工档案登记表"] += 1
+            docs.append(_Doc(REGISTRATION.kind, f"{REGISTRATION.folder}/{file_name}", _digest(keys[REGISTRATION.kind], text), payload, REGISTRATION.kind))
+            counts[REGISTRATION.short] += 1
             if rec.paid:
-                docs.append(_Doc("voucher", f"{VOUCHER_DIR}/{file_name}", _digest(keys["voucher"], text), payload, VOUCHER_DIR))
-                counts["慰问金发放凭证"] += 1
+                docs.append(_Doc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", _digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind))
+                counts[VOUCHER.short] += 1
                 project = ctx.to_text(worker["慰问"].get("帮扶项目"))
                 if project not in groups:
                     groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode("utf-8")), [])
@@ -466,23 +483,23 @@ class _Batch:
                 members.append(payload)
         for project, (hasher, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
-            docs.append(_Doc("roster", f"{ROSTER_STEM}{suffix}.docx", hasher.hexdigest(), (project, members), None))
-            counts["实名制发放凭证汇总表"] += 1
+            docs.append(_Doc(ROSTER.kind, f"{ROSTER.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
+            counts[ROSTER.short] += 1
         if len(groups) > 1:  # count() took one roster per unit
             self.total += len(groups) - 1
         for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
-            docs.append(_Doc("weekly", f"{WEEKLY_DIR}/{data['时间'].isoformat()}.docx", _digest(keys["weekly"], text), data, WEEKLY_DIR))
-            counts["周报表"] += 1
+            docs.append(_Doc(WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", _digest(keys[WEEKLY.kind], text), data, WEEKLY.kind))
+            counts[WEEKLY.short] += 1
         _distinct_names(docs)
         prints = []
-        for kind, annex in _PRINTED.items():
-            members = [i for i, d in enumerate(docs) if d.annex == annex]
+        for annex in ANNEXES:
+            members = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
             if members:
                 docs[members[0]].first = True
                 key = _digest(*(docs[i].key for i in members))
-                prints.append(_Print(f"{PRINT_DIR}/{annex}.docx", kind, members, key))
+                prints.append(_Print(annex.print_file, annex.kind, members, key))
         plan = _Unit(name, docs, prints, counts, info, records=unit)
         if not name.endswith(INCOMPLETE):
             plan.packet_key = self.packet_key(unit)
@@ -491,11 +508,11 @@ class _Batch:
     def summary_folder(self) -> Optional[Path]:
         """The templates folder when it holds a 活动小结.docx (else formkit's own is used)."""
         folder = self.templates["voucher"].path.parent
-        return folder if (folder / SUMMARY_FILE).is_file() else None
+        return folder if (folder / SUMMARY.template).is_file() else None
 
     def packet_key(self, unit: UnitRecords) -> str:
         """Digest of everything a unit's submission packet is made from besides the rendered
-        files (formkit.packets): every file of the unit's records folder, campaign.yaml, the
+        files (formkit.pipeline.packets): every file of the unit's records folder, campaign.yaml, the
         小结 template, the formkit version. The packet lists the records' SHA-256, so a change
         that alters no document (a comment in a record) still makes a new packet."""
         parts = [__version__, str(MANIFEST_FORMAT)]
@@ -505,7 +522,7 @@ class _Batch:
             dirs.sort()
             files += [Path(base) / n for n in sorted(names)]
         try:
-            from formkit.summary import summary_template_path
+            from formkit.forms.summary import summary_template_path
 
             files.append(summary_template_path(self.summary_folder()))
         except FormkitError:
@@ -726,7 +743,7 @@ class _Batch:
         table of its pieces for the manifest."""
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
-        frame = template.print_frame(template.render_fast(_context(first.kind, self.campaign, plan.info, first.payload)))
+        frame = print_frame(template, template.render_fast(_context(first.kind, self.campaign, plan.info, first.payload)))
         old_file: Optional[Path] = None
         old_start = 0
         old_table: dict[tuple[str, bool], list[int]] = {}
@@ -769,10 +786,15 @@ class _Batch:
             return
         if self.progress:
             self.progress("PDF")
-        made = convert_to_pdf([self.stage / plan.name / rel for plan, rel in todo])
-        for (plan, rel), path in zip(todo, made):
-            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
+        documents = [self.stage / plan.name / rel for plan, rel in todo]
+        conversion = convert_to_pdf(documents)
+        for (plan, rel), document in zip(todo, documents):
             pdf = rel[:-5] + ".pdf"
+            if document in conversion.failed:
+                self.report.pdf_failed.append((Path(plan.name) / pdf, conversion.failed[document]))
+                continue
+            path = conversion.pdfs[document]
+            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             data = path.read_bytes()
             manifest["files"][pdf] = {"key": manifest["files"][rel]["sha256"], "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             self.report.rebuilt.append(Path(plan.name) / pdf)
@@ -815,8 +837,10 @@ class _Batch:
             self.report.counts[plan.name] = plan.counts
         if self.pdf:
             self.convert_pdfs()
+            failed = {path for path, _ in self.report.pdf_failed}
             for plan in self.units:
-                self.report.files += [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
+                pdfs = [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
+                self.report.files += [path for path in pdfs if path not in failed]
         for plan in self.units:
             if plan.staged and plan.packet_key:
                 folder = self.stage / plan.name
@@ -831,7 +855,9 @@ class _Batch:
                     "files": {p.relative_to(folder).as_posix(): {"sha256": _file_sha(p), "size": p.stat().st_size} for p in made},
                 }
                 self.write_manifest(plan, manifest)
-        _swap_in(self.stage, self.out, [plan.name for plan in self.units if plan.staged])
+        for plan in self.units:
+            if plan.staged:
+                swap_in(self.stage / plan.name, self.out / plan.name)
 
     def pool(self, jobs: Iterator[_Job], processes: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -884,6 +910,7 @@ def render(
     force: bool = False,
     processes: int | None = None,
     on_documents: Callable[[int, int], None] | None = None,
+    mask: bool = False,
 ) -> RenderReport:
     """Render the four annexes for every unit of a records folder.
 
@@ -908,8 +935,10 @@ def render(
         templates: a folder with the four templates; default :func:`default_template_dir`.
         keep_going: render the valid records even when others have errors (listed in
             ``RenderReport.skipped``); otherwise refuse to write anything.
-        pdf: also convert every document to PDF (beside it), in one LibreOffice process for
-            the whole batch, before anything replaces the previous output.
+        pdf: also convert every document to PDF (beside it) with LibreOffice, before
+            anything replaces the previous output. A document LibreOffice cannot convert (after
+            one retry) is listed in ``RenderReport.pdf_failed``; every .docx is written all the
+            same.
         progress: called with each unit's name as it starts, and with "PDF" before conversion.
         force: ignore the previous output's manifests and render everything.
         processes: processes rendering documents; default: every CPU when at least
@@ -917,12 +946,16 @@ def render(
             previous output), else 1.
         on_documents: called with (documents done, documents in all) as documents are
             rendered or found unchanged (for a progress bar).
+        mask: also write the masked copies for 公示 (:func:`render_publicity`) into
+            ``out/公示/``. Once they exist, every later render keeps them current, mask or
+            not: a 公示 must never show last week's amounts. (Not while records are left out
+            with ``keep_going``: a 公示 of part of a unit is not made.)
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written.
-        PdfError: with ``pdf``, LibreOffice is missing or failed (nothing is replaced then).
+        PdfError: with ``pdf``, LibreOffice is missing (checked before anything is rendered).
     """
     record_set = records if isinstance(records, RecordSet) else check(records)
     if record_set.errors and not keep_going:
@@ -931,7 +964,9 @@ def render(
         raise RecordsInvalid(list(record_set.problems))
     out = Path(out)
     _refuse_records_as_output(record_set.root, out)
-    _remove_stale_staging(out)
+    if pdf:
+        find_soffice()
+    remove_leftovers(out)
     report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
     batch = _Batch(record_set, out, _templates(Path(templates) if templates else None), force=force, pdf=pdf,
                    report=report, progress=progress, on_documents=on_documents)
@@ -941,6 +976,8 @@ def render(
         raise OutputError(f"无法写入输出文件夹 {out}：{exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
+    if (mask or (out / PUBLICITY_DIR).is_dir()) and not report.skipped:
+        report.publicity = render_publicity(record_set, out, templates=templates)
     return report
 
 
@@ -960,35 +997,6 @@ def _refuse_records_as_output(records: Path, out: Path) -> None:
         raise OutputError(f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。")
 
 
-def _remove_stale_staging(out: Path) -> None:
-    """Remove what an interrupted run left in ``out`` (staging and set-aside folders).
-
-    They hold personal data and are never part of the output. One render per output folder
-    at a time: a second render started into the same folder while one runs makes the first
-    fail cleanly (its staging folder is gone), never mixes their files.
-    """
-    if not out.is_dir():
-        return
-    for leftover in out.iterdir():
-        if leftover.name.startswith((".formkit-staging-", ".formkit-old-")) and leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _swap_in(stage: Path, out: Path, unit_names: list[str]) -> None:
-    """Move each staged unit folder into ``out``, replacing the previous one.
-
-    The previous folder is first renamed aside and removed only once the new one is in place
-    (os.replace cannot replace a non-empty folder on Windows).
-    """
-    for name in unit_names:
-        new, target = stage / name, out / name
-        old = out / f".formkit-old-{uuid.uuid4().hex[:8]}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-
-
 #: Folder (inside the output folder) of the masked copies for 公示 and the press.
 PUBLICITY_DIR = "公示"
 
@@ -1002,7 +1010,7 @@ def render_publicity(
     """Render masked copies for 公示 or the press (notice §四.2) into ``out/公示/<填报单位>/``.
 
     Per unit: the annex-2 roster(s) and the annex-1 vouchers, with ID numbers and phone
-    numbers masked (middle digits) and addresses cut to the street (``formkit.publicity``).
+    numbers masked (middle digits) and addresses cut to the street (:func:`formkit.domain.privacy.mask_context`).
     Names, ages and amounts stay: a 公示 exists to show who was paid what.
 
     Each unit's folder is built aside and moved into place whole; the records are only read.
@@ -1015,7 +1023,7 @@ def render_publicity(
         TemplateProblem: a template is missing, corrupt, or names an unknown field.
         OutputError: the output folder cannot be written, or is the records folder.
     """
-    from formkit.publicity import mask_context
+    from formkit.domain.privacy import mask_context
 
     record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
     if record_set.errors or record_set.campaign is None:
@@ -1023,29 +1031,31 @@ def render_publicity(
     out = Path(out)
     _refuse_records_as_output(record_set.root, out)
     base = out / PUBLICITY_DIR
-    _remove_stale_staging(base)
+    remove_leftovers(base)
     tpl = _templates(Path(templates) if templates else None)
     campaign = record_set.campaign.model_dump(by_alias=True)
     written: list[Path] = []
-    stage = base / f".formkit-staging-{uuid.uuid4().hex[:8]}"
+    stage = staging_folder(base)
     try:
         names = []
         for unit in record_set.units:
             info = unit.unit.model_dump(by_alias=True)
-            name = safe_name(ctx.to_text(info.get("填报单位")), unit.folder.name)
+            name = unit.name
             names.append(name)
             paid = [rec.worker.model_dump(by_alias=True) for rec in sorted(record_set.paid_workers(unit), key=_worker_sort_key)]
             for project, roster in ctx.roster_contexts(campaign, info, paid) if paid else []:
-                rel = Path(name) / (f"{ROSTER_STEM}_{safe_name(project)}（公示）.docx" if project else f"{ROSTER_STEM}（公示）.docx")
+                rel = Path(name) / (f"{ROSTER.stem}_{safe_name(project)}（公示）.docx" if project else f"{ROSTER.stem}（公示）.docx")
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 write_new(stage / rel, tpl["roster"].render(mask_context(roster)))
                 written.append(Path(PUBLICITY_DIR) / rel)
             for rec, worker in zip(sorted(record_set.paid_workers(unit), key=_worker_sort_key), paid):
-                rel = Path(name) / VOUCHER_DIR / _doc_name(worker, rec)
+                rel = Path(name) / VOUCHER.folder / _doc_name(worker, rec)
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 write_new(stage / rel, tpl["voucher"].render(mask_context(ctx.voucher_context(campaign, info, worker))))
                 written.append(Path(PUBLICITY_DIR) / rel)
-        _swap_in(stage, base, [n for n in names if (stage / n).is_dir()])
+        for name in names:
+            if (stage / name).is_dir():
+                swap_in(stage / name, base / name)
     except OSError as exc:
         raise OutputError(f"无法写入输出文件夹 {base}：{exc.strerror or exc}") from exc
     finally:

@@ -141,7 +141,7 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
 
     try:
         try:
-            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted)
+            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted, mask=mask)
         finally:
             if bar is not None:
                 bar.render_finish()
@@ -158,18 +158,22 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
     for packet in report.packets:
         click.echo(f"报送包：{out / packet}")
-    # Masked copies made earlier are kept current: a 公示 must never show last week's amounts.
-    if (mask or (out / api.PUBLICITY_DIR).is_dir()) and not report.skipped:
-        masked = api.render_publicity(records, out, templates=templates)
-        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(masked)} 个文件，在 {out / api.PUBLICITY_DIR}")
+    if report.publicity:
+        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
+    if report.pdf_failed:
+        click.echo(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：", err=True)
+        for path, why in report.pdf_failed:
+            click.echo(f"  {out / path}：{why}", err=True)
     if report.skipped:
         click.echo("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
         for p in sorted(report.skipped):
             if p.is_error:
                 click.echo("  " + _shown(p, records))
         sys.exit(1)
+    if report.pdf_failed:
+        sys.exit(3)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -181,7 +185,7 @@ def amount(values: tuple[str, ...]) -> None:
     (negative, more than 2 decimals, not a number) prints `错误：…` on its own line, in its
     place, and the exit code is 2.
     """
-    from formkit.amounts import amount_in_words
+    from formkit.domain.amounts import amount_in_words
 
     failed = False
     for value in values:
@@ -202,7 +206,7 @@ def new(kind: str, path: Path | None) -> None:
 
     Prints it, or writes it to PATH (never overwrites an existing file).
     """
-    from formkit.skeleton import new_record
+    from formkit.records.skeleton import new_record
 
     text = new_record(kind)
     if path is None:
@@ -226,8 +230,8 @@ def new(kind: str, path: Path | None) -> None:
 @click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
-    from formkit.dates import parse_date
-    from formkit.notice import NOTICE_DIR, render_notice
+    from formkit.domain.dates import parse_date
+    from formkit.forms.notice import NOTICE_DIR, render_notice
 
     files = render_notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
     click.echo(f"共 {len(files)} 个文件，已写入 {out / NOTICE_DIR}")
@@ -240,7 +244,7 @@ def notice(records: Path, out: Path, templates: Path | None, issued: str | None)
 def collect(records: Path, out: Path, templates: Path | None) -> None:
     """City roll-up (法律与保障部): city-wide roster, totals per unit and per 资金来源,
     weekly arrears per Friday across units, and people who appear in more than one unit."""
-    from formkit.collect import collect as collect_records
+    from formkit.exchange.collect import collect as collect_records
 
     record_set = api.check(records)
     if record_set.errors:
@@ -263,7 +267,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
     Never overwrites: rows whose 身份证号 already exists are reported (same or different).
     Every refused row is listed with its cell and reason; nothing is written for it.
     """
-    from formkit.sheetimport import import_sheet
+    from formkit.exchange.sheetimport import import_sheet
 
     report = import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
     click.echo(report.format())
@@ -277,7 +281,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
 @click.option("--keep-going", is_flag=True, help="Export the valid records even when others have errors.")
 def export(records: Path, out: Path, keep_going: bool) -> None:
     """Export the annex-2 roster and annex-4 weekly figures as .xlsx and CSV, per unit and city-wide."""
-    from formkit.sheetexport import export_tables
+    from formkit.exchange.sheetexport import export_tables
 
     files = export_tables(records, out, keep_going=keep_going)
     for path in files:
@@ -290,8 +294,8 @@ def export(records: Path, out: Path, keep_going: bool) -> None:
 @click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
 def schedule(records: Path, today: str | None) -> None:
     """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
-    from formkit.dates import parse_date
-    from formkit.schedule import schedule_text
+    from formkit.domain.dates import parse_date
+    from formkit.forms.schedule import schedule_text
 
     click.echo(schedule_text(records, parse_date(today) if today else None), nl=False)
 
@@ -323,8 +327,13 @@ def schema(out: Path | None) -> None:
     Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
     schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
     """
-    from formkit.render import write_atomic
-    from formkit.schema import SCHEMA_FILES, json_schema, json_schemas, vscode_settings
+    from formkit.files import write_atomic
+    from formkit.records.schema import (
+        SCHEMA_FILES,
+        json_schema,
+        json_schemas,
+        vscode_settings,
+    )
 
     def dump(data: object) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

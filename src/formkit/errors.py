@@ -5,7 +5,7 @@ Every error formkit raises on purpose derives from :class:`FormkitError`. The CL
 This module imports nothing of formkit, so every layer may use it.
 
 Messages are in Chinese where a clerk reads them. No message may contain a full ID number
-or phone number: callers mask them first (``formkit.idcard.mask``).
+or phone number: callers mask them first (``formkit.domain.idcard.mask``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Exchange with other tools: spreadsheet import and export, and the city roll-up.
+"""

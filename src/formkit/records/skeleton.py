@@ -1,0 +1,136 @@
+"""Skeleton record files for ``formkit new worker|week|unit|campaign``.
+
+A skeleton holds every key of the record, in the order of records.md, each with an empty
+value and, in a comment above it, what to type: the 填表说明 item, the allowed values, the
+unit (元, 万元, 人), whether it is required. It is generated from the models
+(:mod:`formkit.domain.models`), so it never drifts from what ``formkit check`` accepts: the file
+loads as it is, and validates once filled in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.vocab import Ethnicity, Vocabulary
+
+__all__ = ["KINDS", "kind_names", "new_record"]
+
+#: kind → (model, suggested file location, heading comment).
+KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "worker": (
+        Worker,
+        "<单位>/职工/<档案编号>-<姓名>.yaml",
+        "困难职工档案（附件3）及今年的慰问（附件1、附件2）",
+    ),
+    "week": (WeeklyReport, "<单位>/周报/<日期>.yaml", "企业工资拖欠情况周报表（附件4），每周五一份"),
+    "unit": (Unit, "<单位>/单位.yaml", "填报单位（区工会或产业工会工委）"),
+    "campaign": (Campaign, "campaign.yaml", "活动（通知 厦工[2011]104号）"),
+}
+
+_HEADER = """\
+# {title}
+# 保存为：{where}（UTF-8 编码）
+# 在每个冒号后面空一格再填写；不用的项可以留空或删去。井号 # 后面是说明，不会被读取。
+# 写好后运行 formkit check 检查。
+"""
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Every type inside *annotation* (Optional, list, Annotated unwrapped), outermost first."""
+    found = [annotation]
+    for arg in get_args(annotation):
+        if arg is not type(None):
+            found += _unwrap(arg)
+    return found
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    for t in _unwrap(annotation):
+        if isinstance(t, type) and get_origin(t) is None and issubclass(t, BaseModel):  # list[X] is a type on 3.10
+            return t
+    return None
+
+
+def _vocabulary_of(info: FieldInfo) -> type[Vocabulary] | None:
+    """The vocabulary of a field (in its metadata, or in its list items' annotation)."""
+    for item in [*info.metadata, *_unwrap(info.annotation)]:
+        if isinstance(item, VocabularyMarker):
+            return item.vocabulary
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    return any(get_origin(t) is list for t in _unwrap(annotation))
+
+
+def _comment(info: FieldInfo, annotation: Any) -> str:
+    text = info.description or ""
+    if info.is_required():
+        text += "（必填）"
+    types = _unwrap(annotation)
+    vocabulary = _vocabulary_of(info)
+    if bool in types:
+        text += "：是、否"
+    elif date in types:
+        text += "：日期，如 2011-12-02、2011.12.2、2011年12月2日"
+    elif vocabulary is Ethnicity:
+        text += "：" + Ethnicity.allowed_text()
+    elif vocabulary is not None:
+        text += "：" + "、".join(vocabulary.labels())
+    return text
+
+
+def _emit(model: type[BaseModel], indent: str, first_prefix: str, lines: list[str]) -> None:
+    """Append *model*'s keys; the first key gets *first_prefix* (``- `` in a list item)."""
+    prefix = first_prefix
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        annotation = info.annotation
+        lines.append(f"{indent}# {_comment(info, annotation)}")
+        sub = _model_of(annotation)
+        if sub is not None and _is_list(annotation):
+            lines.append(f"{indent}{prefix}{key}:")
+            _emit(sub, indent + "  " + " " * len(prefix), "- ", lines)
+        elif sub is not None:
+            lines.append(f"{indent}{prefix}{key}:")
+            _emit(sub, indent + "  " + " " * len(prefix), "", lines)
+        elif _is_list(annotation) and "[" not in (info.description or ""):
+            lines.append(f"{indent}#   可写在一行里，用“、”分开；或每项一行，缩进两格后以“- ”开头")
+            lines.append(f"{indent}{prefix}{key}:")
+        else:  # a scalar, or a list shown in the description
+            lines.append(f"{indent}{prefix}{key}:")
+        # after the first key of a list item, the rest align under it
+        indent, prefix = indent + " " * len(prefix), ""
+
+
+def new_record(kind: str) -> str:
+    """Return the text of a skeleton record file of *kind*.
+
+    Args:
+        kind: ``worker`` (职工/*.yaml), ``week`` (周报/*.yaml), ``unit`` (单位.yaml) or
+            ``campaign`` (campaign.yaml).
+
+    Returns:
+        YAML text (UTF-8 when written) with every key and, in comments, its allowed values
+        and 填表说明 item. Lists of members and attachments hold one blank item to copy.
+
+    Raises:
+        ValueError: unknown *kind* (the message lists the kinds).
+    """
+    try:
+        model, where, title = KINDS[kind]
+    except KeyError:
+        raise ValueError(f"未知的记录种类“{kind}”：可用 {'、'.join(KINDS)}") from None
+    lines = [_HEADER.format(title=title, where=where).rstrip("\n")]
+    _emit(model, "", "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def kind_names() -> list[str]:
+    """The kinds :func:`new_record` accepts."""
+    return list(KINDS)
