@@ -11,17 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from formkit import __version__, api
-from formkit.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
-from formkit.dates import ACCEPTED_FORMS, format_date_zh, parse_date
+from formkit.domain.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
+from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, VOUCHER, WEEKLY
+from formkit.domain.dates import ACCEPTED_FORMS, format_date_zh, parse_date
+from formkit.domain.idcard import parse_id_number
+from formkit.domain.models import Campaign, FamilyMember, Payment, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.privacy import mask_id, mask_phone, masked_path, scrub_numbers
+from formkit.domain.vocab import ITEMS, HardshipCause, Vocabulary, VocabularyError, parse_yes_no
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
-from formkit.idcard import mask_id, mask_phone, parse_id_number
-from formkit.models import Campaign, FamilyMember, Payment, Unit, VocabularyMarker, WeeklyReport, Worker
-from formkit.pdf import PdfError, convert_to_pdf, find_soffice
-from formkit.records import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, RecordSet, dotted, masked_path, scrub_numbers
-from formkit.render import safe_name
-from formkit.skeleton import new_record
-from formkit.vocab import ITEMS, HardshipCause, Vocabulary, VocabularyError, parse_yes_no
-from formkit.yamlio import MAX_BYTES, YamlFileError, decode_bytes, load_yaml_text
+from formkit.files import safe_name
+from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
+from formkit.records.load import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, RecordSet, dotted
+from formkit.records.skeleton import new_record
+from formkit.records.yamlio import MAX_BYTES, YamlFileError, decode_bytes, load_yaml_text
 
 #: ``api.check``: load a records folder and run every check (the code of ``formkit check``).
 check = api.check
@@ -31,19 +33,17 @@ render = api.render
 unit_has_errors = api.unit_has_errors
 
 #: Names of the output folders and files ``formkit render`` writes per unit.
-VOUCHER_DIR = api.VOUCHER_DIR
-REGISTRATION_DIR = api.REGISTRATION_DIR
-WEEKLY_DIR = api.WEEKLY_DIR
-PRINT_DIR = api.PRINT_DIR
-ROSTER_STEM = api.ROSTER_STEM
+VOUCHER_DIR = VOUCHER.folder
+REGISTRATION_DIR = REGISTRATION.folder
+WEEKLY_DIR = WEEKLY.folder
+ROSTER_STEM = ROSTER.stem
 INCOMPLETE = api.INCOMPLETE
-
 
 
 def output_name(unit: Any) -> str:
     """The name of a unit's folder in the output folder (a ``UnitRecords`` of a RecordSet),
     as ``formkit render`` names it."""
-    return safe_name(str(unit.unit.name or ""), unit.folder.name)
+    return unit.name
 
 
 __all__ = [
