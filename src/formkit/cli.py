@@ -301,6 +301,24 @@ def schedule(records: Path, today: str | None) -> None:
 
 
 @main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder of renders started from the page.")
+@click.option("--host", default=None, help="Listen on this address instead of 127.0.0.1 and ::1 (other computers can then reach the page).")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port (the next free one when taken; 0: any free port).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser; only print the address.")
+def serve(records: Path, out: Path, host: str | None, port: int, no_browser: bool) -> None:
+    """Edit the records in a browser form: a local page over the same YAML files.
+
+    Prints the address (with its token) and opens it. Saving changes only the fields edited;
+    formkit's checks are shown beside the fields; a unit can be rendered from the page.
+    Stop with Ctrl+C.
+    """
+    from formkit.serve import serve as run
+
+    run(records, out, host=host, port=port, open_browser=not no_browser, echo=click.echo)
+
+
+@main.command()
 @click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write one schema file per kind of record into this folder, and print the VS Code setting.")
 def schema(out: Path | None) -> None:

@@ -1,0 +1,105 @@
+"""The one door from ``formkit serve`` into the rest of formkit.
+
+Every name the web page uses from formkit's other modules is imported here and only here,
+so that when the package is reorganised (formkit.domain, formkit.records, …) this file is
+the only one of :mod:`formkit.serve` that changes. The other modules of the subpackage
+import ``from formkit.serve import _core`` (or names from it), never ``formkit.<module>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from formkit import __version__, api
+from formkit.domain.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
+from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, VOUCHER, WEEKLY
+from formkit.domain.dates import ACCEPTED_FORMS, format_date_zh, parse_date
+from formkit.domain.idcard import parse_id_number
+from formkit.domain.models import Campaign, FamilyMember, Payment, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.privacy import mask_id, mask_phone, masked_path, scrub_numbers
+from formkit.domain.vocab import ITEMS, HardshipCause, Vocabulary, VocabularyError, parse_yes_no
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.files import safe_name
+from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
+from formkit.records.load import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, RecordSet, dotted
+from formkit.records.skeleton import new_record
+from formkit.records.yamlio import MAX_BYTES, YamlFileError, decode_bytes, load_yaml_text
+
+#: ``api.check``: load a records folder and run every check (the code of ``formkit check``).
+check = api.check
+#: ``api.render``: render the annexes of a records folder (or of one unit's folder).
+render = api.render
+#: True when a RecordSet has an error in a file of the given unit.
+unit_has_errors = api.unit_has_errors
+
+#: Names of the output folders and files ``formkit render`` writes per unit.
+VOUCHER_DIR = VOUCHER.folder
+REGISTRATION_DIR = REGISTRATION.folder
+WEEKLY_DIR = WEEKLY.folder
+ROSTER_STEM = ROSTER.stem
+INCOMPLETE = api.INCOMPLETE
+
+
+def output_name(unit: Any) -> str:
+    """The name of a unit's folder in the output folder (a ``UnitRecords`` of a RecordSet),
+    as ``formkit render`` names it."""
+    return unit.name
+
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "CAMPAIGN_FILE",
+    "Campaign",
+    "FamilyMember",
+    "FormkitError",
+    "HardshipCause",
+    "INCOMPLETE",
+    "ITEMS",
+    "MAX_BYTES",
+    "OutputError",
+    "PRINT_DIR",
+    "Payment",
+    "PdfError",
+    "Problem",
+    "REGISTRATION_DIR",
+    "ROSTER_STEM",
+    "RecordSet",
+    "RecordsInvalid",
+    "UNIT_FILE",
+    "Unit",
+    "VOUCHER_DIR",
+    "VOUCHER_LIMIT",
+    "Vocabulary",
+    "VocabularyError",
+    "VocabularyMarker",
+    "WEEKLY_DIR",
+    "WEEKS_DIR",
+    "WORKERS_DIR",
+    "WeeklyReport",
+    "Worker",
+    "YamlFileError",
+    "__version__",
+    "amount_in_words",
+    "check",
+    "convert_to_pdf",
+    "decode_bytes",
+    "dotted",
+    "find_soffice",
+    "format_date_zh",
+    "format_yuan",
+    "load_yaml_text",
+    "mask_id",
+    "mask_phone",
+    "masked_path",
+    "new_record",
+    "output_name",
+    "parse_date",
+    "parse_id_number",
+    "parse_yes_no",
+    "parse_yuan",
+    "render",
+    "safe_name",
+    "scrub_numbers",
+    "unit_has_errors",
+    "voucher_boxes",
+]

@@ -1,0 +1,473 @@
+"""formkit serve at the HTTP level: the safety list of issue 17, saving, conflicts, rendering.
+
+A real server (uvicorn on a free port of 127.0.0.1) and raw HTTP requests: no token, a wrong
+Host, no CSRF token, encoded ``../`` in paths and queries, a save over a file changed on disk.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tools
+from servekit import UNIT, Client, copy_records, fictional_id, start, wrong_check_digit
+
+WORKER = f"{UNIT}/职工/001-王秀英.yaml"
+SECRET = "机密内容-不应被读到"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    """A server over a copy of the sample records, a file beside the records that must never
+    be served, and the server's log."""
+    base = tmp_path_factory.mktemp("serve")
+    records = copy_records(base)
+    (base / "secret.yaml").write_text(f"姓名: {SECRET}\n", encoding="utf-8")
+    (base / "secret.txt").write_text(SECRET, encoding="utf-8")
+    out = base / "output"
+    log = io.StringIO()
+    server = start(records, out, log)
+    try:
+        yield server, Client(server), records, out, base, log
+    finally:
+        server.stop()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- who may ask
+
+
+def test_bound_to_loopback_only(site) -> None:
+    server, *_ = site
+    addresses = {sock.getsockname()[0] for sock in server._sockets}
+    assert addresses <= {"127.0.0.1", "::1"} and "127.0.0.1" in addresses
+    assert server.url.startswith(f"http://127.0.0.1:{server.port}/?token=")
+
+
+def test_no_token_no_page(site) -> None:
+    server, client, *_ = site
+    for path in ("/", f"/record/{WORKER}", "/static/app.js", "/out/x.docx", "/unit/" + UNIT):
+        reply = client.get(path, cookie=False)
+        assert reply.status == 403, path
+        assert "王秀英" not in reply.text
+        assert "启动时打印的" in reply.text
+    wrong = client.get("/", cookie=False, headers={"Cookie": f"formkit_token_{server.port}=not-the-token"})
+    assert wrong.status == 403
+    assert client.get("/?token=not-the-token", cookie=False).status == 403
+
+
+def test_token_in_the_address_becomes_a_cookie(site) -> None:
+    server, client, *_ = site
+    reply = client.get(f"/?token={server.token}", cookie=False)
+    assert reply.status == 303
+    assert reply.headers["location"] == "/"  # the token leaves the address bar
+    cookie = reply.headers["set-cookie"]
+    assert cookie.startswith(f"formkit_token_{server.port}={server.token};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    page = client.get("/")
+    assert page.status == 200 and "思明区总工会" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_wrong_host_refused(site) -> None:
+    server, client, *_ = site
+    for host in ("evil.example", f"evil.example:{server.port}", f"127.0.0.1:{server.port + 1}", "localhost", ""):
+        reply = client.get("/", host=host)
+        assert reply.status == 400, host
+        assert "思明区总工会" not in reply.text
+    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}", f"[::1]:{server.port}"):
+        assert client.get("/", host=host).status == 200, host
+
+
+def test_writes_need_the_csrf_token(site) -> None:
+    server, client, records, *_ = site
+    before = (records / WORKER).read_bytes()
+    form = client.form_values(f"/record/{WORKER}")
+    form["姓名"] = "王秀"
+    del form["_csrf"]
+    assert client.post(f"/record/{WORKER}", form, csrf=False).status == 403
+    form["_csrf"] = "0" * 40
+    assert client.post(f"/record/{WORKER}", form, csrf=False).status == 403
+    assert (records / WORKER).read_bytes() == before
+    assert client.post(f"/new/worker/{UNIT}", {"档案编号": "X1", "姓名": "某"}, csrf=False).status == 403
+    assert client.post(f"/render/{UNIT}", {}, csrf=False).status == 403
+    body = json.dumps({"kind": "id", "value": "1"}).encode()
+    assert client.request("POST", "/api/value", body, headers={"Content-Type": "application/json"}).status == 403
+    # a request from another site's page (its Origin) is refused even with the token
+    good = client.form_values(f"/record/{WORKER}")
+    good["姓名"] = "王秀"
+    reply = client.post(f"/record/{WORKER}", good, headers={"Origin": "http://evil.example"})
+    assert reply.status == 403
+    assert (records / WORKER).read_bytes() == before
+    # and nothing was created
+    assert not any("X1" in p.name for p in (records / UNIT / "职工").iterdir())
+
+
+TRAVERSALS = [
+    "/record/..%2fsecret.yaml",
+    "/record/..%2F..%2Fsecret.yaml",
+    "/record/%2e%2e/secret.yaml",
+    "/record/%2e%2e%2fsecret.yaml",
+    "/record/%252e%252e%252fsecret.yaml",
+    "/record/..%5csecret.yaml",
+    "/record/%2Fetc%2Fpasswd",
+    "/record//etc/passwd",
+    f"/record/{UNIT}/职工/..%2f..%2f..%2fsecret.yaml",
+    f"/record/{UNIT}/%2e%2e/%2e%2e/secret.yaml",
+    "/record/C:%5cWindows%5cwin.ini",
+    "/raw/..%2fsecret.yaml",
+    f"/raw/{UNIT}/职工/..%2f..%2f..%2fsecret.yaml",
+    "/out/..%2fsecret.txt",
+    "/out/..%2f..%2fsecret.txt",
+    "/out/%2e%2e/secret.txt",
+    "/out/%2e%2e%2fsecret.txt",
+    "/out/....//secret.txt",
+    "/preview/..%2fsecret.txt",
+    "/static/..%2f..%2f..%2f..%2fsecret.txt",
+    "/static/%2e%2e/app.py",
+    "/unit/..",
+    "/unit/..%2f..",
+    "/new/worker/..%2f..",
+    "/new/worker/%2e%2e",
+    f"/record/{UNIT}/职工/CON.yaml",
+    "/out/NUL",
+    "/record/campaign.yaml%00.txt",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_no_path_outside_the_folders(site, path: str) -> None:
+    server, client, *_ = site
+    reply = client.request("GET", path, headers={"Cookie": client.cookie})
+    assert reply.status in (400, 403, 404), (path, reply.status)
+    assert SECRET not in reply.text
+    assert "import" not in reply.text  # no source file either
+
+
+def test_no_traversal_through_the_query(site) -> None:
+    server, client, *_ = site
+    for path in (f"/record/campaign.yaml?rel=..%2fsecret.yaml", "/?path=../secret.txt",
+                 f"/unit/{UNIT}?unit=..%2f..", "/out/x.docx?rel=../secret.txt",
+                 f"/render-status/x?job=..%2f..%2fsecret.txt", f"/preview/a.pdf?rel=..%2fsecret.txt"):
+        reply = client.request("GET", path, headers={"Cookie": client.cookie})
+        assert SECRET not in reply.text, path
+
+
+def test_no_traversal_in_a_write(site) -> None:
+    server, client, records, out, base, _ = site
+    before = (base / "secret.yaml").read_bytes()
+    token = client.csrf()
+    for path in ("/record/..%2fsecret.yaml", "/raw/..%2fsecret.yaml", f"/record/{UNIT}/%E8%81%8C%E5%B7%A5/..%2f..%2f..%2fsecret.yaml"):
+        reply = client.request("POST", path, f"_csrf={token}&_digest=x&text=%E5%A7%93%E5%90%8D".encode(),
+                               headers={"Cookie": client.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        assert reply.status in (400, 403, 404), path
+    assert (base / "secret.yaml").read_bytes() == before
+
+
+def test_a_link_out_of_the_records_folder_is_not_followed(site) -> None:
+    server, client, records, out, base, _ = site
+    link = records / UNIT / "职工" / "zz-link.yaml"
+    try:
+        link.symlink_to(base / "secret.yaml")
+    except OSError:
+        pytest.skip("no symbolic links here")
+    try:
+        for path in (f"/record/{UNIT}/职工/zz-link.yaml", f"/raw/{UNIT}/职工/zz-link.yaml"):
+            reply = client.get(path)
+            assert reply.status == 404 and SECRET not in reply.text, path
+    finally:
+        link.unlink()
+
+
+def test_only_record_files_are_opened(site) -> None:
+    server, client, records, *_ = site
+    (records / UNIT / "notes.txt").write_text(SECRET, encoding="utf-8")
+    try:
+        for path in (f"/record/{UNIT}/notes.txt", f"/raw/{UNIT}/notes.txt", f"/record/{UNIT}", "/record/"):
+            reply = client.get(path)
+            assert reply.status == 404 and SECRET not in reply.text, path
+    finally:
+        (records / UNIT / "notes.txt").unlink()
+
+
+# ---------------------------------------------------------------- saving
+
+
+def test_save_changes_only_the_edited_line(site) -> None:
+    server, client, records, *_ = site
+    path = records / WORKER
+    before = path.read_text(encoding="utf-8")
+    form = client.form_values(f"/record/{WORKER}")
+    assert form["姓名"] == "王秀英" and form["慰问.资助金额"] == "1000.00" and form["家庭成员[2].姓名"] == "张伟"
+    form["邮政编码"] = "361009"
+    reply = client.post(f"/record/{WORKER}", form)
+    assert reply.status == 303 and reply.headers["location"].endswith("saved=1")
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace('邮政编码: "361008"', '邮政编码: "361009"')
+    page = client.get(reply.headers["location"])
+    assert "已保存（改动了 1 项）" in page.text and "没有错误" in page.text
+
+
+def test_a_save_over_a_file_changed_on_disk_is_refused(site) -> None:
+    server, client, records, *_ = site
+    rel = f"{UNIT}/职工/002-林志强.yaml"
+    path = records / rel
+    form = client.form_values(f"/record/{rel}")
+    # meanwhile someone edits the file in a text editor
+    edited = path.read_text(encoding="utf-8").replace("档案编号:", "# 有人在编辑器里加了一行\n档案编号:", 1)
+    assert '联系电话: "13800000152"' in edited
+    path.write_text(edited, encoding="utf-8")
+    form["联系电话"] = "0592-5550001"
+    reply = client.post(f"/record/{rel}", form)
+    assert reply.status == 409
+    assert "没有保存" in reply.text
+    assert "# 有人在编辑器里加了一行" in reply.text  # the version on disk
+    assert "0592-5550001" in reply.text  # and the form's
+    diff = reply.text[reply.text.index('id="diff"'):]
+    assert '<span class="diff-disk"># 有人在编辑器里加了一行</span>' in diff
+    assert '<span class="diff-mine">联系电话: &#34;0592-5550001&#34;</span>' in diff
+    assert path.read_text(encoding="utf-8") == edited
+    # asked to, the form's change is written onto the new version, keeping the other edit
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', reply.text[reply.text.index('id="reapply-form"'):]))
+    assert hidden.get("mine:联系电话") == "0592-5550001"
+    again = client.post(f"/reapply/{rel}", {k: v for k, v in hidden.items() if k != "_csrf"})
+    assert again.status == 303
+    final = path.read_text(encoding="utf-8")
+    assert final == edited.replace('联系电话: "13800000152"', '联系电话: "0592-5550001"')
+
+
+def test_errors_appear_beside_their_fields_after_a_save(site) -> None:
+    server, client, records, *_ = site
+    rel = f"{UNIT}/职工/007-许文华.yaml"
+    form = client.form_values(f"/record/{rel}")
+    number = form["身份证号"]
+    form["身份证号"] = wrong_check_digit(number)
+    for key in [k for k in form if k.startswith("致困主要原因[")]:
+        form[key] = ""
+    reply = client.post(f"/record/{rel}", form)
+    page = client.get(reply.headers["location"]).text
+    row = page[page.index('id="f-身份证号-row"'):]
+    row = row[: row.index('<div class="field')] if '<div class="field' in row else row
+    assert "校验码不符" in row
+    causes = page[page.index('id="f-致困主要原因-row"'):]
+    assert "致困主要原因最少填1项" in causes[: causes.index("</div>\n</div>") + 20] or "致困主要原因最少填1项" in causes[:3000]
+    # the unit page shows the record's errors too
+    unit = client.get(f"/unit/{UNIT}").text
+    assert "许文华" in unit and "校验码不符" in unit
+    # fixed again
+    form = client.form_values(f"/record/{rel}")
+    form["身份证号"] = number
+    form["致困主要原因[1]"] = "意外灾害"
+    client.post(f"/record/{rel}", form)
+    assert "校验码不符" not in client.get(f"/record/{rel}").text
+
+
+def test_cross_record_problems_are_shown(site) -> None:
+    server, client, records, *_ = site
+    other = client.form_values(f"/record/{UNIT}/职工/004-黄建国.yaml")["身份证号"]
+    rel = f"{UNIT}/职工/005-郑丽娟.yaml"
+    form = client.form_values(f"/record/{rel}")
+    mine = dict(form)
+    form.update({"身份证号": other, "性别": "", "出生日期": ""})  # derived from the number
+    client.post(f"/record/{rel}", form)
+    page = client.get(f"/record/{rel}").text
+    assert "同一身份证号登记了2次" in page and "004-黄建国.yaml" in page
+    mine["_digest"] = client.digest(rel)
+    client.post(f"/record/{rel}", mine)
+    assert "同一身份证号" not in client.get(f"/record/{rel}").text
+
+
+def test_new_records_never_replace_and_nothing_is_deleted(site) -> None:
+    server, client, records, *_ = site
+    before = set(snapshot(records))
+    for _ in range(2):
+        reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "SM2011-001", "姓名": "王秀英"})
+        assert reply.status == 303
+    made = sorted(set(snapshot(records)) - before)
+    assert made == [f"{UNIT}/职工/SM2011-001-王秀英-2.yaml", f"{UNIT}/职工/SM2011-001-王秀英.yaml"]
+    # a new worker with an ID number typed in as the name gets no ID in its file name
+    number = fictional_id("35020319700101234")
+    client.post(f"/new/worker/{UNIT}", {"档案编号": "", "姓名": number})
+    assert any(p.endswith("/新职工.yaml") for p in snapshot(records))
+    # removing family rows and saving raw text delete no file
+    form = client.form_values(f"/record/{WORKER}")
+    for key in [k for k in form if k.startswith("家庭成员[")]:
+        del form[key]
+    client.post(f"/record/{WORKER}", form)
+    assert "张德明" not in (records / WORKER).read_text(encoding="utf-8")
+    assert before <= set(snapshot(records))
+
+
+def test_new_week_and_unit(site) -> None:
+    server, client, records, *_ = site
+    reply = client.post(f"/new/week/{UNIT}", {"时间": "2012年1月27日", "企业类型.国有企业.拖欠数额": "1.5",
+                                                "企业类型.国有企业.涉及企业数": "1", "企业类型.国有企业.涉及人数": "12",
+                                                "用工来源.城镇职工.拖欠数额": "1.5", "用工来源.城镇职工.涉及人数": "12"})
+    assert reply.status == 303
+    week = records / UNIT / "周报" / "2012-01-27.yaml"
+    text = week.read_text(encoding="utf-8")
+    assert "时间: 2012年1月27日" in text and "# 企业工资拖欠情况周报表（附件4），每周五一份" in text
+    page = client.get(reply.headers["location"]).text
+    assert "周报：2012年1月27日" in page
+    reply = client.post("/new/unit", {"填报单位": "湖里区总工会", "单位类型": "区工会", "填表人": "吴某"})
+    assert reply.status == 303
+    assert (records / "湖里区总工会" / "单位.yaml").is_file() and (records / "湖里区总工会" / "职工").is_dir()
+    assert client.post("/new/unit", {"填报单位": "湖里区总工会", "单位类型": "区工会"}).status == 409
+    assert "湖里区总工会" in client.get("/").text
+
+
+def test_values_checked_as_typed_over_http(site) -> None:
+    server, client, *_ = site
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": client.csrf()}
+    number = fictional_id()
+    good = client.request("POST", "/api/value", json.dumps({"kind": "id", "value": number}).encode(), headers=headers).json()
+    assert good["ok"] and good["sex"] == "男"
+    bad = client.request("POST", "/api/value", json.dumps({"kind": "id", "value": wrong_check_digit(number)}).encode(), headers=headers).json()
+    assert not bad["ok"] and "校验码不符" in bad["message"]
+
+
+def test_no_id_or_phone_number_in_the_log(site) -> None:
+    server, client, records, out, base, log = site
+    number = fictional_id("35020319660606123")
+    phone = "13812345678"
+    reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "L1", "姓名": "日志", "身份证号": number, "联系电话": phone})
+    client.get(reply.headers["location"])
+    client.request("POST", "/api/value", json.dumps({"kind": "id", "value": number}).encode(),
+                   headers={"Content-Type": "application/json", "X-CSRF-Token": client.csrf(), "Cookie": client.cookie})
+    client.get(f"/record/{UNIT}/职工/{number}.yaml")  # a number in a path
+    client.get(f"/?token={server.token}", cookie=False)
+    text = log.getvalue()
+    assert "POST /new/worker/" in text  # the log is written
+    assert number not in text and phone not in text
+    assert server.token not in text
+    assert "350203********" in text  # the path with a number, masked
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def wait(client: Client, job: dict) -> dict:
+    deadline = time.monotonic() + 240
+    while job["state"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.3)
+        job = client.get(f"/render-status/{job['id']}").json()
+    return job
+
+
+def test_render_refused_while_the_unit_has_errors(site) -> None:
+    server, client, records, out, *_ = site
+    rel = f"{UNIT}/职工/006-吴天明.yaml"
+    form = client.form_values(f"/record/{rel}")
+    good = form["身份证号"]
+    form["身份证号"] = wrong_check_digit(good)
+    client.post(f"/record/{rel}", form)
+    job = wait(client, client.post(f"/render/{UNIT}", {}).json())
+    assert job["state"] == "failed" and "错误" in job["message"]
+    assert any("校验码不符" in p["message"] for p in job["problems"])
+    assert not (out / UNIT).exists()
+    form = client.form_values(f"/record/{rel}")
+    form["身份证号"] = good
+    client.post(f"/record/{rel}", form)
+
+
+def test_render_with_pdf_and_previews(tmp_path: Path) -> None:
+    """A small unit rendered from the page with --pdf: documents, links, PNG previews."""
+    require_tools("soffice", "pdftoppm")
+    records = tmp_path / "records"
+    unit = records / "测试区总工会"
+    (unit / "职工").mkdir(parents=True)
+    (unit / "周报").mkdir()
+    source = copy_records(tmp_path / "src")
+    (records / "campaign.yaml").write_bytes((source / "campaign.yaml").read_bytes())
+    (unit / "单位.yaml").write_text("填报单位: 测试区总工会\n单位类型: 区工会\n", encoding="utf-8")
+    (unit / "职工" / "a.yaml").write_bytes((source / WORKER).read_bytes())
+    (unit / "周报" / "2011-12-02.yaml").write_bytes((source / UNIT / "周报" / "2011-12-02.yaml").read_bytes())
+    server = start(records, tmp_path / "out")
+    try:
+        client = Client(server)
+        job = wait(client, client.post("/render/测试区总工会", {"pdf": "1"}).json())
+        assert job["state"] == "done", job
+        assert "测试区总工会/打印件/附件1_慰问金发放凭证.pdf" in job["files"]
+        page = client.get("/unit/测试区总工会").text
+        links = re.findall(r'href="(/out/[^"]+)"', page)
+        docx = next(link for link in links if link.endswith(".docx") and "%E9%99%84%E4%BB%B63" in link)
+        reply = client.request("GET", docx, headers={"Cookie": client.cookie})
+        assert reply.status == 200 and reply.body[:2] == b"PK"
+        assert "attachment" in reply.headers["content-disposition"]
+        previews = re.findall(r'src="(/preview/[^"]+)"', page)
+        assert len(previews) >= 3
+        png = client.request("GET", previews[0], headers={"Cookie": client.cookie})
+        assert png.status == 200 and png.body[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "已生成" in client.get("/unit/测试区总工会").text
+    finally:
+        server.stop()
+
+
+def test_a_file_the_form_cannot_read_opens_as_text(site) -> None:
+    server, client, records, *_ = site
+    rel = f"{UNIT}/职工/zz-坏文件.yaml"
+    path = records / rel
+    path.write_text("档案编号: SM2011-099\n姓名: 坏文件\n\t民族: 汉族\n", encoding="utf-8")
+    try:
+        page = client.get(f"/record/{rel}")
+        assert page.status == 200
+        assert "第3行" in page.text and 'name="text"' in page.text  # the text, with formkit's message
+        assert "Tab" in page.text
+        sha = re.search(r'name="_digest" value="([^"]*)"', page.text).group(1)
+        reply = client.post(f"/raw/{rel}", {"_digest": sha, "text": "档案编号: SM2011-099\r\n姓名: 坏文件\r\n民族: 汉族\r\n"})
+        assert reply.status == 303
+        assert path.read_bytes() == "档案编号: SM2011-099\n姓名: 坏文件\n民族: 汉族\n".encode()
+        form = client.get(f"/record/{rel}").text
+        assert 'name="民族"' in form and "缺少必填项" in form  # now a form, with what is missing
+        # a stale text save is refused like a form's
+        stale = client.post(f"/raw/{rel}", {"_digest": sha, "text": "姓名: 覆盖\n"})
+        assert stale.status == 409 and "覆盖" in stale.text
+        assert "坏文件" in path.read_text(encoding="utf-8")
+    finally:
+        path.unlink()
+
+
+def test_a_new_records_folder_starts_with_the_campaign(tmp_path: Path) -> None:
+    server = start(tmp_path / "新记录", tmp_path / "output")
+    try:
+        client = Client(server)
+        home = client.get("/").text
+        assert "先新建活动" in home and 'href="/new/campaign"' in home
+        form = client.get("/new/campaign").text
+        assert 'name="周报起止[1]"' in form and 'name="主送"' in form and 'name="周报日"' in form
+        reply = client.post("/new/campaign", {"活动名称": "2012年元旦春节送温暖活动", "文号": "厦工[2011]104号", "发文机关": "厦门市总工会",
+                                              "资金使用截止": "2011-12-31", "上报截止": "2012-01-06", "周报起止[1]": "2011-12-01",
+                                              "周报起止[2]": "2012.1.22", "周报日": "星期五", "主送": "思明区总工会\r\n湖里区总工会\r\n"})
+        assert reply.status == 303
+        text = (tmp_path / "新记录" / "campaign.yaml").read_text(encoding="utf-8")
+        assert "周报起止: [2011-12-01, 2012.1.22]\n" in text
+        assert "主送:\n  - 思明区总工会\n  - 湖里区总工会\n" in text
+        from formkit.serve import _core
+
+        _core.Campaign.model_validate(_core.load_yaml_text(text).data)
+        again = client.get("/new/campaign")  # it now opens the campaign's own form
+        assert again.status == 303 and again.headers["location"] == "/record/campaign.yaml"
+        assert client.post("/new/campaign", {"活动名称": "又一个"}).status == 409
+        missing = client.get("/no/such/page")
+        assert missing.status == 404 and "找不到这个页面" in missing.text
+    finally:
+        server.stop()
+
+
+def test_output_inside_the_records_is_refused(tmp_path: Path) -> None:
+    from formkit.serve import _core
+
+    records = copy_records(tmp_path)
+    with pytest.raises(_core.OutputError, match="不能是记录文件夹"):
+        start(records, records / "output")
