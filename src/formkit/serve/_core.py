@@ -21,7 +21,9 @@ from formkit.domain.vocab import ITEMS, HardshipCause, Vocabulary, VocabularyErr
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.files import safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
-from formkit.records.load import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, RecordSet, dotted
+from formkit.records.problems import dotted
+from formkit.records.recordset import RecordSet
+from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR
 from formkit.records.skeleton import new_record
 from formkit.records.yamlio import MAX_BYTES, YamlFileError, decode_bytes, load_yaml_text
 
