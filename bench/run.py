@@ -232,7 +232,7 @@ def contexts_of(record_set: Any, unit: Any) -> dict[str, list[dict[str, Any]]]:
     paid_paths = {rec.path for rec in record_set.paid_workers(unit)}
     out: dict[str, list[dict[str, Any]]] = {"voucher": [], "registration": [], "weekly": [], "roster": []}
     paid = []
-    for rec in sorted(unit.workers, key=api._worker_sort_key):
+    for rec in sorted(unit.workers, key=lambda rec: rec.sort_key):
         worker = rec.worker.model_dump(by_alias=True)
         out["registration"].append(ctx.registration_context(campaign, info, worker))
         if rec.path in paid_paths:

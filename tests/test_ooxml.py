@@ -413,7 +413,7 @@ def test_documents_of_a_template_with_a_picture_are_valid(with_picture: Path):
     "drawings from 1001 (_number_drawings with a fresh counter), and print_piece / "
     "write_print_file / print_file_bytes (and PrintFile.add) join the bodies unchanged. Fix: when "
     "the template has drawings (_Prepared.drawings), renumber wp:docPr ids in each piece with "
-    "one counter per print file (api._Batch.assemble), re-deflating only those pieces",
+    "one counter per print file (pipeline.batch.Batch.assemble), re-deflating only those pieces",
 )
 def test_print_files_of_a_template_with_a_picture_are_valid(with_picture: Path):
     prints = [unit / annexes.PRINT_DIR for unit in _units(with_picture)]

@@ -16,6 +16,7 @@ import pytest
 from conftest import require_tools
 
 from formkit import api
+from formkit.pipeline import batch
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
 from formkit.domain.idcard import parse_id_number
@@ -245,7 +246,7 @@ def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monke
                 doc.write_bytes(doc.read_bytes() + b"BROKEN")
         return real(documents, **kwargs)
 
-    monkeypatch.setattr(api, "convert_to_pdf", breaking)
+    monkeypatch.setattr(batch, "convert_to_pdf", breaking)
     out = tmp_path / "out"
     report = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
     assert not report.complete
@@ -259,7 +260,7 @@ def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monke
         assert not (out / path).exists() and (out / path).with_suffix(".docx").is_file()
     # a second run converts only what is missing
     open(os.environ["FAKE_SOFFICE_LOG"], "w").close()
-    monkeypatch.setattr(api, "convert_to_pdf", real)
+    monkeypatch.setattr(batch, "convert_to_pdf", real)
     again = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
     assert again.complete
     calls = [int(line.split()[0]) for line in fake_soffice.read_text().splitlines()]

@@ -37,6 +37,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from formkit import api
+from formkit.pipeline import batch
+from formkit.pipeline.manifest import MANIFEST
 from formkit.documents.body import (
     page_break_prefix,
     split_final_sectpr,
@@ -307,7 +309,7 @@ def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sa
 def test_no_spool_file_reaches_the_output(generated, tmp_path):
     out = tmp_path / "out"
     api.render(generated, out, templates=TEMPLATES, processes=2)
-    assert not [p for p in out.rglob("*") if p.name.startswith(api.SPOOL_PREFIX)]
+    assert not [p for p in out.rglob("*") if p.name.startswith(batch.SPOOL_PREFIX)]
 
 
 def test_crc32_combine_agrees_with_zlib():
@@ -362,7 +364,7 @@ def test_one_process_and_several_write_the_same_bytes(generated, tmp_path):
     assert one.processes == 1 and two.processes == 2
     assert one.files == two.files
     assert digest(tmp_path / "one") == digest(tmp_path / "two")
-    manifests = list((tmp_path / "two").glob("*/" + api.MANIFEST))
+    manifests = list((tmp_path / "two").glob("*/" + MANIFEST))
     assert len(manifests) == 2
 
 
@@ -370,8 +372,8 @@ def test_manifest_lists_every_file_with_its_hash(generated, tmp_path):
     report = api.render(generated, tmp_path / "out", templates=TEMPLATES, processes=1)
     for unit in report.counts:
         folder = tmp_path / "out" / unit
-        manifest = json.loads((folder / api.MANIFEST).read_text(encoding="utf-8"))
-        files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {api.MANIFEST}
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
         listed = {**manifest["files"], **manifest.get("packet", {}).get("files", {})}
         assert set(listed) == files
         for rel, entry in listed.items():
@@ -422,7 +424,7 @@ def test_incremental_rebuilds_only_what_a_changed_record_touches(generated, tmp_
     # the changed unit's submission packet is made again (it holds the roster and print file)
     packet = {rel for rel in before if Path(rel).parts[1].startswith("报送_") and Path(rel).parts[0] == unit}
     assert packet and all(after[rel] != before[rel] for rel in packet if rel.endswith(".zip"))
-    untouched = {rel for rel in before if not rel.endswith(api.MANIFEST) and rel not in rebuilt and rel not in packet}
+    untouched = {rel for rel in before if not rel.endswith(MANIFEST) and rel not in rebuilt and rel not in packet}
     assert {rel for rel in untouched if after.get(rel) != before[rel]} == set()
     assert "复核后更正" in all_text(out / unit / annexes.REGISTRATION.folder / stem)
 
@@ -479,7 +481,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
     before = digest(out)
     _change_one_record(records)
     calls = {"n": 0}
-    real = api.write_print_file
+    real = batch.write_print_file
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -487,7 +489,7 @@ def test_an_interrupted_run_leaves_the_previous_output(generated, tmp_path, monk
             raise OutputError("磁盘已满（测试）")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api, "write_print_file", failing)
+    monkeypatch.setattr(batch, "write_print_file", failing)
     with pytest.raises(OutputError):
         api.render(records, out, templates=TEMPLATES, processes=1)
     assert digest(out) == before

@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from formkit import __version__, api
-from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.domain.dates import parse_date
+from formkit.errors import FormkitError, Problem, RecordsInvalid
 
 
 def _utf8_console() -> None:
@@ -185,12 +186,10 @@ def amount(values: tuple[str, ...]) -> None:
     (negative, more than 2 decimals, not a number) prints `错误：…` on its own line, in its
     place, and the exit code is 2.
     """
-    from formkit.domain.amounts import amount_in_words
-
     failed = False
     for value in values:
         try:
-            click.echo(amount_in_words(value))
+            click.echo(api.amount_in_words(value))
         except FormkitError as exc:
             click.echo(f"错误：{value}：{exc}")
             failed = True
@@ -206,21 +205,10 @@ def new(kind: str, path: Path | None) -> None:
 
     Prints it, or writes it to PATH (never overwrites an existing file).
     """
-    from formkit.records.skeleton import new_record
-
-    text = new_record(kind)
     if path is None:
-        click.echo(text, nl=False)
+        click.echo(api.new_record(kind), nl=False)
         return
-    if path.exists() or path.is_symlink():
-        raise OutputError(f"{path} 已存在，不会覆盖。")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
-    click.echo(f"已写入 {path}")
+    click.echo(f"已写入 {api.write_new_record(kind, path)}")
 
 
 @main.command()
@@ -230,11 +218,8 @@ def new(kind: str, path: Path | None) -> None:
 @click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
-    from formkit.domain.dates import parse_date
-    from formkit.forms.notice import NOTICE_DIR, render_notice
-
-    files = render_notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
-    click.echo(f"共 {len(files)} 个文件，已写入 {out / NOTICE_DIR}")
+    files = api.notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
+    click.echo(f"共 {len(files)} 个文件，已写入 {out / api.NOTICE_DIR}")
 
 
 @main.command()
@@ -244,12 +229,10 @@ def notice(records: Path, out: Path, templates: Path | None, issued: str | None)
 def collect(records: Path, out: Path, templates: Path | None) -> None:
     """City roll-up (法律与保障部): city-wide roster, totals per unit and per 资金来源,
     weekly arrears per Friday across units, and people who appear in more than one unit."""
-    from formkit.exchange.collect import collect as collect_records
-
     record_set = api.check(records)
     if record_set.errors:
         click.echo(f"注意：记录中有 {len(record_set.errors)} 处错误，有错的记录未计入汇总（运行 formkit check 查看）。", err=True)
-    files = collect_records(record_set, out, templates=templates)
+    files = api.collect(record_set, out, templates=templates)
     for path in files:
         click.echo(str(path))
     click.echo(f"共 {len(files)} 个文件，已写入 {out}")
@@ -267,9 +250,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
     Never overwrites: rows whose 身份证号 already exists are reported (same or different).
     Every refused row is listed with its cell and reason; nothing is written for it.
     """
-    from formkit.exchange.sheetimport import import_sheet
-
-    report = import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
+    report = api.import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
     click.echo(report.format())
     if report.refused:
         sys.exit(1)
@@ -281,9 +262,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
 @click.option("--keep-going", is_flag=True, help="Export the valid records even when others have errors.")
 def export(records: Path, out: Path, keep_going: bool) -> None:
     """Export the annex-2 roster and annex-4 weekly figures as .xlsx and CSV, per unit and city-wide."""
-    from formkit.exchange.sheetexport import export_tables
-
-    files = export_tables(records, out, keep_going=keep_going)
+    files = api.export(records, out, keep_going=keep_going)
     for path in files:
         click.echo(str(path))
     click.echo(f"共 {len(files)} 个文件，已写入 {out}")
@@ -294,10 +273,7 @@ def export(records: Path, out: Path, keep_going: bool) -> None:
 @click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
 def schedule(records: Path, today: str | None) -> None:
     """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
-    from formkit.domain.dates import parse_date
-    from formkit.forms.schedule import schedule_text
-
-    click.echo(schedule_text(records, parse_date(today) if today else None), nl=False)
+    click.echo(api.schedule(records, parse_date(today) if today else None), nl=False)
 
 
 @main.command()
@@ -327,24 +303,12 @@ def schema(out: Path | None) -> None:
     Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
     schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
     """
-    from formkit.files import write_atomic
-    from formkit.records.schema import (
-        SCHEMA_FILES,
-        json_schema,
-        json_schemas,
-        vscode_settings,
-    )
-
-    def dump(data: object) -> str:
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
     if out is None:
-        click.echo(dump(json_schema()), nl=False)
+        click.echo(json.dumps(api.json_schema(), ensure_ascii=False, indent=2))
         return
-    for kind, data in json_schemas().items():
-        write_atomic(out / SCHEMA_FILES[kind][1], dump(data).encode("utf-8"))
+    settings = api.write_schemas(out)
     click.echo(f"已写入 {out}/。把下面这段加入 VS Code 的 .vscode/settings.json：")
-    click.echo(dump(vscode_settings(out.as_posix())), nl=False)
+    click.echo(json.dumps(settings, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,21 +11,46 @@ from __future__ import annotations
 from typing import Any
 
 from formkit import __version__, api
-from formkit.domain.amounts import VOUCHER_LIMIT, amount_in_words, format_yuan, parse_yuan, voucher_boxes
+from formkit.domain.amounts import (
+    VOUCHER_LIMIT,
+    amount_in_words,
+    format_yuan,
+    parse_yuan,
+    voucher_boxes,
+)
 from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, VOUCHER, WEEKLY
 from formkit.domain.dates import ACCEPTED_FORMS, format_date_zh, parse_date
 from formkit.domain.idcard import parse_id_number
-from formkit.domain.models import Campaign, FamilyMember, Payment, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.models import (
+    Campaign,
+    FamilyMember,
+    Payment,
+    Unit,
+    VocabularyMarker,
+    WeeklyReport,
+    Worker,
+)
 from formkit.domain.privacy import mask_id, mask_phone, masked_path, scrub_numbers
-from formkit.domain.vocab import ITEMS, HardshipCause, Vocabulary, VocabularyError, parse_yes_no
+from formkit.domain.vocab import (
+    ITEMS,
+    HardshipCause,
+    Vocabulary,
+    VocabularyError,
+    parse_yes_no,
+)
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.files import safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
 from formkit.records.problems import dotted
 from formkit.records.recordset import RecordSet
-from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR
 from formkit.records.skeleton import new_record
-from formkit.records.yamlio import MAX_BYTES, YamlFileError, decode_bytes, load_yaml_text
+from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR
+from formkit.records.yamlio import (
+    MAX_BYTES,
+    YamlFileError,
+    decode_bytes,
+    load_yaml_text,
+)
 
 #: ``api.check``: load a records folder and run every check (the code of ``formkit check``).
 check = api.check
