@@ -1,0 +1,139 @@
+"""The records folder an import writes into: its units, the ID numbers already there, new files that never overwrite."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from formkit.errors import FormkitError, OutputError
+from formkit.exchange.sheetread import id_key
+from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WORKERS_DIR
+from formkit.records.yamlio import (
+    YamlFileError,
+    load_yaml,
+)
+
+# ---------------------------------------------------------------- records folder
+
+
+@dataclass
+class Existing:
+    path: Path
+    folder: Path
+    data: Any
+
+
+@dataclass
+class Folder:
+    """The records folder: unit folders by name, and every worker record's 身份证号 and 档案编号."""
+
+    units: dict[str, Path] = field(default_factory=dict)
+    by_id: dict[str, Existing] = field(default_factory=dict)
+    archives: dict[tuple[Path, str], str] = field(default_factory=dict)  # → shown where
+
+
+def fold_name(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def is_unit(folder: Path) -> bool:
+    return (folder / UNIT_FILE).is_file() or (folder / WORKERS_DIR).is_dir()
+
+
+def scan_records(records: Path) -> tuple[list[Path], Folder]:
+    """The unit folders targets may be, and the index of every existing worker record."""
+    if not records.is_dir():
+        raise FormkitError(f"记录文件夹不存在：{records}")
+    if is_unit(records) and not (records / CAMPAIGN_FILE).is_file():
+        targets = [records]
+        parent = records.parent
+        scope = [p for p in sorted(parent.iterdir()) if p.is_dir() and is_unit(p)] if (parent / CAMPAIGN_FILE).is_file() else [records]
+    else:
+        targets = scope = [p for p in sorted(records.iterdir()) if p.is_dir() and not p.name.startswith((".", "~")) and is_unit(p)]
+    index = Folder()
+    for folder in scope:
+        name = folder.name
+        try:
+            unit = load_yaml(folder / UNIT_FILE).data if (folder / UNIT_FILE).is_file() else None
+            if isinstance(unit, dict) and isinstance(unit.get("填报单位"), str):
+                name = unit["填报单位"].strip()
+        except YamlFileError:
+            pass
+        if folder in targets:
+            index.units.setdefault(fold_name(name), folder)
+            index.units.setdefault(fold_name(folder.name), folder)
+        workers = folder / WORKERS_DIR
+        for path in sorted(workers.rglob("*.y*ml")) if workers.is_dir() else []:
+            if any(part.startswith((".", "~")) for part in path.relative_to(workers).parts):
+                continue
+            try:
+                data = load_yaml(path).data
+            except YamlFileError:
+                continue
+            if not isinstance(data, dict):
+                continue
+            if isinstance(data.get("身份证号"), str):
+                index.by_id.setdefault(id_key(data["身份证号"]), Existing(path, folder, data))
+            if isinstance(data.get("档案编号"), str):
+                index.archives.setdefault((folder, data["档案编号"].strip()), path.relative_to(folder).as_posix())
+    return targets, index
+
+
+def default_unit(unit: Optional[str], targets: list[Path], index: Folder, title: str) -> Optional[Path]:
+    if unit is not None:
+        folder = index.units.get(fold_name(unit))
+        if folder is None:
+            known = "、".join(sorted({p.name for p in index.units.values()})) or "（没有）"
+            raise FormkitError(
+                f"记录文件夹里没有填报单位“{unit}”的文件夹（现有：{known}）：请先用 formkit new unit 建立 <单位>/单位.yaml"
+            )
+        return folder
+    if len(targets) == 1:
+        return targets[0]
+    named = {folder for name, folder in index.units.items() if name and name in fold_name(title)}
+    return named.pop() if len(named) == 1 else None
+
+
+def write_new_file(folder: Path, stem: str, text: str) -> Path:
+    """Create ``folder/stem.yaml`` (``stem-2.yaml`` … if taken) atomically, never replacing a file.
+
+    Raises:
+        OutputError: the folder or file cannot be written.
+    """
+    try:
+        return create_record_file(folder, stem, text)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+
+
+def create_record_file(folder: Path, stem: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".yaml.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        for n in range(1, 1000):
+            path = folder / (f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml")
+            try:
+                os.link(tmp, path)  # fails when path exists: never overwrites
+                return path
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links on this file system
+                try:
+                    with open(path, "x", encoding="utf-8", newline="\n") as fh:
+                        fh.write(text)
+                    return path
+                except FileExistsError:
+                    continue
+        raise FormkitError(f"{folder} 里同名文件太多：{stem}.yaml")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
