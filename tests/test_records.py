@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from formkit.errors import FormkitError, Problem
-from formkit.records.recordset import RecordSet
-from formkit.records.problems import dotted, format_problems
 from formkit.records.load import load_records
+from formkit.records.problems import dotted, format_problems
+from formkit.records.recordset import RecordSet
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tools
 from servekit import UNIT, copy_records, fictional_id, start, wrong_check_digit
 

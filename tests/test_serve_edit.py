@@ -11,12 +11,14 @@ import difflib
 from pathlib import Path
 
 import pytest
+from servekit import ROOT, fictional_id, wrong_check_digit
 
 from formkit.serve import _core
-from formkit.serve import forms as F
 from formkit.serve import yamledit as Y
-from formkit.serve.app import check_value
-from servekit import ROOT, fictional_id, wrong_check_digit
+from formkit.serve.binding import attach_problems, bind, index
+from formkit.serve.forms import apply_form
+from formkit.serve.pagetext import check_value
+from formkit.serve.specs import spec_of
 
 # formkit's names as the page uses them (formkit.serve._core: the one place that changes when
 # the package is reorganised)
@@ -27,10 +29,10 @@ SAMPLE = ROOT / "records" / "思明区总工会" / "职工" / "001-王秀英.yam
 def edit(raw: bytes, model, changes: dict[str, str]) -> tuple[bytes, list[str]]:
     """Open *raw* as the form shows it, change some fields, save: the new bytes."""
     rec = Y.load_record_text(raw)
-    specs = F.spec_of(model)
+    specs = spec_of(model)
     form = untouched_form(specs, rec.data)
     form.update(changes)
-    changed = F.apply_form(specs, rec.data, form)
+    changed = apply_form(specs, rec.data, form)
     return Y.encode(Y.dump(rec), rec.encoding, rec.crlf), changed
 
 
@@ -58,7 +60,7 @@ def untouched_form(specs, data) -> dict[str, str]:
             else:
                 form[b.name] = b.value
 
-    walk(F.bind(specs, data))
+    walk(bind(specs, data))
     return form
 
 
@@ -123,14 +125,14 @@ def test_nested_values_rows_and_quotes() -> None:
 def test_rows_added_and_removed() -> None:
     raw = SAMPLE.read_bytes()
     rec = Y.load_record_text(raw)
-    specs = F.spec_of(Worker)
+    specs = spec_of(Worker)
     form = untouched_form(specs, rec.data)
     # remove the first family member (the husband), add a daughter at the end
     for key in [k for k in form if k.startswith("家庭成员[1].") or k.startswith("家庭成员[2].")]:
         del form[key]
     form.update({"家庭成员[1]._from": "2", "家庭成员[1].姓名": "张伟", "家庭成员[2]._from": "", "家庭成员[2].姓名": "张小红",
                  "家庭成员[2].关系": "女儿", "家庭人口": "3"})
-    changed = F.apply_form(specs, rec.data, form)
+    changed = apply_form(specs, rec.data, form)
     text = Y.dump(rec)
     assert "张德明" not in text and "张伟" in text
     assert text.index("张伟") < text.index("张小红")
@@ -151,7 +153,7 @@ def test_lenient_spellings_stay_as_typed_when_untouched() -> None:
     new, changed = edit(raw, Worker, {})
     assert changed == [] and new == raw
     rec = Y.load_record_text(raw)
-    bound = {b.name: b for b in F.bind(F.spec_of(Worker), rec.data)}
+    bound = {b.name: b for b in bind(spec_of(Worker), rec.data)}
     assert bound["民族"].value == "汉族" and bound["身份"].value == "下（待）岗" and bound["是否单亲"].value == "是"
     assert bound["致困主要原因"].value == ["本人大病", "残疾"]
 
@@ -215,7 +217,7 @@ def test_encoding_and_line_endings_are_the_files_own(encoding: str, bom: bytes) 
 def test_a_value_the_form_cannot_show_is_kept() -> None:
     raw = "姓名: 陈某\n家庭成员:\n  姓名: 李某\n  关系: 妻子\n".encode()  # a mapping where a list is expected
     rec = Y.load_record_text(raw)
-    bound = {b.name: b for b in F.bind(F.spec_of(Worker), rec.data)}
+    bound = {b.name: b for b in bind(spec_of(Worker), rec.data)}
     assert bound["家庭成员"].readonly is not None
     new, changed = edit(raw, Worker, {"姓名": "陈大某", "家庭成员[1]._from": "", "家庭成员[1].姓名": "王某"})
     assert changed == ["姓名"]
@@ -228,7 +230,7 @@ def test_unparseable_text_is_refused_with_the_line() -> None:
 
 
 def test_problems_go_beside_their_fields() -> None:
-    bound = F.bind(F.spec_of(Worker), Y.load_record_text(SAMPLE.read_bytes()).data)
+    bound = bind(spec_of(Worker), Y.load_record_text(SAMPLE.read_bytes()).data)
     here = Path("x.yaml")
     problems = [
         Problem(here, 3, "家庭成员[2].身份证号", "校验码不符"),
@@ -239,8 +241,8 @@ def test_problems_go_beside_their_fields() -> None:
         Problem(here, 0, "文件", "文件名里有号码"),
         Problem(here, 8, "政治面目", "未知的键"),
     ]
-    loose, by_row = F.attach_problems(bound, problems)
-    names = F.index(bound)
+    loose, by_row = attach_problems(bound, problems)
+    names = index(bound)
     assert [p.message for p in names["家庭成员[2].身份证号"].problems] == ["校验码不符"]
     assert [p.message for p in names["慰问.资助金额"].problems] == ["太大"]
     assert [p.message for p in names["慰问"].problems] == ["没有低保"]
@@ -250,7 +252,7 @@ def test_problems_go_beside_their_fields() -> None:
 
 
 def test_the_form_has_every_key_with_its_item() -> None:
-    specs = {s.key: s for s in F.spec_of(Worker)}
+    specs = {s.key: s for s in spec_of(Worker)}
     assert list(specs) == [f.alias for f in Worker.model_fields.values()]
     assert specs["困难类别"].kind == "select" and specs["困难类别"].item == 1
     assert specs["致困主要原因"].kind == "causes" and specs["致困主要原因"].max_items == 3 and specs["致困主要原因"].item == 21
@@ -260,10 +262,10 @@ def test_the_form_has_every_key_with_its_item() -> None:
     assert specs["家庭成员"].kind == "rows" and specs["家庭成员"].item == 18
     assert specs["慰问"].kind == "group" and {c.key: c.kind for c in specs["慰问"].children}["资助金额"] == "amount"
     assert specs["备注"].kind == "textarea"
-    vocab_fields = [s for s in F.spec_of(Worker) if s.kind in ("select", "causes")]
-    vocab_fields += [c for s in F.spec_of(Worker) if s.kind == "rows" for c in s.children if c.kind == "select"]
+    vocab_fields = [s for s in spec_of(Worker) if s.kind in ("select", "causes")]
+    vocab_fields += [c for s in spec_of(Worker) if s.kind == "rows" for c in s.children if c.kind == "select"]
     assert len({s.choices for s in vocab_fields}) >= 18
-    week = {s.key: s for s in F.spec_of(WeeklyReport)}
+    week = {s.key: s for s in spec_of(WeeklyReport)}
     assert week["企业类型"].grid and week["用工来源"].grid
 
 

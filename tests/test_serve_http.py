@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tools
 from servekit import UNIT, Client, copy_records, fictional_id, start, wrong_check_digit
 

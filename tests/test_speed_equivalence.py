@@ -37,8 +37,6 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from formkit import api
-from formkit.pipeline import batch
-from formkit.pipeline.manifest import MANIFEST
 from formkit.documents.body import (
     page_break_prefix,
     split_final_sectpr,
@@ -53,6 +51,8 @@ from formkit.domain import annexes
 from formkit.errors import OutputError, TemplateProblem
 from formkit.fake import generate_records
 from formkit.forms import context as ctx
+from formkit.pipeline import batch
+from formkit.pipeline.manifest import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"

@@ -17,7 +17,6 @@ the output folder). Saving never deletes a record file; a new record never repla
 from __future__ import annotations
 
 import json
-import re
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
@@ -39,13 +38,23 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from formkit.serve import _core
-from formkit.serve import forms as F
 from formkit.serve import yamledit as Y
+from formkit.serve.binding import attach_problems, bind, sections
 from formkit.serve.folder import Folder, FolderState, RecordFile, record_kind
+from formkit.serve.forms import apply_form, changed_fields
 from formkit.serve.jobs import Renderer, pdf_available, preview
+from formkit.serve.pagetext import (
+    check_value,
+    diff_lines,
+    hidden_pairs,
+    natural_key,
+    new_stem,
+    next_number,
+    status_phrase,
+    title_of,
+)
 from formkit.serve.security import Guard, UnsafePath, csrf_token, inside, same
-
-__all__ = ["create_app", "MODELS"]
+from formkit.serve.specs import Spec, spec_of
 
 HERE = Path(__file__).resolve().parent
 
@@ -188,20 +197,20 @@ class Pages:
                   unit: str = "", status: int = 200, notice: str = "", hints: Optional[dict[str, str]] = None) -> HTMLResponse:
         """A record's form: its values, formkit's problems beside the fields, hints."""
         model = MODELS[kind]
-        specs = F.spec_of(model)
-        bound = F.bind(specs, data)
+        specs = spec_of(model)
+        bound = bind(specs, data)
         problems = list(rec.problems) if rec is not None else []
-        loose, by_row = F.attach_problems(bound, problems)
+        loose, by_row = attach_problems(bound, problems)
         state = state or self.folder.state()
         view = self.unit_of(state, rel) if rel else state.units.get(unit)
         unknown = sorted(set(data or {}) - {s.key for s in specs}) if isinstance(data, dict) else []
         defaults = dict(hints or {})
         if kind == "week" and view is not None:
             defaults.update({k: f"不填则用单位的：{view.info[k]}" for k in ("单位负责人", "填表人", "联系电话") if view.info.get(k)})
-        title = _title(kind, rec, data)
+        title = title_of(kind, rec, data)
         action = f"/record/{quote(rel)}" if rel else (f"/new/{kind}/{quote(unit)}" if unit else f"/new/{kind}")
         return self.page("record.html", status=status, kind=kind, rel=rel, sha=sha, rec=rec, view=view,
-                         parts=F.sections(model, bound), loose=loose, by_row=by_row, problems=problems,
+                         parts=sections(model, bound), loose=loose, by_row=by_row, problems=problems,
                          saved=saved, created=created, exact=exact, unknown=unknown, defaults=defaults, title=title,
                          action=action, notice=notice, is_new=not rel, skeleton_hint=not rel)
 
@@ -214,20 +223,20 @@ class Pages:
         if not path.is_file():
             raise HTTPException(404, "找不到这个记录文件（可能已改名或移走），没有保存。")
         raw = path.read_bytes()
-        specs = F.spec_of(MODELS[kind])
+        specs = spec_of(MODELS[kind])
         if Y.digest(raw) != form.get("_digest", ""):
             return self.conflict(rel, kind, raw, form, specs)
         try:
             text = Y.load_record_text(raw)
         except Y.EditError as exc:
             return self.raw_page(rel, raw, kind, (await self.state()).files.get(rel), str(exc))
-        changed = F.apply_form(specs, text.data, form)
+        changed = apply_form(specs, text.data, form)
         if changed:
             Y.write_atomic(path, Y.encode(Y.dump(text), text.encoding, text.crlf))
             self.folder.forget()
         return RedirectResponse(f"/record/{quote(rel)}?saved={len(changed)}", status_code=303)
 
-    def conflict(self, rel: str, kind: str, raw: bytes, form: dict[str, str], specs: list[F.Spec]) -> HTMLResponse:
+    def conflict(self, rel: str, kind: str, raw: bytes, form: dict[str, str], specs: list[Spec]) -> HTMLResponse:
         """The page of a refused save: the file on disk, the version of the form, and the
         fields the form changed (re-applied onto the file on disk only when asked)."""
         disk = Y.load_record_text(raw)
@@ -236,15 +245,15 @@ class Pages:
         changes: dict[str, Any] = {}
         if before is not None:
             original = Y.load_record_text(before)
-            changes = F.changed_fields(specs, original.data, form)
-            F.apply_form(specs, original.data, form)
+            changes = changed_fields(specs, original.data, form)
+            apply_form(specs, original.data, form)
             mine_text = Y.dump(original)
         else:
-            changes = F.changed_fields(specs, disk.data, form)
+            changes = changed_fields(specs, disk.data, form)
         scalar_only = all(v is not None for v in changes.values())
         return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=disk.text, mine_text=mine_text,
-                         diff=_diff(disk.text, mine_text),
-                         changes=changes, hidden=_hidden_pairs(specs, changes), scalar_only=scalar_only and bool(changes),
+                         diff=diff_lines(disk.text, mine_text),
+                         changes=changes, hidden=hidden_pairs(specs, changes), scalar_only=scalar_only and bool(changes),
                          known=before is not None, sha=self.remember(raw), title="文件已被修改")
 
     async def reapply(self, request: Request) -> Response:
@@ -253,7 +262,7 @@ class Pages:
         path, kind = self.record_path(rel)
         form = await self.form(request)
         raw = path.read_bytes()
-        specs = F.spec_of(MODELS[kind])
+        specs = spec_of(MODELS[kind])
         if Y.digest(raw) != form.get("_digest", ""):
             return self.conflict(rel, kind, raw, {k[5:]: v for k, v in form.items() if k.startswith("mine:")} | {"_digest": ""}, specs)
         text = Y.load_record_text(raw)
@@ -262,7 +271,7 @@ class Pages:
             rows = text.data.get(spec.key) if spec.kind == "rows" else None
             if isinstance(rows, list):
                 submitted.update({f"{spec.key}[{i}]._from": str(i) for i in range(1, len(rows) + 1)})
-        changed = F.apply_form(specs, text.data, submitted)
+        changed = apply_form(specs, text.data, submitted)
         if changed:
             Y.write_atomic(path, Y.encode(Y.dump(text), text.encoding, text.crlf))
             self.folder.forget()
@@ -294,7 +303,7 @@ class Pages:
         if Y.digest(raw) != form.get("_digest", ""):
             return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=raw.decode("utf-8", "replace"),
                              mine_text=form.get("text", ""), changes={}, hidden=[], scalar_only=False, known=True,
-                             diff=_diff(raw.decode("utf-8", "replace"), form.get("text", "")),
+                             diff=diff_lines(raw.decode("utf-8", "replace"), form.get("text", "")),
                              sha=self.remember(raw), title="文件已被修改")
         try:
             _, encoding = _core.decode_bytes(raw)
@@ -333,8 +342,8 @@ class Pages:
         if kind == "worker":
             numbers = [rec.number for rec in view.workers if rec.number]
             if numbers:
-                last = max(numbers, key=_natural_key)
-                following = _next_number(last)
+                last = max(numbers, key=natural_key)
+                following = next_number(last)
                 return {"档案编号": f"如 {following}（本单位已用到 {last}）" if following else f"本单位已用到 {last}"}
         if kind == "week" and state.record_set is not None:
             unit_records = next((u for u in state.record_set.units if u.folder.resolve() == view.folder.resolve()), None)
@@ -352,13 +361,13 @@ class Pages:
         state = await self.state()
         skeleton = _core.new_record(kind).encode("utf-8")
         text = Y.load_record_text(skeleton)
-        specs = F.spec_of(MODELS[kind])
-        F.apply_form(specs, text.data, form)
+        specs = spec_of(MODELS[kind])
+        apply_form(specs, text.data, form)
         data = Y.encode(Y.dump(text), "utf-8", False)
         if kind in ("worker", "week"):
             view = self.unit_view(state, unit)
             folder = view.folder / (_core.WORKERS_DIR if kind == "worker" else _core.WEEKS_DIR)
-            path = Y.write_new(folder, _new_stem(kind, form), data)
+            path = Y.write_new(folder, new_stem(kind, form), data)
         elif kind == "unit":
             name = form.get("填报单位", "").strip()
             if not name:
@@ -450,8 +459,8 @@ class Pages:
         """An error page in Chinese."""
         status = getattr(exc, "status_code", 500)
         detail = getattr(exc, "detail", "") or "出错了。"
-        if detail == _phrase(status):  # Starlette's own English words (no such page, method)
-            detail = _STATUS_ZH.get(status, "出错了。")
+        if detail == status_phrase(status):  # Starlette's own English words (no such page, method)
+            detail = STATUS_ZH.get(status, "出错了。")
         if request.url.path.startswith(("/api/", "/render/")):
             return JSONResponse({"error": detail}, status_code=status)
         return self.page("error.html", status=status, message=detail, title="出错了")
@@ -466,139 +475,9 @@ class Pages:
         return self.page("error.html", status=500, message=message, title="出错了")
 
 
-_STATUS_ZH = {400: "请求有误。", 403: "没有权限。", 404: "找不到这个页面（地址可能打错了）。", 405: "不能这样访问这个地址。",
+STATUS_ZH = {400: "请求有误。", 403: "没有权限。", 404: "找不到这个页面（地址可能打错了）。", 405: "不能这样访问这个地址。",
               413: "提交的内容太大。", 422: "请求有误。"}
 
-
-def _phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _diff(disk: str, mine: str) -> list[tuple[str, str]]:
-    """The lines where the two versions differ (``-`` on disk only, ``+`` in the form's
-    version only), with two lines of context; [] when there is no version of the form."""
-    import difflib
-
-    if not mine:
-        return []
-    lines = difflib.unified_diff(disk.replace("\r\n", "\n").splitlines(), mine.replace("\r\n", "\n").splitlines(), n=2, lineterm="")
-    out = []
-    for line in list(lines)[2:]:
-        kind = {"-": "disk", "+": "mine", "@": "gap"}.get(line[:1], "same")
-        out.append((kind, "⋯" if kind == "gap" else line[1:]))
-    return out
-
-
-def _hidden_pairs(specs: list[F.Spec], changes: dict[str, Any]) -> list[tuple[str, str]]:
-    """The form fields that carry a refused save's changes (``mine:<name>``)."""
-    pairs = []
-    for name, value in changes.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            spec = next((s for s in specs if s.key == name), None)
-            if spec is not None and spec.kind == "lines":
-                pairs.append((f"mine:{name}", "\n".join(value)))
-            else:
-                pairs += [(f"mine:{name}[{i}]", v) for i, v in enumerate(value, 1)]
-                pairs += [(f"mine:{name}[{i}]", "") for i in range(len(value) + 1, 4)]
-        else:
-            pairs.append((f"mine:{name}", value))
-    return pairs
-
-
-def _title(kind: str, rec: Optional[RecordFile], data: Any) -> str:
-    data = data if isinstance(data, dict) else {}
-    if kind == "worker":
-        name = str(data.get("姓名") or "").strip()
-        number = str(data.get("档案编号") or "").strip()
-        return f"职工：{name or '（新职工）'}" + (f"（{number}）" if number else "")
-    if kind == "week":
-        typed = str(data.get("时间") or "").strip()
-        try:
-            typed = _core.format_date_zh(_core.parse_date(typed))
-        except _core.FormkitError:
-            pass
-        return f"周报：{typed or '（新周报）'}"
-    if kind == "unit":
-        return f"单位：{str(data.get('填报单位') or '').strip() or '（新单位）'}"
-    return "活动（campaign.yaml）"
-
-
-def _natural_key(text: str) -> list[Any]:
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
-
-
-def _next_number(number: str) -> str:
-    """The 档案编号 after *number*: its last run of digits plus one, as wide (SM2011-009 → SM2011-010)."""
-    runs = list(re.finditer(r"\d+", number))
-    if not runs:
-        return ""
-    last = runs[-1]
-    following = str(int(last.group()) + 1).zfill(len(last.group()))
-    return number[: last.start()] + following + number[last.end() :]
-
-
-def _new_stem(kind: str, form: dict[str, str]) -> str:
-    """The file name of a new record: ``<档案编号>-<姓名>`` or the week's date."""
-    if kind == "worker":
-        parts = [form.get("档案编号", "").strip(), form.get("姓名", "").strip()]
-        stem = "-".join(p for p in parts if p)
-        fallback = "新职工"
-    else:
-        try:
-            stem = _core.parse_date(form.get("时间", "")).isoformat()
-        except _core.FormkitError:
-            stem = ""
-        fallback = "新周报"
-    if not stem or _core.scrub_numbers(stem) != stem:  # never an ID or phone number in a file name
-        stem = fallback
-    return _core.safe_name(stem, fallback)
-
-
-def check_value(kind: str, value: str) -> dict[str, Any]:
-    """One value checked with formkit's functions, for the page as it is typed.
-
-    Returns:
-        ``ok`` and ``message`` (Chinese); for an ID number ``sex`` and ``birth`` (ISO date);
-        for a date ``iso`` and ``shown`` (2011年12月2日); for an amount ``words`` (大写金额)
-        and ``boxes`` (the six 仟…分 digits as the voucher prints them).
-    """
-    value = value.strip()
-    if not value:
-        return {"ok": True, "message": ""}
-    try:
-        if kind == "id":
-            ident = _core.parse_id_number(value)
-            birth = ident.birth_date
-            message = f"号码有效：{birth.year}年{birth.month}月{birth.day}日出生，{ident.sex}"
-            if ident.legacy15:
-                message += "（15位旧号码，按18位保存亦可）"
-            if ident.warning:
-                message += "。" + ident.warning
-            return {"ok": True, "message": message, "sex": ident.sex, "birth": birth.isoformat()}
-        if kind == "date":
-            day = _core.parse_date(value)
-            weekday = "一二三四五六日"[day.weekday()]
-            shown = _core.format_date_zh(day)
-            return {"ok": True, "message": f"即 {shown}（星期{weekday}）", "iso": day.isoformat(), "shown": shown}
-        if kind in ("amount", "money"):
-            amount = _core.parse_yuan(value)
-            figure = _core.format_yuan(amount)
-            result: dict[str, Any] = {"ok": True, "message": f"{figure} 元", "words": _core.amount_in_words(amount), "figure": figure}
-            if kind == "amount":
-                if amount <= 0:
-                    return {"ok": False, "message": "资助金额必须大于 0"}
-                result["boxes"] = list(_core.voucher_boxes(amount))
-            return result
-    except _core.FormkitError as exc:
-        return {"ok": False, "message": _core.scrub_numbers(str(exc))}
-    return {"ok": True, "message": ""}
 
 
 def create_app(records: Path, out: Path, token: str, hosts: list[str], cookie: str) -> Starlette:

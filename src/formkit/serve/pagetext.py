@@ -1,0 +1,143 @@
+"""Words on the pages: titles, status phrases in Chinese, the lines two versions of a file differ in, the names and numbers of new records, the live check of one value."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from formkit.serve import _core
+from formkit.serve.folder import RecordFile
+from formkit.serve.specs import Spec
+
+
+def status_phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def diff_lines(disk: str, mine: str) -> list[tuple[str, str]]:
+    """The lines where the two versions differ (``-`` on disk only, ``+`` in the form's
+    version only), with two lines of context; [] when there is no version of the form."""
+    import difflib
+
+    if not mine:
+        return []
+    lines = difflib.unified_diff(disk.replace("\r\n", "\n").splitlines(), mine.replace("\r\n", "\n").splitlines(), n=2, lineterm="")
+    out = []
+    for line in list(lines)[2:]:
+        kind = {"-": "disk", "+": "mine", "@": "gap"}.get(line[:1], "same")
+        out.append((kind, "⋯" if kind == "gap" else line[1:]))
+    return out
+
+
+def hidden_pairs(specs: list[Spec], changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form fields that carry a refused save's changes (``mine:<name>``)."""
+    pairs = []
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            spec = next((s for s in specs if s.key == name), None)
+            if spec is not None and spec.kind == "lines":
+                pairs.append((f"mine:{name}", "\n".join(value)))
+            else:
+                pairs += [(f"mine:{name}[{i}]", v) for i, v in enumerate(value, 1)]
+                pairs += [(f"mine:{name}[{i}]", "") for i in range(len(value) + 1, 4)]
+        else:
+            pairs.append((f"mine:{name}", value))
+    return pairs
+
+
+def title_of(kind: str, rec: Optional[RecordFile], data: Any) -> str:
+    data = data if isinstance(data, dict) else {}
+    if kind == "worker":
+        name = str(data.get("姓名") or "").strip()
+        number = str(data.get("档案编号") or "").strip()
+        return f"职工：{name or '（新职工）'}" + (f"（{number}）" if number else "")
+    if kind == "week":
+        typed = str(data.get("时间") or "").strip()
+        try:
+            typed = _core.format_date_zh(_core.parse_date(typed))
+        except _core.FormkitError:
+            pass
+        return f"周报：{typed or '（新周报）'}"
+    if kind == "unit":
+        return f"单位：{str(data.get('填报单位') or '').strip() or '（新单位）'}"
+    return "活动（campaign.yaml）"
+
+
+def natural_key(text: str) -> list[Any]:
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
+
+
+def next_number(number: str) -> str:
+    """The 档案编号 after *number*: its last run of digits plus one, as wide (SM2011-009 → SM2011-010)."""
+    runs = list(re.finditer(r"\d+", number))
+    if not runs:
+        return ""
+    last = runs[-1]
+    following = str(int(last.group()) + 1).zfill(len(last.group()))
+    return number[: last.start()] + following + number[last.end() :]
+
+
+def new_stem(kind: str, form: dict[str, str]) -> str:
+    """The file name of a new record: ``<档案编号>-<姓名>`` or the week's date."""
+    if kind == "worker":
+        parts = [form.get("档案编号", "").strip(), form.get("姓名", "").strip()]
+        stem = "-".join(p for p in parts if p)
+        fallback = "新职工"
+    else:
+        try:
+            stem = _core.parse_date(form.get("时间", "")).isoformat()
+        except _core.FormkitError:
+            stem = ""
+        fallback = "新周报"
+    if not stem or _core.scrub_numbers(stem) != stem:  # never an ID or phone number in a file name
+        stem = fallback
+    return _core.safe_name(stem, fallback)
+
+
+def check_value(kind: str, value: str) -> dict[str, Any]:
+    """One value checked with formkit's functions, for the page as it is typed.
+
+    Returns:
+        ``ok`` and ``message`` (Chinese); for an ID number ``sex`` and ``birth`` (ISO date);
+        for a date ``iso`` and ``shown`` (2011年12月2日); for an amount ``words`` (大写金额)
+        and ``boxes`` (the six 仟…分 digits as the voucher prints them).
+    """
+    value = value.strip()
+    if not value:
+        return {"ok": True, "message": ""}
+    try:
+        if kind == "id":
+            ident = _core.parse_id_number(value)
+            birth = ident.birth_date
+            message = f"号码有效：{birth.year}年{birth.month}月{birth.day}日出生，{ident.sex}"
+            if ident.legacy15:
+                message += "（15位旧号码，按18位保存亦可）"
+            if ident.warning:
+                message += "。" + ident.warning
+            return {"ok": True, "message": message, "sex": ident.sex, "birth": birth.isoformat()}
+        if kind == "date":
+            day = _core.parse_date(value)
+            weekday = "一二三四五六日"[day.weekday()]
+            shown = _core.format_date_zh(day)
+            return {"ok": True, "message": f"即 {shown}（星期{weekday}）", "iso": day.isoformat(), "shown": shown}
+        if kind in ("amount", "money"):
+            amount = _core.parse_yuan(value)
+            figure = _core.format_yuan(amount)
+            result: dict[str, Any] = {"ok": True, "message": f"{figure} 元", "words": _core.amount_in_words(amount), "figure": figure}
+            if kind == "amount":
+                if amount <= 0:
+                    return {"ok": False, "message": "资助金额必须大于 0"}
+                result["boxes"] = list(_core.voucher_boxes(amount))
+            return result
+    except _core.FormkitError as exc:
+        return {"ok": False, "message": _core.scrub_numbers(str(exc))}
+    return {"ok": True, "message": ""}
+
+
