@@ -70,8 +70,9 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -82,11 +83,11 @@ try:
 except ImportError:  # a checkout without an install
     sys.path.insert(0, str(ROOT / "src"))
 
+from formkit import api
+from formkit.documents.template import FormTemplate
 from formkit.domain import annexes
-from formkit import api  # noqa: E402
-from formkit.forms import context as ctx  # noqa: E402
-from formkit.fake import generate_records  # noqa: E402
-from formkit.documents.template import FormTemplate  # noqa: E402
+from formkit.fake import generate_records
+from formkit.forms import context as ctx
 
 STAGES = ("load", "batch", "floor", "annex", "print", "roster", "incremental", "pdf")
 
@@ -143,7 +144,7 @@ class PeakMemory:
             self.peak_kb = max(self.peak_kb, total)
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         if self.available:
             self._thread.start()
         return self
@@ -209,11 +210,7 @@ def fmt_s(seconds: float) -> str:
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 class Table:
@@ -328,11 +325,18 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             seconds = time.perf_counter() - start
             floor = floor_of(sorted(folder.glob("*.docx")), work / "floor")
             few = sample[: min(len(sample), 10)]
-            reference, _ = timed(lambda: [template.render_with_docxtpl(c) for c in few])
+            reference, _ = timed(lambda template=template, few=few: [template.render_with_docxtpl(c) for c in few])
             per, per_floor, per_ref = seconds / len(sample), floor / len(sample), reference / len(few)
-            table.add(f"{kind}: {len(sample)} docs, per document", f"{per * 1000:.2f} ms", f"{per_floor * 1000:.2f} ms", f"{per / per_floor:.2f}×")
-            table.add(f"  docxtpl from scratch (before), per document", f"{per_ref * 1000:.1f} ms", "", f"{per_ref / per_floor:.1f}×")
-            res["annex"][kind] = {"documents": len(sample), "per_doc_ms": per * 1000, "floor_ms": per_floor * 1000, "docxtpl_ms": per_ref * 1000}
+            table.add(
+                f"{kind}: {len(sample)} docs, per document", f"{per * 1000:.2f} ms", f"{per_floor * 1000:.2f} ms", f"{per / per_floor:.2f}×"
+            )
+            table.add("  docxtpl from scratch (before), per document", f"{per_ref * 1000:.1f} ms", "", f"{per_ref / per_floor:.1f}×")
+            res["annex"][kind] = {
+                "documents": len(sample),
+                "per_doc_ms": per * 1000,
+                "floor_ms": per_floor * 1000,
+                "docxtpl_ms": per_ref * 1000,
+            }
             shutil.rmtree(folder)
 
     if "print" in stages:
@@ -366,10 +370,21 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
             floor = floor_of([target], work / "floor")
             shutil.rmtree(folder)
             size = target.stat().st_size
-            table.add(f"print file {kind}: {len(sample)} docs, {size / 1e6:.1f} MB", fmt_s(seconds), fmt_s(floor), f"{seconds / floor:.2f}×")
-            table.add("  with its documents (rendered, written)", fmt_s(both), fmt_s(floor + docs_floor), f"{both / (floor + docs_floor):.2f}×")
-            res["print"][kind] = {"documents": len(sample), "assemble_s": seconds, "floor_s": floor, "with_documents_s": both,
-                                  "documents_and_print_floor_s": floor + docs_floor, "render_and_pieces_s": pieces_s, "bytes": size}
+            table.add(
+                f"print file {kind}: {len(sample)} docs, {size / 1e6:.1f} MB", fmt_s(seconds), fmt_s(floor), f"{seconds / floor:.2f}×"
+            )
+            table.add(
+                "  with its documents (rendered, written)", fmt_s(both), fmt_s(floor + docs_floor), f"{both / (floor + docs_floor):.2f}×"
+            )
+            res["print"][kind] = {
+                "documents": len(sample),
+                "assemble_s": seconds,
+                "floor_s": floor,
+                "with_documents_s": both,
+                "documents_and_print_floor_s": floor + docs_floor,
+                "render_and_pieces_s": pieces_s,
+                "bytes": size,
+            }
 
     if "roster" in stages and contexts["roster"]:
         from formkit.files import write_new
@@ -417,12 +432,21 @@ def incremental(records: Path, unit: Any, work: Path, templates: Path, table: Ta
     table.add("  identical to a fresh render", "yes" if same else "NO")
     unchanged, _ = timed(lambda: api.render(unit_dir, out, templates=templates))
     table.add("  again, nothing changed", fmt_s(unchanged))
-    res["incremental"] = {"workers": len(unit.workers), "s": seconds, "load_check_s": loading, "rebuilt": rebuilt, "identical": same, "unchanged_s": unchanged}
+    res["incremental"] = {
+        "workers": len(unit.workers),
+        "s": seconds,
+        "load_check_s": loading,
+        "rebuilt": rebuilt,
+        "identical": same,
+        "unchanged_s": unchanged,
+    }
     shutil.rmtree(folder)
     shutil.rmtree(fresh)
 
 
-def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, templates: Path, args: argparse.Namespace, table: Table, res: dict[str, Any]) -> None:
+def pdf_stage(
+    out: Path | None, record_set: Any, unit: Any, work: Path, templates: Path, args: argparse.Namespace, table: Table, res: dict[str, Any]
+) -> None:
     from formkit.pipeline.pdf import PdfError, convert_to_pdf
 
     if out is None:
@@ -462,8 +486,18 @@ def pdf_stage(out: Path | None, record_set: Any, unit: Any, work: Path, template
 
 def _passed_on(args: argparse.Namespace) -> list[str]:
     """The options of this run, for a child process running one N."""
-    passed = ["--units", str(args.units), "--sample", str(args.sample), "--print-limit", str(args.print_limit),
-              "--pdf-sample", str(args.pdf_sample), "--stages", ",".join(args.stages)]
+    passed = [
+        "--units",
+        str(args.units),
+        "--sample",
+        str(args.sample),
+        "--print-limit",
+        str(args.print_limit),
+        "--pdf-sample",
+        str(args.pdf_sample),
+        "--stages",
+        ",".join(args.stages),
+    ]
     if args.processes:
         passed += ["--processes", str(args.processes)]
     if args.level is not None:
@@ -479,11 +513,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=10, help="units the workers are spread over (default 10)")
     parser.add_argument("--processes", type=int, default=None, help="processes for the batch (default: formkit's choice)")
     parser.add_argument("--sample", type=int, default=300, help="documents per annex for the per-document ratio (default 300)")
-    parser.add_argument("--print-limit", type=int, default=100000, help="documents at most per print file measured (default: all of the unit)")
+    parser.add_argument(
+        "--print-limit", type=int, default=100000, help="documents at most per print file measured (default: all of the unit)"
+    )
     parser.add_argument("--pdf-sample", type=int, default=5, help="documents per annex converted to PDF (default 5; 0: no PDF)")
     parser.add_argument("--pdf-unit", action="store_true", help="also convert one unit's print files and roster to PDF (slow)")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
-    parser.add_argument("--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.template.DEFLATE_LEVEL)")
+    parser.add_argument(
+        "--level", type=int, default=None, help="zlib level formkit writes with (default: formkit.documents.template.DEFLATE_LEVEL)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--same-process", action="store_true", help="run every N in this process (default: each in a fresh one)")
     args = parser.parse_args(argv)
@@ -494,7 +532,9 @@ def main(argv: list[str] | None = None) -> int:
         formkit.documents.template.DEFLATE_LEVEL = args.level
     cpus = os.cpu_count()
     if len(args.workers) == 1 or args.same_process:  # else each child prints it
-        print(f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs")
+        print(
+            f"formkit benchmark — {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}, {cpus} CPUs"
+        )
     results: dict[str, Any] = {"cpus": cpus, "python": platform.python_version()}
     if len(args.workers) == 1 or args.same_process:
         for workers in args.workers:
@@ -507,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run(child, check=True)
                 results[str(workers)] = json.loads(figures.read_text(encoding="utf-8"))[str(workers)]
         peaks = {n: results[str(n)].get("peak_rss_sum_mb") for n in args.workers}
-        if 1000 in peaks and peaks[1000]:
+        if peaks.get(1000):
             print("\npeak memory (sum of RSS during the batch), each N in a fresh process:")
             for n, mb in peaks.items():
                 if mb:

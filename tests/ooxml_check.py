@@ -25,17 +25,18 @@ ECMA-376 (w14, w15, wp14, ...) removed (not validated here), any other namespace
 if listed in mc:Ignorable in scope, otherwise reported (Word refuses non-ignorable unknown
 namespaces).
 """
+
 from __future__ import annotations
 
 import collections
 import functools
 import io
+import itertools
 import posixpath
 import re
 import sys
 import zipfile
 from pathlib import Path
-from typing import Union
 from urllib.parse import unquote
 
 from lxml import etree
@@ -58,7 +59,17 @@ DCTERMS = "http://purl.org/dc/terms/"
 
 # ECMA-376 transitional namespaces that the loaded XSDs cover (validated, kept)
 ECMA_NS = {
-    W, R, MC, WP, XML_NS, XSI, CT_NS, REL_NS, CP, DC, DCTERMS,
+    W,
+    R,
+    MC,
+    WP,
+    XML_NS,
+    XSI,
+    CT_NS,
+    REL_NS,
+    CP,
+    DC,
+    DCTERMS,
     "http://schemas.openxmlformats.org/officeDocument/2006/math",
     "http://schemas.openxmlformats.org/drawingml/2006/main",
     "http://schemas.openxmlformats.org/drawingml/2006/picture",
@@ -77,9 +88,9 @@ ECMA_NS = {
 }
 # Namespaces Word 2010..365 understands but the ECMA XSDs do not cover: stripped, not validated.
 OFFICE_EXT_NS = {
-    "http://schemas.microsoft.com/office/word/2006/wordml",           # wne
-    "http://schemas.microsoft.com/office/word/2010/wordml",           # w14
-    "http://schemas.microsoft.com/office/word/2012/wordml",           # w15
+    "http://schemas.microsoft.com/office/word/2006/wordml",  # wne
+    "http://schemas.microsoft.com/office/word/2010/wordml",  # w14
+    "http://schemas.microsoft.com/office/word/2012/wordml",  # w15
     "http://schemas.microsoft.com/office/word/2015/wordml/symex",
     "http://schemas.microsoft.com/office/word/2016/wordml/cid",
     "http://schemas.microsoft.com/office/word/2018/wordml",
@@ -129,9 +140,25 @@ CT = {
     "rels": "application/vnd.openxmlformats-package.relationships+xml",
     "stylesWithEffects": "application/vnd.ms-word.stylesWithEffects+xml",
 }
-WML_CTS = {CT[k] for k in ("document", "template", "docm", "styles", "settings", "webSettings",
-                            "fontTable", "numbering", "footer", "header", "footnotes", "endnotes",
-                            "comments", "stylesWithEffects")}
+WML_CTS = {
+    CT[k]
+    for k in (
+        "document",
+        "template",
+        "docm",
+        "styles",
+        "settings",
+        "webSettings",
+        "fontTable",
+        "numbering",
+        "footer",
+        "header",
+        "footnotes",
+        "endnotes",
+        "comments",
+        "stylesWithEffects",
+    )
+}
 OD = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 REL_EXPECT = {  # relationship type -> acceptable target content types
     OD + "officeDocument": {CT["document"], CT["template"], CT["docm"]},
@@ -156,13 +183,14 @@ REL_EXPECT = {  # relationship type -> acceptable target content types
 # Schema errors that Word-authored files produce: the ISO text is stricter than Word here.
 KNOWN_XSD_DEVIATIONS = [
     # Word writes <w:zoom w:val="bestFit"/> without w:percent (python-docx default.docx, Word 2011)
-    ("zoom", "The attribute '{%s}percent' is required but missing." % W),
+    ("zoom", f"The attribute '{{{W}}}percent' is required but missing."),
 ]
 
 
 def xsd_known_deviation(path: str, message: str) -> bool:
-    return any(path.endswith(el) or ("}" + el + "'") in message and frag in message
-               for el, frag in KNOWN_XSD_DEVIATIONS if frag in message)
+    return any(
+        path.endswith(el) or (("}" + el + "'") in message and frag in message) for el, frag in KNOWN_XSD_DEVIATIONS if frag in message
+    )
 
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -174,7 +202,7 @@ def word_order_patch(wml: etree._ElementTree) -> etree._ElementTree:
     Office's own schema (Open XML SDK: CT_RPr is OneSequence, same element order) and Word keep
     the ECMA-376 1st-edition sequence. Rebuild that sequence (in place) so w:rPr children out of
     order (or repeated) are reported, as Word's parser sees them."""
-    grp = [g for g in wml.iter(_XS + "group") if g.get("name") == "EG_RPrBase"][0]
+    grp = next(g for g in wml.iter(_XS + "group") if g.get("name") == "EG_RPrBase")
     choice = grp.find(_XS + "choice")
     choice.tag = _XS + "sequence"
     for e in choice.findall(_XS + "element"):
@@ -213,8 +241,9 @@ class Schemas:
         self.by_ct[CT["custom"]] = load(iso / "shared-documentPropertiesCustom.xsd")
         self.by_ct[CT["core"]] = load(local / "opc-coreProperties.xsd")
         self.by_ct[CT["rels"]] = load(opc / "opc-relationships.xsd")
-        self.by_ct["application/vnd.openxmlformats-officedocument.customXmlProperties+xml"] = \
-            load(iso / "shared-customXmlDataProperties.xsd")
+        self.by_ct["application/vnd.openxmlformats-officedocument.customXmlProperties+xml"] = load(
+            iso / "shared-customXmlDataProperties.xsd"
+        )
         self.content_types = load(opc / "opc-contentTypes.xsd")
 
 
@@ -231,18 +260,28 @@ class Findings:
         self.items: list[dict] = []
 
     def add(self, severity, code, part, where, msg):
-        self.items.append(dict(file=self.file, severity=severity, code=code, part=part,
-                               where=where, msg=msg))
+        self.items.append(dict(file=self.file, severity=severity, code=code, part=part, where=where, msg=msg))
 
 
 def el_path(el) -> str:
     """/w:document[1]/w:body[1]/w:p[3] ... with prefixes from a fixed map."""
-    prefixes = {W: "w", R: "r", MC: "mc", WP: "wp", W14: "w14", CP: "cp", DC: "dc", DCTERMS: "dcterms",
-                CT_NS: "ct", REL_NS: "rel", "http://schemas.openxmlformats.org/drawingml/2006/main": "a"}
+    prefixes = {
+        W: "w",
+        R: "r",
+        MC: "mc",
+        WP: "wp",
+        W14: "w14",
+        CP: "cp",
+        DC: "dc",
+        DCTERMS: "dcterms",
+        CT_NS: "ct",
+        REL_NS: "rel",
+        "http://schemas.openxmlformats.org/drawingml/2006/main": "a",
+    }
     parts = []
     while el is not None and isinstance(el.tag, str):
         q = etree.QName(el)
-        pre = prefixes.get(q.namespace, "{%s}" % q.namespace if q.namespace else "")
+        pre = prefixes.get(q.namespace, f"{{{q.namespace}}}" if q.namespace else "")
         name = f"{pre}:{q.localname}" if pre and not pre.startswith("{") else f"{pre}{q.localname}"
         parent = el.getparent()
         if parent is not None:
@@ -260,8 +299,7 @@ def _prefixes_to_ns(el, value: str, f: Findings, part: str, attr: str) -> set[st
     for p in value.split():
         ns = el.nsmap.get(p)
         if ns is None:
-            f.add("error", "mce-undeclared-prefix", part, el_path(el),
-                  f"mc:{attr} names prefix '{p}' that is not declared")
+            f.add("error", "mce-undeclared-prefix", part, el_path(el), f"mc:{attr} names prefix '{p}' that is not declared")
         else:
             out.add(ns)
     return out
@@ -297,23 +335,27 @@ def apply_mce(root, f: Findings, part: str):
         if el.get(mu_attr) is not None:
             for ns in _prefixes_to_ns(el, el.get(mu_attr), f, part, "MustUnderstand"):
                 if ns not in UNDERSTOOD:
-                    f.add("error", "mce-must-understand", part, el_path(el),
-                          f"mc:MustUnderstand names namespace {ns} that Word does not understand")
+                    f.add(
+                        "error",
+                        "mce-must-understand",
+                        part,
+                        el_path(el),
+                        f"mc:MustUnderstand names namespace {ns} that Word does not understand",
+                    )
         if el.get(pc_attr) is not None:
             names = set()
             for qn in el.get(pc_attr).split():
                 if ":" in qn:
-                    p, l = qn.split(":", 1)
-                    names.add((el.nsmap.get(p), l))
+                    prefix, local = qn.split(":", 1)
+                    names.add((el.nsmap.get(prefix), local))
             process = process | frozenset(names)
         # attributes
         for a in list(el.attrib):
             ns = etree.QName(a).namespace
-            if ns is None or ns in ECMA_NS and ns != MC:
+            if ns is None or (ns in ECMA_NS and ns != MC):
                 continue
             if ns == MC:
-                if etree.QName(a).localname in ("Ignorable", "ProcessContent", "MustUnderstand",
-                                                "PreserveElements", "PreserveAttributes"):
+                if etree.QName(a).localname in ("Ignorable", "ProcessContent", "MustUnderstand", "PreserveElements", "PreserveAttributes"):
                     del el.attrib[a]
                 continue
             if ns in OFFICE_EXT_NS:
@@ -321,8 +363,13 @@ def apply_mce(root, f: Findings, part: str):
             elif ns in ignorable:
                 del el.attrib[a]
             else:
-                f.add("error", "mce-unknown-attr-ns", part, el_path(el),
-                      f"attribute {a} in a namespace Word does not know and not mc:Ignorable")
+                f.add(
+                    "error",
+                    "mce-unknown-attr-ns",
+                    part,
+                    el_path(el),
+                    f"attribute {a} in a namespace Word does not know and not mc:Ignorable",
+                )
                 del el.attrib[a]
         if el.tag in EXT_POINTS:
             return
@@ -365,8 +412,13 @@ def apply_mce(root, f: Findings, part: str):
                 else:
                     el.remove(ch)
                 continue
-            f.add("error", "mce-unknown-element-ns", part, el_path(ch),
-                  f"element {ch.tag} in a namespace Word does not know and not mc:Ignorable")
+            f.add(
+                "error",
+                "mce-unknown-element-ns",
+                part,
+                el_path(ch),
+                f"element {ch.tag} in a namespace Word does not know and not mc:Ignorable",
+            )
             el.remove(ch)
 
     walk(root, frozenset(), frozenset())
@@ -401,11 +453,12 @@ def raw_zip_checks(data: bytes, f: Findings):
     overlaps, and that every deflate stream ends with a final block and nothing after it."""
     import struct
     import zlib
+
     eocd = data.rfind(b"PK\x05\x06")
     if eocd < 0:
         f.add("error", "zip-eocd", "", "", "no end-of-central-directory record")
         return
-    (_, disk, cd_disk, n_disk, n_total, cd_size, cd_off, clen) = struct.unpack("<IHHHHIIH", data[eocd:eocd + 22])
+    (_, disk, cd_disk, n_disk, n_total, cd_size, cd_off, clen) = struct.unpack("<IHHHHIIH", data[eocd : eocd + 22])
     if disk or cd_disk or n_disk != n_total:
         f.add("error", "zip-multidisk", "", "", "multi-disk fields set")
     if eocd + 22 + clen != len(data):
@@ -414,34 +467,42 @@ def raw_zip_checks(data: bytes, f: Findings):
         f.add("error", "zip-cd-range", "", "", f"central directory {cd_off}+{cd_size} does not end at EOCD {eocd}")
     pos, spans, count = cd_off, [], 0
     while pos < cd_off + cd_size:
-        if data[pos:pos + 4] != b"PK\x01\x02":
+        if data[pos : pos + 4] != b"PK\x01\x02":
             f.add("error", "zip-cd-entry", "", "", f"bad central header signature at {pos}")
             return
-        (ver_made, ver_need, flag, method, mtime, mdate, crc, csize, usize, nlen, xlen, cmlen,
-         dstart, iattr, eattr, loff) = struct.unpack("<HHHHHHIIIHHHHHII", data[pos + 4:pos + 46])
-        name = data[pos + 46:pos + 46 + nlen]
+        (_ver_made, _ver_need, flag, method, _mtime, _mdate, crc, csize, usize, nlen, xlen, cmlen, _dstart, _iattr, _eattr, loff) = (
+            struct.unpack("<HHHHHHIIIHHHHHII", data[pos + 4 : pos + 46])
+        )
+        name = data[pos + 46 : pos + 46 + nlen]
         pos += 46 + nlen + xlen + cmlen
         count += 1
         nm = name.decode("utf-8" if flag & 0x800 else "cp437", "replace")
         part = "/" + nm
         if not name.isascii() and not flag & 0x800:
             f.add("error", "zip-name-encoding", part, "", "non-ASCII name without the UTF-8 flag")
-        if data[loff:loff + 4] != b"PK\x03\x04":
+        if data[loff : loff + 4] != b"PK\x03\x04":
             f.add("error", "zip-local-header", part, "", f"no local header at offset {loff}")
             continue
-        (l_ver, l_flag, l_method, l_time, l_date, l_crc, l_csize, l_usize, l_nlen, l_xlen) = \
-            struct.unpack("<HHHHHIIIHH", data[loff + 4:loff + 30])
-        l_name = data[loff + 30:loff + 30 + l_nlen]
+        (_l_ver, l_flag, l_method, _l_time, _l_date, l_crc, l_csize, l_usize, l_nlen, l_xlen) = struct.unpack(
+            "<HHHHHIIIHH", data[loff + 4 : loff + 30]
+        )
+        l_name = data[loff + 30 : loff + 30 + l_nlen]
         if l_name != name:
             f.add("error", "zip-local-mismatch", part, "", f"local name {l_name!r} != central {name!r}")
         if l_method != method or (l_flag & ~0x8) != (flag & ~0x8):
             f.add("error", "zip-local-mismatch", part, "", "method/flags differ between local and central header")
         if not flag & 0x8 and (l_crc, l_csize, l_usize) != (crc, csize, usize):
-            f.add("error", "zip-local-mismatch", part, "", f"crc/sizes differ: local {(l_crc, l_csize, l_usize)} central {(crc, csize, usize)}")
+            f.add(
+                "error",
+                "zip-local-mismatch",
+                part,
+                "",
+                f"crc/sizes differ: local {(l_crc, l_csize, l_usize)} central {(crc, csize, usize)}",
+            )
         start = loff + 30 + l_nlen + l_xlen
         end = start + csize + (16 if flag & 0x8 else 0)
         spans.append((loff, end, nm))
-        body = data[start:start + csize]
+        body = data[start : start + csize]
         if method == 8:
             d = zlib.decompressobj(-15)
             try:
@@ -465,7 +526,7 @@ def raw_zip_checks(data: bytes, f: Findings):
     if count != n_total:
         f.add("error", "zip-count", "", "", f"EOCD says {n_total} entries, central directory has {count}")
     spans.sort()
-    for (a0, a1, an), (b0, b1, bn) in zip(spans, spans[1:]):
+    for (_a0, a1, an), (b0, _b1, bn) in itertools.pairwise(spans):
         if b0 < a1:
             f.add("error", "zip-overlap", "/" + bn, "", f"entry overlaps {an}")
     if spans and spans[0][0] != 0:
@@ -473,7 +534,7 @@ def raw_zip_checks(data: bytes, f: Findings):
 
 
 # --------------------------------------------------------------------------- the check
-def check_docx(path: Union[str, Path], data: bytes | None = None, sch: Schemas | None = None) -> Findings:
+def check_docx(path: str | Path, data: bytes | None = None, sch: Schemas | None = None) -> Findings:
     """Every finding about one .docx: ``path`` names it (and is read unless ``data`` is
     given); ``sch`` defaults to :func:`schemas` (Word's run-property order)."""
     f = Findings(str(path))
@@ -496,7 +557,7 @@ def check_docx(path: Union[str, Path], data: bytes | None = None, sch: Schemas |
     low = collections.defaultdict(list)
     for n in set(names):
         low[n.lower()].append(n)
-    for k, v in low.items():
+    for _k, v in low.items():
         if len(v) > 1:
             f.add("error", "zip-case-duplicate", "/" + v[0], "", f"part names equal ignoring case: {v}")
     for i in infos:
@@ -535,19 +596,16 @@ def check_docx(path: Union[str, Path], data: bytes | None = None, sch: Schemas |
             for d in ctdoc.iter(f"{{{CT_NS}}}Default"):
                 ext = (d.get("Extension") or "").lower()
                 if ext in defaults:
-                    f.add("error", "ct-duplicate-default", "/[Content_Types].xml", el_path(d),
-                          f"Default Extension '{ext}' declared twice")
+                    f.add("error", "ct-duplicate-default", "/[Content_Types].xml", el_path(d), f"Default Extension '{ext}' declared twice")
                 defaults[ext] = d.get("ContentType")
             for o in ctdoc.iter(f"{{{CT_NS}}}Override"):
                 pn = o.get("PartName") or ""
                 key = unquote(pn).lower()
                 if key in overrides:
-                    f.add("error", "ct-duplicate-override", "/[Content_Types].xml", el_path(o),
-                          f"Override for '{pn}' declared twice")
+                    f.add("error", "ct-duplicate-override", "/[Content_Types].xml", el_path(o), f"Override for '{pn}' declared twice")
                 overrides[key] = o.get("ContentType")
                 if key not in parts_lower:
-                    f.add("warning", "ct-override-no-part", "/[Content_Types].xml", el_path(o),
-                          f"Override for '{pn}' but no such part")
+                    f.add("warning", "ct-override-no-part", "/[Content_Types].xml", el_path(o), f"Override for '{pn}' but no such part")
             for p in parts:
                 if p == "/[Content_Types].xml":
                     continue
@@ -597,15 +655,24 @@ def check_docx(path: Union[str, Path], data: bytes | None = None, sch: Schemas |
             table[rid]["part"] = tp
             if tp not in parts:
                 alt = parts_lower.get(tp.lower())
-                f.add("error", "rel-target-missing", p, el_path(r),
-                      f"{rid} ({typ.rsplit('/', 1)[-1]}) -> {tgt} -> {tp} does not exist"
-                      + (f" (case differs: {alt})" if alt else ""))
+                f.add(
+                    "error",
+                    "rel-target-missing",
+                    p,
+                    el_path(r),
+                    f"{rid} ({typ.rsplit('/', 1)[-1]}) -> {tgt} -> {tp} does not exist" + (f" (case differs: {alt})" if alt else ""),
+                )
                 continue
             reachable.add(tp)
             exp = REL_EXPECT.get(typ)
             if exp and ct_of.get(tp) not in exp:
-                f.add("error", "rel-target-content-type", p, el_path(r),
-                      f"{rid} type {typ.rsplit('/', 1)[-1]} targets {tp} whose content type is {ct_of.get(tp)}")
+                f.add(
+                    "error",
+                    "rel-target-content-type",
+                    p,
+                    el_path(r),
+                    f"{rid} type {typ.rsplit('/', 1)[-1]} targets {tp} whose content type is {ct_of.get(tp)}",
+                )
     pkg = rels_by_source.get("/", {})
     main = [r for r in pkg.values() if r["type"] == OD + "officeDocument"]
     if len(main) != 1:
@@ -615,10 +682,12 @@ def check_docx(path: Union[str, Path], data: bytes | None = None, sch: Schemas |
         f.add("error", "opc-core-props", "/_rels/.rels", "", "more than one core-properties relationship")
     # a part type that may appear only once per source
     for src, table in rels_by_source.items():
-        cnt = collections.Counter(r["type"] for r in table.values()
-                                  if r["type"].rsplit("/", 1)[-1] in ("styles", "settings", "fontTable",
-                                                                      "numbering", "theme", "webSettings",
-                                                                      "footnotes", "endnotes", "comments"))
+        cnt = collections.Counter(
+            r["type"]
+            for r in table.values()
+            if r["type"].rsplit("/", 1)[-1]
+            in ("styles", "settings", "fontTable", "numbering", "theme", "webSettings", "footnotes", "endnotes", "comments")
+        )
         for t, c in cnt.items():
             if c > 1:
                 f.add("error", "rel-duplicate-type", src, "", f"{c} relationships of type {t}")
@@ -717,16 +786,13 @@ def word_rules(root, f: Findings, p: str, rels: dict, ct: str):
         el, v = attr.getparent(), str(attr)
         name = etree.QName(attr.attrname).localname
         if v not in rels:
-            f.add("error", "rid-missing", p, el_path(el),
-                  f"r:{name}='{v}' has no relationship in this part")
+            f.add("error", "rid-missing", p, el_path(el), f"r:{name}='{v}' has no relationship in this part")
         else:
             loc = etree.QName(el).localname
             typ = rels[v]["type"].rsplit("/", 1)[-1]
-            want = {"headerReference": "header", "footerReference": "footer",
-                    "hyperlink": "hyperlink"}.get(loc)
+            want = {"headerReference": "header", "footerReference": "footer", "hyperlink": "hyperlink"}.get(loc)
             if want and typ != want:
-                f.add("error", "rid-wrong-type", p, el_path(el),
-                      f"{loc} r:id={v} points to a '{typ}' relationship")
+                f.add("error", "rid-wrong-type", p, el_path(el), f"{loc} r:id={v} points to a '{typ}' relationship")
     tbl_tag, tr_tag, tc_tag, tcpr_tag = _wt("tbl"), _wt("tr"), _wt("tc"), _wt("tcPr")
     grid_span, v_merge = f"{tcpr_tag}/{_wt('gridSpan')}", f"{tcpr_tag}/{_wt('vMerge')}"
     rows_of = _grouped(root, tr_tag, tbl_tag)
@@ -741,8 +807,7 @@ def word_rules(root, f: Findings, p: str, rels: dict, ct: str):
         if tpr is None:
             return 0, 0
         gb, ga = tpr.find(_wt("gridBefore")), tpr.find(_wt("gridAfter"))
-        return (int(gb.get(_wt("val"), "0")) if gb is not None else 0,
-                int(ga.get(_wt("val"), "0")) if ga is not None else 0)
+        return (int(gb.get(_wt("val"), "0")) if gb is not None else 0, int(ga.get(_wt("val"), "0")) if ga is not None else 0)
 
     # tables
     for tbl in root.iter(tbl_tag):
@@ -760,16 +825,26 @@ def word_rules(root, f: Findings, p: str, rels: dict, ct: str):
             else:
                 span = sum(span_of(tc) for tc in cells)
                 if ncols and before + span + after != ncols:
-                    f.add("warning", "tr-grid-mismatch", p, el_path(tr),
-                          f"row spans {before}+{span}+{after} grid columns, tblGrid has {ncols}")
+                    f.add(
+                        "warning",
+                        "tr-grid-mismatch",
+                        p,
+                        el_path(tr),
+                        f"row spans {before}+{span}+{after} grid columns, tblGrid has {ncols}",
+                    )
             col, here = before, {}
             for tc in cells:
                 span = span_of(tc)
                 vm = tc.find(v_merge)
                 state = None if vm is None else (vm.get(_wt("val")) or "continue")
                 if state == "continue" and above.get((col, span)) is None:
-                    f.add("warning", "vmerge-orphan", p, el_path(tc),
-                          f"vMerge continue at grid column {col} (span {span}) with no merged cell above")
+                    f.add(
+                        "warning",
+                        "vmerge-orphan",
+                        p,
+                        el_path(tc),
+                        f"vMerge continue at grid column {col} (span {span}) with no merged cell above",
+                    )
                 here[(col, span)] = state
                 col += span
             above = {k: v for k, v in here.items() if v in ("restart", "continue")}
@@ -782,10 +857,8 @@ def word_rules(root, f: Findings, p: str, rels: dict, ct: str):
                 break
         if last is None or last.tag != _wt("p"):
             # an sdt/customXml wrapping a final paragraph is fine
-            if last is None or not (last.tag in (_wt("sdt"), _wt("customXml")) and
-                                    _last_block_is_p(last)):
-                f.add("error", "tc-last-not-p", p, el_path(tc),
-                      "table cell whose last block is not a w:p (Word: unreadable content)")
+            if last is None or not (last.tag in (_wt("sdt"), _wt("customXml")) and _last_block_is_p(last)):
+                f.add("error", "tc-last-not-p", p, el_path(tc), "table cell whose last block is not a w:p (Word: unreadable content)")
     # complex fields balanced per part
     state = []
     for fc in root.iter(_wt("fldChar")):
@@ -829,8 +902,7 @@ def _last_block_is_p(el):
     if content is None:
         return False
     kids = [c for c in content if isinstance(c.tag, str) and c.tag not in (_wt("customXmlPr"),)]
-    return bool(kids) and (kids[-1].tag == _wt("p") or
-                           (kids[-1].tag in (_wt("sdt"), _wt("customXml")) and _last_block_is_p(kids[-1])))
+    return bool(kids) and (kids[-1].tag == _wt("p") or (kids[-1].tag in (_wt("sdt"), _wt("customXml")) and _last_block_is_p(kids[-1])))
 
 
 def cross_part_rules(docs: dict, f: Findings, rels_by_source: dict):
@@ -844,13 +916,14 @@ def cross_part_rules(docs: dict, f: Findings, rels_by_source: dict):
             for sid, c in ids.items():
                 if c > 1:
                     f.add("warning", "style-duplicate-id", p, "", f"styleId {sid} defined {c} times")
-            defaults = collections.Counter(s.get(_wt("type")) for s in root.iter(_wt("style"))
-                                           if s.get(_wt("default")) in ("1", "true", "on"))
+            defaults = collections.Counter(
+                s.get(_wt("type")) for s in root.iter(_wt("style")) if s.get(_wt("default")) in ("1", "true", "on")
+            )
             for t, c in defaults.items():
                 if c > 1:
                     f.add("warning", "style-two-defaults", p, "", f"{c} default styles of type {t}")
     nums = set()
-    for p, (ct, root) in docs.items():
+    for _part, (ct, root) in docs.items():
         if ct == CT["numbering"]:
             nums = {n.get(_wt("numId")) for n in root.iter(_wt("num"))}
     docpr = collections.defaultdict(list)
@@ -873,16 +946,14 @@ def cross_part_rules(docs: dict, f: Findings, rels_by_source: dict):
             bookmarks[el.get(_wt("name"))].append((p, el_path(el)))
     for i, where in docpr.items():
         if len(where) > 1:
-            f.add("error", "docpr-duplicate-id", where[0][0], where[0][1],
-                  f"wp:docPr id={i} used {len(where)} times")
+            f.add("error", "docpr-duplicate-id", where[0][0], where[0][1], f"wp:docPr id={i} used {len(where)} times")
     for n, where in bookmarks.items():
         if len(where) > 1 and n != "_GoBack":
-            f.add("warning", "bookmark-duplicate-name", where[0][0], where[0][1],
-                  f"bookmark name '{n}' used {len(where)} times")
+            f.add("warning", "bookmark-duplicate-name", where[0][0], where[0][1], f"bookmark name '{n}' used {len(where)} times")
 
 
 # --------------------------------------------------------------------------- driver
-def errors(findings: Union["Findings", list]) -> list[dict]:
+def errors(findings: Findings | list) -> list[dict]:
     """The findings of severity 'error' (what makes Word refuse or repair the file)."""
     items = findings.items if isinstance(findings, Findings) else findings
     return [i for i in items if i["severity"] == "error"]
@@ -913,11 +984,13 @@ def iter_docx(paths, zips: bool = False):
 
 def main(argv=None) -> int:
     import argparse
+
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("paths", nargs="+", help=".docx files or folders (recursive)")
     ap.add_argument("--zips", action="store_true", help="also check every .docx inside *.zip packets")
-    ap.add_argument("--iso-order", action="store_true",
-                    help="validate w:rPr with the ISO 29500 (unordered) model instead of Word's sequence")
+    ap.add_argument(
+        "--iso-order", action="store_true", help="validate w:rPr with the ISO 29500 (unordered) model instead of Word's sequence"
+    )
     ap.add_argument("-w", "--warnings", action="store_true", help="also list warnings and notes")
     a = ap.parse_args(argv)
     sch = schemas(word_order=not a.iso_order)

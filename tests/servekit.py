@@ -13,7 +13,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from formkit.fake import check_digit
@@ -63,8 +63,15 @@ class Client:
         self.port = server.port
         self.cookie = f"formkit_token_{server.port}={server.token}"
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: Optional[dict[str, str]] = None,
-                cookie: bool = True, host: Optional[str] = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        cookie: bool = True,
+        host: str | None = None,
+    ) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         sent = {"Host": f"127.0.0.1:{self.port}" if host is None else host}
         if cookie:
@@ -106,7 +113,7 @@ class Client:
     def form_values(self, path: str) -> dict[str, str]:
         """The fields of the record form at *path*, as the browser would submit them untouched."""
         page = self.get(path).text
-        form = page[page.index('id="record-form"'):]
+        form = page[page.index('id="record-form"') :]
         form = re.sub(r"<template.*?</template>", "", form, flags=re.S)
         values: dict[str, str] = {}
         for m in re.finditer(r'<input type="(?:text|hidden)"[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', form):
@@ -127,6 +134,6 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
-def start(records: Path, out: Path, log: Optional[io.StringIO] = None) -> Server:
+def start(records: Path, out: Path, log: io.StringIO | None = None) -> Server:
     """A server on a free port of 127.0.0.1 (and ::1)."""
     return Server(records, out, port=0, log_stream=log).start()

@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docxread import all_text, squash, tables
 
+from docxread import all_text, squash, tables
 from formkit.domain.idcard import parse_id_number
 from formkit.domain.privacy import mask_id
 from formkit.exchange.collect import (
@@ -185,9 +185,7 @@ def test_people_in_more_than_one_unit(tmp_path):
     host = sorted((second / "职工").glob("*.yaml"))[0]
     text = host.read_text(encoding="utf-8")
     assert "\n家庭成员:\n" in text
-    text = text.replace(
-        "\n家庭成员:\n", f'\n家庭成员:\n  - 姓名: {member_data["姓名"]}\n    关系: 其他\n    身份证号: "{member_id}"\n', 1
-    )
+    text = text.replace("\n家庭成员:\n", f'\n家庭成员:\n  - 姓名: {member_data["姓名"]}\n    关系: 其他\n    身份证号: "{member_id}"\n', 1)
     host.write_text(text, encoding="utf-8")
 
     records = load_records(copy)

@@ -36,13 +36,35 @@ ITEM = {
     "劳模类型": {"非劳模", "全国劳模", "省部级劳模", "地市级劳模", "其他"},
     "住房类型": {"承租单位公房", "政府廉租房", "自购房", "无房", "租房", "自建房", "其他"},
     "建筑面积": {"20以下", "20至50", "50至70", "70以上"},
-    "所属行业": {"农、林、牧、渔业", "金融保险业", "社会服务业", "教育", "科技", "文化", "体育", "宗教",
-             "医疗卫生", "军队", "国家机关", "纺织系统", "冶金系统", "煤炭系统", "机电系统", "电子仪表",
-             "化工系统", "国防系统", "城建系统", "精工系统", "财贸系统", "医药系统", "交通系统", "其他"},
+    "所属行业": {
+        "农、林、牧、渔业",
+        "金融保险业",
+        "社会服务业",
+        "教育",
+        "科技",
+        "文化",
+        "体育",
+        "宗教",
+        "医疗卫生",
+        "军队",
+        "国家机关",
+        "纺织系统",
+        "冶金系统",
+        "煤炭系统",
+        "机电系统",
+        "电子仪表",
+        "化工系统",
+        "国防系统",
+        "城建系统",
+        "精工系统",
+        "财贸系统",
+        "医药系统",
+        "交通系统",
+        "其他",
+    },
     "婚姻状况": {"未婚", "已婚", "离异", "丧偶"},
     "户口类型": {"非农业", "农业", "农转居"},
-    "单位性质": {"国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业", "与港澳台合资/合作",
-             "中外合资/合作", "其他"},
+    "单位性质": {"国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业", "与港澳台合资/合作", "中外合资/合作", "其他"},
     "企业状况": {"亏损企业", "改制企业", "关闭破产企业", "正常", "其他"},
     "是否单亲": {"是", "否"},
     "是否进入医保": {"是", "否"},
@@ -50,23 +72,75 @@ ITEM = {
     "是否为零就业家庭": {"是", "否"},
     "档案状态": {"在档", "脱贫"},
 }
-MEMBER_STATUS = {"劳模", "在岗", "下（待）岗", "失（无）业", "退休", "离休", "病退", "病休", "内退", "农民工",
-                 "研究生", "大学生", "中职中技", "高中", "初中", "小学", "幼儿", "军人", "农民"}
+MEMBER_STATUS = {
+    "劳模",
+    "在岗",
+    "下（待）岗",
+    "失（无）业",
+    "退休",
+    "离休",
+    "病退",
+    "病休",
+    "内退",
+    "农民工",
+    "研究生",
+    "大学生",
+    "中职中技",
+    "高中",
+    "初中",
+    "小学",
+    "幼儿",
+    "军人",
+    "农民",
+}
 RELATION_SEX = {"父亲": "男", "母亲": "女", "丈夫": "男", "妻子": "女", "儿子": "男", "女儿": "女", "其他": None}
 CAUSES = {"本人大病", "供养直系亲属大病", "意外灾害", "子女上学", "残疾", "收入低无法维持基本生活", "下岗失业", "其他"}
-ETHNIC = set("""汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族
+ETHNIC = set(
+    """汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族
 哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族
 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族
-保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族""".split())
+保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族""".split()
+)
 assert len(ETHNIC) == 56
 
-WORKER_KEYS = set(ITEM) | {"档案编号", "姓名", "民族", "性别", "出生日期", "身份证号", "残疾类别", "邮政编码",
-                           "联系电话", "工作时间", "家庭住址", "工作单位", "本人月平均收入", "家庭年度总收入",
-                           "家庭人口", "家庭年人均收入", "户口所在地行政区划", "家庭成员", "致困主要原因",
-                           "所附附件", "备注", "慰问"}
+WORKER_KEYS = set(ITEM) | {
+    "档案编号",
+    "姓名",
+    "民族",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "残疾类别",
+    "邮政编码",
+    "联系电话",
+    "工作时间",
+    "家庭住址",
+    "工作单位",
+    "本人月平均收入",
+    "家庭年度总收入",
+    "家庭人口",
+    "家庭年人均收入",
+    "户口所在地行政区划",
+    "家庭成员",
+    "致困主要原因",
+    "所附附件",
+    "备注",
+    "慰问",
+}
 MEMBER_KEYS = {"姓名", "关系", "性别", "政治面貌", "出生日期", "身份证号", "健康状况", "月收入", "身份", "单位或学校"}
-PAYMENT_KEYS = {"资助金额", "帮扶项目", "资金来源", "低保", "其它帮扶措施", "街道", "居住地址", "所在单位",
-                "致困原因", "发放日期", "宣传推荐"}
+PAYMENT_KEYS = {
+    "资助金额",
+    "帮扶项目",
+    "资金来源",
+    "低保",
+    "其它帮扶措施",
+    "街道",
+    "居住地址",
+    "所在单位",
+    "致困原因",
+    "发放日期",
+    "宣传推荐",
+}
 CAMPAIGN_KEYS = {"活动名称", "文号", "发文机关", "资金使用截止", "上报截止", "周报起止", "周报日", "主送"}
 UNIT_KEYS = {"填报单位", "单位类型", "单位负责人", "填表人", "联系电话"}
 # 填表说明 item 16: 省、市、县（区）; a 自治州 or 地区 stands at the 市 level.
@@ -75,8 +149,12 @@ FIGURE = ("拖欠数额", "涉及企业数", "涉及人数")
 FRIDAYS = {date.fromordinal(date(2011, 12, 2).toordinal() + 7 * k) for k in range(8)}
 DEADLINE = date(2012, 1, 6)
 
-_DATE_FORMS = [re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-               re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")]
+_DATE_FORMS = [
+    re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+]
 
 
 def parse_date(text: str) -> tuple[date, int]:
@@ -257,8 +335,11 @@ def check_folder(root: Path, weeks: bool = True) -> Report:
     campaign = load(root / "campaign.yaml")
     rep.need(set(campaign) == CAMPAIGN_KEYS, "campaign.yaml", f"keys {set(campaign) ^ CAMPAIGN_KEYS}")
     for f in sorted(root.rglob("*.yaml")):
-        rep.need(f.read_text(encoding="utf-8").lstrip().startswith("#") and "虚构" in f.read_text(
-            encoding="utf-8").splitlines()[0], str(f), "no 'fictional' comment at the top")
+        rep.need(
+            f.read_text(encoding="utf-8").lstrip().startswith("#") and "虚构" in f.read_text(encoding="utf-8").splitlines()[0],
+            str(f),
+            "no 'fictional' comment at the top",
+        )
     for udir in sorted(p for p in root.iterdir() if p.is_dir()):
         unit = load(udir / "单位.yaml")
         rep.need(set(unit) <= UNIT_KEYS, str(udir), "单位 keys")
@@ -347,8 +428,7 @@ def test_checker_catches_broken_records(tmp_path: Path):
     digits = line.split(":", 1)[1].strip().strip('"')
     bad = digits[:17] + ("0" if digits[17] != "0" else "1")
     text = text.replace(line, f'身份证号: "{bad}"')
-    text = text.replace("性别: 男\n", "性别: 女\n", 1) if "性别: 男\n" in text else text.replace(
-        "性别: 女\n", "性别: 男\n", 1)
+    text = text.replace("性别: 男\n", "性别: 女\n", 1) if "性别: 男\n" in text else text.replace("性别: 女\n", "性别: 男\n", 1)
     wf.write_text(text, encoding="utf-8")
     rf = sorted(root.glob("*/周报/*.yaml"))[0]
     rf.write_text(rf.read_text(encoding="utf-8").replace("涉及人数: 0", "涉及人数: 5", 1), encoding="utf-8")
@@ -433,8 +513,7 @@ def test_samples_have_unquoted_ids_read_as_integers():
 
 # --- with formkit's own validator -------------------------------------------------------
 
-needs_validator = pytest.mark.skipif(load_records is None,
-                                     reason="formkit.records.load.load_records not written yet")
+needs_validator = pytest.mark.skipif(load_records is None, reason="formkit.records.load.load_records not written yet")
 
 
 def _errors(root: Path) -> list[str]:

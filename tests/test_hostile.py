@@ -242,7 +242,7 @@ def test_yaml_bomb_billion_laughs(records):
 
 def test_huge_file_50_mb(records):
     with open(records / WORKER / "huge.yaml", "wb") as fh:
-        fh.write("备注: ".encode("utf-8"))
+        fh.write("备注: ".encode())
         chunk = b"x" * (1024 * 1024)
         for _ in range(50):
             fh.write(chunk)
@@ -275,12 +275,7 @@ def test_deeply_nested_message_is_chinese_and_short(records):
 
 def test_deeply_nested_without_libyaml(records):
     (records / WORKER / "deep.yaml").write_text("备注: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
-    code = (
-        "import sys, yaml\n"
-        "yaml.__dict__.pop('CSafeLoader', None)\n"
-        "from formkit.cli import main\n"
-        "main(sys.argv[1:])\n"
-    )
+    code = "import sys, yaml\nyaml.__dict__.pop('CSafeLoader', None)\nfrom formkit.cli import main\nmain(sys.argv[1:])\n"
     run = formkit("check", records, code=code)
     assert_clear(run, (1,), "deep.yaml")
 
@@ -332,7 +327,9 @@ def test_png_named_yaml(records):
     assert_clear(run, (1,), "photo.yaml")
 
 
-@pytest.mark.parametrize("content", [b"", b"\n\n   \n# \xe5\x8f\xaa\xe6\x9c\x89\xe6\xb3\xa8\xe9\x87\x8a\n", b"\x00\x00\x00"], ids=["empty", "blank", "nul-bytes"])
+@pytest.mark.parametrize(
+    "content", [b"", b"\n\n   \n# \xe5\x8f\xaa\xe6\x9c\x89\xe6\xb3\xa8\xe9\x87\x8a\n", b"\x00\x00\x00"], ids=["empty", "blank", "nul-bytes"]
+)
 def test_empty_files(records, content):
     (records / WORKER / "empty.yaml").write_bytes(content)
     run = check(records)
@@ -425,7 +422,10 @@ def test_remark_of_50000_characters(records, tmp_path):
 
 def test_control_characters_in_values(records, tmp_path):
     path = records / WORKER_001
-    path.write_text(edited(path.read_text(encoding="utf-8"), {"档案状态: 在档": '备注: "换\\x0c页\\x00空\\x01字\\x7f符"\n档案状态: 在档'}), encoding="utf-8")
+    path.write_text(
+        edited(path.read_text(encoding="utf-8"), {"档案状态: 在档": '备注: "换\\x0c页\\x00空\\x01字\\x7f符"\n档案状态: 在档'}),
+        encoding="utf-8",
+    )
     assert_clear(check(records), (0,))
     out = tmp_path / "out"
     assert_clear(render(records, out), (0,))
@@ -443,7 +443,10 @@ def test_raw_control_character_in_file(records):
 
 def test_rtl_override_characters(records, tmp_path):
     path = records / WORKER_001
-    path.write_text(edited(path.read_text(encoding="utf-8"), {"档案状态: 在档": '备注: "\\u202e倒序\\u202c与\\u2066隔离\\u2069"\n档案状态: 在档'}), encoding="utf-8")
+    path.write_text(
+        edited(path.read_text(encoding="utf-8"), {"档案状态: 在档": '备注: "\\u202e倒序\\u202c与\\u2066隔离\\u2069"\n档案状态: 在档'}),
+        encoding="utf-8",
+    )
     assert_clear(check(records), (0,))
     out = tmp_path / "out"
     assert_clear(render(records, out), (0,))
@@ -453,7 +456,10 @@ def test_rtl_override_characters(records, tmp_path):
 
 def test_values_are_not_template_code(records, tmp_path):
     path = records / WORKER_001
-    path.write_text(edited(path.read_text(encoding="utf-8"), {"工作单位: 厦门市鹭江纺织厂": '工作单位: "{{ 7*7 }}A&B<C>]]>{%p endif %}"'}), encoding="utf-8")
+    path.write_text(
+        edited(path.read_text(encoding="utf-8"), {"工作单位: 厦门市鹭江纺织厂": '工作单位: "{{ 7*7 }}A&B<C>]]>{%p endif %}"'}),
+        encoding="utf-8",
+    )
     assert_clear(check(records), (0,))
     out = tmp_path / "out"
     assert_clear(render(records, out), (0,))

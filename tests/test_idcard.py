@@ -223,9 +223,7 @@ def test_generated_numbers_parse(case: tuple[str, date, str]) -> None:
     position=st.integers(min_value=0, max_value=17),
     shift=st.integers(min_value=1, max_value=9),
 )
-def test_one_wrong_digit_is_refused_without_revealing(
-    case: tuple[str, date, str], position: int, shift: int
-) -> None:
+def test_one_wrong_digit_is_refused_without_revealing(case: tuple[str, date, str], position: int, shift: int) -> None:
     number = case[0]
     old = number[position]
     digit = 10 if old == "X" else int(old)

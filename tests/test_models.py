@@ -178,7 +178,7 @@ def test_income_per_head_is_checked_to_the_fen(total: str, size: str, typed: str
     if ok:
         Worker.model_validate(data)
     else:
-        [(loc, kind, message)] = errors_of(data)
+        [(loc, _kind, message)] = errors_of(data)
         assert loc == ("家庭年人均收入",) and "6666.67" in message
 
 
@@ -222,7 +222,7 @@ def test_causes_one_to_three_and_typed_on_one_line() -> None:
 
 
 def test_disability_expected_when_disabled() -> None:
-    [(loc, kind, message)] = errors_of(minimal(健康状况="残病"))
+    [(loc, _kind, message)] = errors_of(minimal(健康状况="残病"))
     assert loc == ("残疾类别",) and "残病" in message
     assert Worker.model_validate(minimal(健康状况="残病", 残疾类别="肢体残疾二级")).disability == "肢体残疾二级"
 
@@ -296,7 +296,7 @@ def test_postcode_and_phone() -> None:
 
 
 def test_phone_refused_without_echoing_it() -> None:
-    [(loc, kind, message)] = errors_of(minimal(联系电话="电话 8899"))
+    [(loc, _kind, message)] = errors_of(minimal(联系电话="电话 8899"))
     assert loc == ("联系电话",) and "8899" not in message
 
 
@@ -354,7 +354,7 @@ def test_weekly_report_sums_and_defaults() -> None:
             "城镇职工": {"拖欠数额": "4.8", "涉及企业数": "2", "涉及人数": "26"},
         },
     }
-    [(loc, kind, message)] = errors_of({"时间": "2011-12-09", **bad}, WeeklyReport)
+    [(loc, _kind, message)] = errors_of({"时间": "2011-12-09", **bad}, WeeklyReport)
     assert loc == ("用工来源",) and "涉及人数" in message
     assert Figures.model_validate({"拖欠数额": "12.3456"}).arrears == Decimal("12.3456")
     assert errors_of({"拖欠数额": "12.34567"}, Figures)[0][0] == ("拖欠数额",)
@@ -438,9 +438,7 @@ def test_names_with_digits_slashes_bullets_or_invisible_characters_are_refused(n
 
 
 def test_invisible_characters_are_removed_from_other_text() -> None:
-    worker = Worker.model_validate(
-        minimal(备注="\u202e倒序\u202c与\u2066隔离\u2069", 民族="汉\u200b族", 家庭住址="\ufeff厦门市思明区")
-    )
+    worker = Worker.model_validate(minimal(备注="\u202e倒序\u202c与\u2066隔离\u2069", 民族="汉\u200b族", 家庭住址="\ufeff厦门市思明区"))
     assert (worker.remarks, worker.ethnicity, worker.address) == ("倒序与隔离", "汉族", "厦门市思明区")
     assert errors_of(minimal(档案编号="\u200b"))[0][0] == ("档案编号",)  # nothing left: blank
 

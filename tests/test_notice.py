@@ -17,8 +17,8 @@ import pytest
 import yaml
 from docx import Document
 from docx.shared import Mm
-from docxread import all_text, squash
 
+from docxread import all_text, squash
 from formkit.domain import annexes
 from formkit.errors import RecordsInvalid, TemplateProblem
 from formkit.forms.notice import (

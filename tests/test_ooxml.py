@@ -27,15 +27,15 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import ooxml_check
 import pytest
 from lxml import etree
-from ooxml_check import check_docx, describe, errors, iter_docx
 
+import ooxml_check
 from formkit import api
 from formkit.domain import annexes
 from formkit.exchange.collect import collect
 from formkit.forms.notice import render_notice
+from ooxml_check import check_docx, describe, errors, iter_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
@@ -268,11 +268,14 @@ def test_schema_folder_holds_exactly_what_the_check_loads():
     every .xsd there is loaded by the check or imported by one it loads."""
     base = ooxml_check.SCHEMA_DIR
     roots = [
-        "ISO-IEC29500-4_2016/wml.xsd", "ISO-IEC29500-4_2016/dml-main.xsd",
+        "ISO-IEC29500-4_2016/wml.xsd",
+        "ISO-IEC29500-4_2016/dml-main.xsd",
         "ISO-IEC29500-4_2016/shared-documentPropertiesExtended.xsd",
         "ISO-IEC29500-4_2016/shared-documentPropertiesCustom.xsd",
-        "ISO-IEC29500-4_2016/shared-customXmlDataProperties.xsd", "dc-local/opc-coreProperties.xsd",
-        "ecma/fouth-edition/opc-relationships.xsd", "ecma/fouth-edition/opc-contentTypes.xsd",
+        "ISO-IEC29500-4_2016/shared-customXmlDataProperties.xsd",
+        "dc-local/opc-coreProperties.xsd",
+        "ecma/fouth-edition/opc-relationships.xsd",
+        "ecma/fouth-edition/opc-contentTypes.xsd",
     ]
     xs = "{http://www.w3.org/2001/XMLSchema}"
     seen, todo = set(), [(base / r).resolve() for r in roots]
@@ -315,17 +318,20 @@ WEEK = "思明区总工会/周报/2011-12-02.yaml"
 
 def _document_xml_texts(out: Path) -> list[str]:
     texts = []
-    for name, data in iter_docx([out], zips=True):
+    for _name, data in iter_docx([out], zips=True):
         texts.append(_members(data)[DOCUMENT].decode("utf-8"))
     return texts
 
 
 def test_control_characters_in_records_do_not_reach_document_xml(tmp_path: Path):
     """C0 controls typed as YAML escapes: context.clean_text removes them before printing."""
-    records = _records_with(tmp_path, {
-        WORKER: ("工作单位: 厦门市鹭江纺织厂", '工作单位: "厦门市鹭江\\x01纺织\\x0b厂\\x1f"'),
-        UNIT: ("填表人: 林晓燕", '填表人: "林晓\\x02燕"'),
-    })
+    records = _records_with(
+        tmp_path,
+        {
+            WORKER: ("工作单位: 厦门市鹭江纺织厂", '工作单位: "厦门市鹭江\\x01纺织\\x0b厂\\x1f"'),
+            UNIT: ("填表人: 林晓燕", '填表人: "林晓\\x02燕"'),
+        },
+    )
     out = tmp_path / "out"
     api.render(records, out, templates=TEMPLATES)
     texts = _document_xml_texts(out)
@@ -344,12 +350,17 @@ def test_control_characters_in_records_do_not_reach_document_xml(tmp_path: Path)
     "in clean_text, and as the last line in render._finalize for every printed str",
 )
 def test_noncharacters_in_records_do_not_reach_document_xml(tmp_path: Path):
-    records = _records_with(tmp_path, {
-        WORKER: ("家庭住址: 厦门市思明区莲前街道前埔西社区前埔西路36号502室",
-                 '家庭住址: "厦门市思明区莲前街道\\uFFFF前埔西社区前埔西路36号502室"'),
-        UNIT: ("填表人: 林晓燕", '填表人: "林晓燕\\uFFFE"'),
-        WEEK: ("报出日期: 2011-12-02", '报出日期: 2011-12-02\n案例说明: "某企业\\uFFFF拖欠工资"'),
-    })
+    records = _records_with(
+        tmp_path,
+        {
+            WORKER: (
+                "家庭住址: 厦门市思明区莲前街道前埔西社区前埔西路36号502室",
+                '家庭住址: "厦门市思明区莲前街道\\uFFFF前埔西社区前埔西路36号502室"',
+            ),
+            UNIT: ("填表人: 林晓燕", '填表人: "林晓燕\\uFFFE"'),
+            WEEK: ("报出日期: 2011-12-02", '报出日期: 2011-12-02\n案例说明: "某企业\\uFFFF拖欠工资"'),
+        },
+    )
     out = tmp_path / "out"
     api.render(records, out, templates=TEMPLATES)
     assert_valid([out], at_least=50)

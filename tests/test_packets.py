@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docxread import all_text, squash, tables
 
+from docxread import all_text, squash, tables
 from formkit import api
 from formkit.domain import annexes
 from formkit.errors import FormkitError
@@ -65,10 +65,7 @@ def records():
 
 def render_and_pack(records, out: Path) -> dict[str, Path]:
     api.render(records, out, templates=TEMPLATES)
-    return {
-        u.unit.name: build_unit_packet(out / safe_name(u.unit.name), u, records, templates=TEMPLATES)
-        for u in records.units
-    }
+    return {u.unit.name: build_unit_packet(out / safe_name(u.unit.name), u, records, templates=TEMPLATES) for u in records.units}
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import require_tools
 
+from conftest import require_tools
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
@@ -81,8 +81,24 @@ def test_voucher_labels_appear_in_the_notices_order(rendered):
     pdf = next((report.out / name / annexes.VOUCHER.folder).glob("*.pdf"))
     text = squash(pages(pdf)[0])
     position = 0
-    for label in ("姓名", "性别", "困难职工档案编号", "身份证号", "联系电话", "居住地址", "所在单位", "致困原因", "享受低保情况",
-                  "单位（工会）意见", "区（产业）工会意见", "资助金额（大写）", "收款人（或代收人）签字", "市总领导", "部门领导", "经办人"):
+    for label in (
+        "姓名",
+        "性别",
+        "困难职工档案编号",
+        "身份证号",
+        "联系电话",
+        "居住地址",
+        "所在单位",
+        "致困原因",
+        "享受低保情况",
+        "单位（工会）意见",
+        "区（产业）工会意见",
+        "资助金额（大写）",
+        "收款人（或代收人）签字",
+        "市总领导",
+        "部门领导",
+        "经办人",
+    ):
         found = text.find(label, position)
         assert found >= 0, f"{label} missing or out of order"
         position = found + len(label)
@@ -97,14 +113,37 @@ def test_registration_form_is_one_page_with_every_numbered_field(rendered):
     assert len(texts) == 1, "a filled form carries no 填表说明 page (附填表说明 is false)"
     assert texts[0].startswith("附件3")
     # PDF text flows cell by cell, not in reading order of the printed grid: check presence.
-    for n, label in enumerate(["困难类别", "政治面貌", "身份证号", "健康状况", "身份", "劳模类型", "住房类型", "建筑面积", "工作时间",
-                               "所属行业", "婚姻状况", "户口类型", "单位性质", "企业状况", "是否单亲", "户口所在地行政区划",
-                               "是否进入医保", "家", "是否有一定自救能力", "是否为零就业家庭", "致困主要原因"], start=1):
+    for n, label in enumerate(
+        [
+            "困难类别",
+            "政治面貌",
+            "身份证号",
+            "健康状况",
+            "身份",
+            "劳模类型",
+            "住房类型",
+            "建筑面积",
+            "工作时间",
+            "所属行业",
+            "婚姻状况",
+            "户口类型",
+            "单位性质",
+            "企业状况",
+            "是否单亲",
+            "户口所在地行政区划",
+            "是否进入医保",
+            "家",
+            "是否有一定自救能力",
+            "是否为零就业家庭",
+            "致困主要原因",
+        ],
+        start=1,
+    ):
         assert f"{n}{label[:1]}" in texts[0], f"{n}{label} missing"
 
 
 def test_roster_header_on_every_page(rendered):
-    report, records = rendered
+    report, _records = rendered
     for pdf in report.out.rglob(f"{annexes.ROSTER.stem}*.pdf"):
         texts = pages(pdf)
         assert all("家庭联系电话" in t and "序号" in t for t in texts)

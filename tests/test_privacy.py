@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from docxread import all_text
 from hypothesis import given
 from hypothesis import strategies as st
 
+from docxread import all_text
 from formkit.documents.template import FormTemplate
 from formkit.domain.idcard import check_digit, parse_id_number
 from formkit.domain.privacy import (
@@ -216,14 +216,31 @@ def _fictional_id(body17: str) -> str:
 #: the ways staff type them.
 PHONE, LANDLINE, ID_NUMBER = "13912345678", "05926123456", _fictional_id("35020319800101123")
 TYPED = [
-    "139 1234 5678", "139-1234-5678", "139.1234.5678", "+86 139 1234 5678", "+86-13912345678", "电话13912345678",
-    "(0592) 6123456", "0592－6123456", "（0592）6123 456",
-    f"{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:]}", f"身份证ID{ID_NUMBER}", ID_NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    "139 1234 5678",
+    "139-1234-5678",
+    "139.1234.5678",
+    "+86 139 1234 5678",
+    "+86-13912345678",
+    "电话13912345678",
+    "(0592) 6123456",
+    "0592－6123456",
+    "（0592）6123 456",
+    f"{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:]}",
+    f"身份证ID{ID_NUMBER}",
+    ID_NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
     f"{ID_NUMBER[:6]}-{ID_NUMBER[6:14]}-{ID_NUMBER[14:]}",
 ]
 #: The free-text fields a 公示 copy (roster, vouchers) prints, by where they sit in a worker record.
-FREE_TEXT = [("工作单位",), ("家庭住址",), ("备注",), ("慰问", "其它帮扶措施"), ("慰问", "居住地址"), ("慰问", "所在单位"),
-             ("慰问", "致困原因"), ("慰问", "街道")]
+FREE_TEXT = [
+    ("工作单位",),
+    ("家庭住址",),
+    ("备注",),
+    ("慰问", "其它帮扶措施"),
+    ("慰问", "居住地址"),
+    ("慰问", "所在单位"),
+    ("慰问", "致困原因"),
+    ("慰问", "街道"),
+]
 
 
 def _digits_joined(text: str) -> str:

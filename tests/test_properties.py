@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docxread import grid, squash, tables
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
+from docxread import grid, squash, tables
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.idcard import check_digit
@@ -173,9 +173,7 @@ def fresh_records(base: Path) -> Path:
     return base
 
 
-def write_worker(
-    records: Path, stem: str, record: dict[str, Any], plain: bool = False
-) -> tuple[Path, dict[Loc, int]]:
+def write_worker(records: Path, stem: str, record: dict[str, Any], plain: bool = False) -> tuple[Path, dict[Loc, int]]:
     text, where = to_yaml(record, plain)
     path = records / UNIT_DIR / "职工" / f"{stem}.yaml"
     path.write_text(text, encoding="utf-8")
@@ -216,7 +214,12 @@ _text_piece = st.text(_free_alphabet, min_size=1, max_size=20)
 #: Free text: XML specials, YAML specials, line breaks, CJK, anything printable.
 free_text = st.one_of(
     _text_piece,
-    st.builds(lambda a, sep, b: a + sep + b, _text_piece, st.sampled_from(("\n", "\n\n", "&", " < ", ">", "&lt;", "{{ 姓名 }}", "{%", "]]>", "<w:br/>", "\\n", "None")), _text_piece),
+    st.builds(
+        lambda a, sep, b: a + sep + b,
+        _text_piece,
+        st.sampled_from(("\n", "\n\n", "&", " < ", ">", "&lt;", "{{ 姓名 }}", "{%", "]]>", "<w:br/>", "\\n", "None")),
+        _text_piece,
+    ),
 ).filter(lambda s: s.strip() != "")
 
 
@@ -496,9 +499,7 @@ def workers(draw, pool: IdPool, number: str, full: bool = False) -> Generated:
                 "居住地址": strip(pay["居住地址"]) or strip(rec["家庭住址"]),
                 "所在单位": strip(pay["所在单位"]) or strip(rec["工作单位"]),
                 "致困原因": strip(pay["致困原因"]) or "、".join(causes),
-                "低保": ""
-                if dibao is None
-                else f"{zh(start[1])}至{zh(end[1])}每月领低保金{yuan(monthly[1])}元",
+                "低保": "" if dibao is None else f"{zh(start[1])}至{zh(end[1])}每月领低保金{yuan(monthly[1])}元",
                 "其它帮扶措施": strip(other),
                 "街道": stem if pay["街道"] else "",
                 "资助金额": yuan(amount[1]),
@@ -783,9 +784,9 @@ def typo_of(key: str, known: set[str]) -> st.SearchStrategy[str]:
             return key[:i] + ch + key[i:]
         return key[:i] + ch + key[i + 1 :]
 
-    return st.builds(
-        edits, st.integers(0, 20), st.sampled_from(fillers), st.sampled_from(("delete", "insert", "replace"))
-    ).filter(lambda k: k not in known and k != key)
+    return st.builds(edits, st.integers(0, 20), st.sampled_from(fillers), st.sampled_from(("delete", "insert", "replace"))).filter(
+        lambda k: k not in known and k != key
+    )
 
 
 @dataclass

@@ -173,9 +173,7 @@ def test_fault_is_caught_at_file_line_field(
     assert match, f"expected {severity} at {line} {field}; got " + "; ".join(p.format(good_copy) for p in here)
     assert any(fragment in p.message + p.allowed for p in match), [p.message for p in match]
     # an error keeps the record out; a warning does not
-    valid = {rec.path for unit in records.units for rec in unit.workers} | {
-        rec.path for unit in records.units for rec in unit.weeks
-    }
+    valid = {rec.path for unit in records.units for rec in unit.workers} | {rec.path for unit in records.units for rec in unit.weeks}
     if severity == E:
         if where == UNIT:
             assert SM not in {u.folder.name for u in records.units}
@@ -343,7 +341,7 @@ def test_not_a_records_folder(tmp_path: Path) -> None:
         load_records(tmp_path / "file.yaml")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(FormkitError, match="campaign.yaml"):
+    with pytest.raises(FormkitError, match=r"campaign\.yaml"):
         load_records(empty)
 
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docxread import all_text, grid, squash, tables
 
+from docxread import all_text, grid, squash, tables
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan, voucher_boxes
@@ -175,7 +175,9 @@ def test_records_are_not_modified_by_render(tmp_path):
     import hashlib
 
     def digest(folder: Path) -> dict[str, str]:
-        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+        }
 
     before = digest(RECORDS)
     api.render(RECORDS, tmp_path / "out", templates=ROOT / "templates")
@@ -203,7 +205,7 @@ def test_another_units_records_render_without_code_changes(tmp_path):
 
 
 def test_voucher_blanks_next_to_printed_words_do_not_double_them(rendered, record_set):
-    for unit, name in units(record_set):
+    for _unit, name in units(record_set):
         for path in (rendered.out / name / annexes.VOUCHER.folder).glob("*.docx"):
             text = squash(all_text(path))
             assert "街道街道" not in text and "镇街道（镇）" not in text
@@ -264,7 +266,10 @@ def test_a_voucher_value_too_long_for_its_page_is_warned_about(tmp_path):
     worker = next((recs / "思明区总工会" / "职工").glob("001-*.yaml"))
     text = worker.read_text(encoding="utf-8")
     long_address = "厦门市思明区莲前街道前埔西社区" + "前埔西路三十六号之二" * 10
-    worker.write_text("\n".join(f"家庭住址: {long_address}" if line.startswith("家庭住址:") else line for line in text.splitlines()) + "\n", encoding="utf-8")
+    worker.write_text(
+        "\n".join(f"家庭住址: {long_address}" if line.startswith("家庭住址:") else line for line in text.splitlines()) + "\n",
+        encoding="utf-8",
+    )
     records = api.check(recs)
     assert not records.errors
     [warning] = [p for p in records.warnings if p.field == "慰问.居住地址"]

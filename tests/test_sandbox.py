@@ -33,27 +33,35 @@ def test_unknown_fields_are_errors_not_blanks():
         render("{{ 不存在 }}")
 
 
-@pytest.mark.parametrize("source", ["{{ ''.__class__.__mro__ }}", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}"])
+@pytest.mark.parametrize(
+    "source", ["{{ ''.__class__.__mro__ }}", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}"]
+)
 def test_python_internals_are_refused(source):
     with pytest.raises(SecurityError):
         render(source)
 
 
-@pytest.mark.parametrize("source", [
-    "{{ 'x'|center(10**9) }}",
-    "{{ '%999999999d'|format(1) }}",
-    "{{ 'a' * 100000000 }}",
-    "{{ 9**999999999 }}",
-    "{{ lipsum(1000000) }}",
-    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x'|center(10**9) }}",
+        "{{ '%999999999d'|format(1) }}",
+        "{{ 'a' * 100000000 }}",
+        "{{ 9**999999999 }}",
+        "{{ lipsum(1000000) }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    ],
+)
 def test_size_and_time_bombs_are_refused(source):
     with pytest.raises(TemplateLimit):
         render(source)
 
 
 def test_ordinary_template_work_stays_allowed():
-    assert render("{{ 'x'|center(5) }}{{ '%05d'|format(7) }}{{ 'ab' * 2 }}{{ 2**10 }}{% for i in range(3) %}{{ i }}{% endfor %}") == "  x  00007abab1024012"
+    assert (
+        render("{{ 'x'|center(5) }}{{ '%05d'|format(7) }}{{ 'ab' * 2 }}{{ 2**10 }}{% for i in range(3) %}{{ i }}{% endfor %}")
+        == "  x  00007abab1024012"
+    )
     assert MAX_NUMBER >= 10_000
 
 

@@ -38,8 +38,16 @@ DISTRICT = "思明区总工会"
 INDUSTRY = "市建设工会工委"
 
 #: The eight Fridays from 2011-12-01 to 2012-01-22 (notice §四.3), written out.
-FRIDAYS = [date(2011, 12, 2), date(2011, 12, 9), date(2011, 12, 16), date(2011, 12, 23),
-           date(2011, 12, 30), date(2012, 1, 6), date(2012, 1, 13), date(2012, 1, 20)]
+FRIDAYS = [
+    date(2011, 12, 2),
+    date(2011, 12, 9),
+    date(2011, 12, 16),
+    date(2011, 12, 23),
+    date(2011, 12, 30),
+    date(2012, 1, 6),
+    date(2012, 1, 13),
+    date(2012, 1, 20),
+]
 
 
 @pytest.fixture
@@ -64,7 +72,7 @@ def test_the_eight_fridays_of_the_samples():
     days = [r.due for r in weekly(rows)]
     assert days == FRIDAYS
     assert all(d.weekday() == 4 for d in days)
-    assert [r.item for r in weekly(rows)][0].startswith("第1周") and weekly(rows)[-1].item.startswith("第8周")
+    assert next(r.item for r in weekly(rows)).startswith("第1周") and weekly(rows)[-1].item.startswith("第8周")
 
 
 def test_the_two_deadlines_and_their_order():
@@ -79,7 +87,11 @@ def test_the_two_deadlines_and_their_order():
 
 def test_report_days_other_weekday_and_edges():
     assert report_days(date(2011, 12, 1), date(2011, 12, 31), "星期一") == [
-        date(2011, 12, 5), date(2011, 12, 12), date(2011, 12, 19), date(2011, 12, 26)]
+        date(2011, 12, 5),
+        date(2011, 12, 12),
+        date(2011, 12, 19),
+        date(2011, 12, 26),
+    ]
     # both ends included
     assert report_days(date(2011, 12, 2), date(2011, 12, 2)) == [date(2011, 12, 2)]
     assert report_days(date(2011, 12, 3), date(2011, 12, 8)) == []
@@ -143,7 +155,7 @@ def test_days_left_across_a_year_and_leap_day():
 def test_unit_packet_by_type_and_fund_status(records_copy: Path):
     rows = schedule(load_records(records_copy), date(2011, 12, 1))
     report = row_on(rows, date(2012, 1, 6), REPORT_DEADLINE)
-    assert "附件1" in report.units[INDUSTRY] and "附件2" in report.units[INDUSTRY]   # 产业工会 (§四.3)
+    assert "附件1" in report.units[INDUSTRY] and "附件2" in report.units[INDUSTRY]  # 产业工会 (§四.3)
     assert "附件1" not in report.units[DISTRICT] and "附件2" in report.units[DISTRICT]  # 区工会
     before = row_on(rows, date(2011, 12, 31), FUND_DEADLINE).units[DISTRICT]
     done, total = (int(n) for n in before.removeprefix("已发 ").split("/"))
@@ -154,7 +166,10 @@ def test_unit_packet_by_type_and_fund_status(records_copy: Path):
     for path in sorted((records_copy / DISTRICT / "职工").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         if "中央财政" in text and "发放日期:" in text and "脱贫" not in text:
-            lines = [(ln.split("发放日期:")[0] + "发放日期: 2012-01-03" if ln.strip().startswith("发放日期:") else ln) for ln in text.splitlines()]
+            lines = [
+                (ln.split("发放日期:")[0] + "发放日期: 2012-01-03" if ln.strip().startswith("发放日期:") else ln)
+                for ln in text.splitlines()
+            ]
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             changed = path
             break

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import require_tools
 from servekit import UNIT, copy_records, fictional_id, start, wrong_check_digit
 
@@ -36,12 +37,22 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     profile = tempfile.mkdtemp(prefix="formkit-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("FORMKIT_CHROMIUM", CHROMIUM)
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1280,1600", "--lang=zh-CN"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1600",
+        "--lang=zh-CN",
+    ):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(os.environ.get("FORMKIT_CHROMEDRIVER", CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})

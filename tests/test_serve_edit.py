@@ -11,14 +11,13 @@ import difflib
 from pathlib import Path
 
 import pytest
-from servekit import ROOT, fictional_id, wrong_check_digit
 
-from formkit.serve import _core
-from formkit.serve import yamledit as Y
+from formkit.serve import _core, yamledit
 from formkit.serve.binding import attach_problems, bind, index
 from formkit.serve.forms import apply_form
 from formkit.serve.pagetext import check_value
 from formkit.serve.specs import spec_of
+from servekit import ROOT, fictional_id, wrong_check_digit
 
 # formkit's names as the page uses them (formkit.serve._core: the one place that changes when
 # the package is reorganised)
@@ -28,12 +27,12 @@ SAMPLE = ROOT / "records" / "思明区总工会" / "职工" / "001-王秀英.yam
 
 def edit(raw: bytes, model, changes: dict[str, str]) -> tuple[bytes, list[str]]:
     """Open *raw* as the form shows it, change some fields, save: the new bytes."""
-    rec = Y.load_record_text(raw)
+    rec = yamledit.load_record_text(raw)
     specs = spec_of(model)
     form = untouched_form(specs, rec.data)
     form.update(changes)
     changed = apply_form(specs, rec.data, form)
-    return Y.encode(Y.dump(rec), rec.encoding, rec.crlf), changed
+    return yamledit.encode(yamledit.dump(rec), rec.encoding, rec.crlf), changed
 
 
 def untouched_form(specs, data) -> dict[str, str]:
@@ -79,9 +78,9 @@ def record_files() -> list[Path]:
 def test_every_sample_record_writes_back_byte_for_byte() -> None:
     for path in record_files():
         raw = path.read_bytes()
-        rec = Y.load_record_text(raw)
+        rec = yamledit.load_record_text(raw)
         assert rec.exact, path
-        assert Y.encode(Y.dump(rec), rec.encoding, rec.crlf) == raw, path
+        assert yamledit.encode(yamledit.dump(rec), rec.encoding, rec.crlf) == raw, path
 
 
 def test_an_untouched_form_changes_nothing() -> None:
@@ -110,11 +109,15 @@ def test_one_field_changes_one_line_and_keeps_the_comments() -> None:
 def test_nested_values_rows_and_quotes() -> None:
     raw = SAMPLE.read_bytes()
     member = fictional_id("35020319921231401")
-    new, changed = edit(raw, Worker, {
-        "慰问.资助金额": "1409.50",
-        "慰问.低保.每月": "420",
-        "家庭成员[2].身份证号": member,
-    })
+    new, changed = edit(
+        raw,
+        Worker,
+        {
+            "慰问.资助金额": "1409.50",
+            "慰问.低保.每月": "420",
+            "家庭成员[2].身份证号": member,
+        },
+    )
     assert sorted(changed) == ["家庭成员[2].身份证号", "慰问.低保.每月", "慰问.资助金额"]
     lines = changed_lines(raw, new)
     assert f'+     身份证号: "{member}"' in lines  # the quotes the staff used are kept
@@ -124,16 +127,24 @@ def test_nested_values_rows_and_quotes() -> None:
 
 def test_rows_added_and_removed() -> None:
     raw = SAMPLE.read_bytes()
-    rec = Y.load_record_text(raw)
+    rec = yamledit.load_record_text(raw)
     specs = spec_of(Worker)
     form = untouched_form(specs, rec.data)
     # remove the first family member (the husband), add a daughter at the end
     for key in [k for k in form if k.startswith("家庭成员[1].") or k.startswith("家庭成员[2].")]:
         del form[key]
-    form.update({"家庭成员[1]._from": "2", "家庭成员[1].姓名": "张伟", "家庭成员[2]._from": "", "家庭成员[2].姓名": "张小红",
-                 "家庭成员[2].关系": "女儿", "家庭人口": "3"})
+    form.update(
+        {
+            "家庭成员[1]._from": "2",
+            "家庭成员[1].姓名": "张伟",
+            "家庭成员[2]._from": "",
+            "家庭成员[2].姓名": "张小红",
+            "家庭成员[2].关系": "女儿",
+            "家庭人口": "3",
+        }
+    )
     changed = apply_form(specs, rec.data, form)
-    text = Y.dump(rec)
+    text = yamledit.dump(rec)
     assert "张德明" not in text and "张伟" in text
     assert text.index("张伟") < text.index("张小红")
     assert "家庭成员[3]" not in changed and "家庭成员[2]" in changed
@@ -152,7 +163,7 @@ def test_lenient_spellings_stay_as_typed_when_untouched() -> None:
     raw = "档案编号: A1\n困难类别: 低保户\n姓名: 陈某\n民族: 汉\n身份: 下岗\n是否单亲: true\n身份证号: 35020319800101123X\n致困主要原因: 本人大病、残疾\n出生日期: 1980.1.1\n".encode()
     new, changed = edit(raw, Worker, {})
     assert changed == [] and new == raw
-    rec = Y.load_record_text(raw)
+    rec = yamledit.load_record_text(raw)
     bound = {b.name: b for b in bind(spec_of(Worker), rec.data)}
     assert bound["民族"].value == "汉族" and bound["身份"].value == "下（待）岗" and bound["是否单亲"].value == "是"
     assert bound["致困主要原因"].value == ["本人大病", "残疾"]
@@ -172,7 +183,7 @@ def test_a_flow_list_stays_a_flow_list() -> None:
 
 
 def test_missing_keys_are_added_in_the_order_of_the_form() -> None:
-    raw = "档案编号: A1\n姓名: 陈某\n# 身份证号在下面\n身份证号: \"350203198001011235\"\n".encode()
+    raw = '档案编号: A1\n姓名: 陈某\n# 身份证号在下面\n身份证号: "350203198001011235"\n'.encode()
     new, changed = edit(raw, Worker, {"困难类别": "低保户", "民族": "汉族"})
     assert changed == ["困难类别", "民族"]
     text = new.decode()
@@ -210,13 +221,13 @@ def test_encoding_and_line_endings_are_the_files_own(encoding: str, bom: bytes) 
     raw = bom + text.encode("utf-16-le" if encoding == "utf-16" else encoding)
     new, _ = edit(raw, Worker, {"姓名": "陈大某"})
     assert new.startswith(bom)
-    decoded = new[len(bom):].decode("utf-16-le" if encoding == "utf-16" else ("gb18030" if encoding == "gbk" else "utf-8"))
+    decoded = new[len(bom) :].decode("utf-16-le" if encoding == "utf-16" else ("gb18030" if encoding == "gbk" else "utf-8"))
     assert decoded == "# 备注行\r\n姓名: 陈大某\r\n民族: 汉族\r\n"
 
 
 def test_a_value_the_form_cannot_show_is_kept() -> None:
     raw = "姓名: 陈某\n家庭成员:\n  姓名: 李某\n  关系: 妻子\n".encode()  # a mapping where a list is expected
-    rec = Y.load_record_text(raw)
+    rec = yamledit.load_record_text(raw)
     bound = {b.name: b for b in bind(spec_of(Worker), rec.data)}
     assert bound["家庭成员"].readonly is not None
     new, changed = edit(raw, Worker, {"姓名": "陈大某", "家庭成员[1]._from": "", "家庭成员[1].姓名": "王某"})
@@ -225,12 +236,12 @@ def test_a_value_the_form_cannot_show_is_kept() -> None:
 
 
 def test_unparseable_text_is_refused_with_the_line() -> None:
-    with pytest.raises(Y.EditError, match="第2行"):
-        Y.load_record_text("姓名: 陈某\n\t民族: 汉族\n".encode())
+    with pytest.raises(yamledit.EditError, match="第2行"):
+        yamledit.load_record_text("姓名: 陈某\n\t民族: 汉族\n".encode())
 
 
 def test_problems_go_beside_their_fields() -> None:
-    bound = bind(spec_of(Worker), Y.load_record_text(SAMPLE.read_bytes()).data)
+    bound = bind(spec_of(Worker), yamledit.load_record_text(SAMPLE.read_bytes()).data)
     here = Path("x.yaml")
     problems = [
         Problem(here, 3, "家庭成员[2].身份证号", "校验码不符"),
@@ -288,7 +299,7 @@ def test_values_checked_as_typed() -> None:
 
 def test_new_files_never_replace_a_file(tmp_path: Path) -> None:
     (tmp_path / "A1-陈某.yaml").write_text("姓名: 原来的\n", encoding="utf-8")
-    made = Y.write_new(tmp_path, "A1-陈某", "姓名: 新的\n".encode())
+    made = yamledit.write_new(tmp_path, "A1-陈某", "姓名: 新的\n".encode())
     assert made.name == "A1-陈某-2.yaml"
     assert (tmp_path / "A1-陈某.yaml").read_text(encoding="utf-8") == "姓名: 原来的\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A1-陈某-2.yaml", "A1-陈某.yaml"]
@@ -298,7 +309,7 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path
     target = tmp_path / "r.yaml"
     target.write_text("姓名: 陈某\n", encoding="utf-8")
     target.chmod(0o640)
-    Y.write_atomic(target, "姓名: 陈大某\n".encode())
+    yamledit.write_atomic(target, "姓名: 陈大某\n".encode())
     assert target.read_text(encoding="utf-8") == "姓名: 陈大某\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r.yaml"]
     import os
@@ -311,6 +322,8 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path
 
 def test_a_row_added_to_an_empty_flow_list_is_a_block() -> None:
     raw = "姓名: 林某\n家庭成员: []\n是否单亲: 否\n".encode()
-    new, changed = edit(raw, Worker, {"家庭成员._rows": "1", "家庭成员[1]._from": "", "家庭成员[1].姓名": "林父", "家庭成员[1].关系": "父亲"})
+    new, changed = edit(
+        raw, Worker, {"家庭成员._rows": "1", "家庭成员[1]._from": "", "家庭成员[1].姓名": "林父", "家庭成员[1].关系": "父亲"}
+    )
     assert changed == ["家庭成员[1]"]
     assert new.decode() == "姓名: 林某\n家庭成员:\n  - 姓名: 林父\n    关系: 父亲\n是否单亲: 否\n"

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import require_tools
 from servekit import UNIT, Client, copy_records, fictional_id, start, wrong_check_digit
 
@@ -88,7 +89,7 @@ def test_wrong_host_refused(site) -> None:
 
 
 def test_writes_need_the_csrf_token(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     before = (records / WORKER).read_bytes()
     form = client.form_values(f"/record/{WORKER}")
     form["姓名"] = "王秀"
@@ -145,7 +146,7 @@ TRAVERSALS = [
 
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_no_path_outside_the_folders(site, path: str) -> None:
-    server, client, *_ = site
+    _server, client, *_ = site
     reply = client.request("GET", path, headers={"Cookie": client.cookie})
     assert reply.status in (400, 403, 404), (path, reply.status)
     assert SECRET not in reply.text
@@ -153,27 +154,36 @@ def test_no_path_outside_the_folders(site, path: str) -> None:
 
 
 def test_no_traversal_through_the_query(site) -> None:
-    server, client, *_ = site
-    for path in (f"/record/campaign.yaml?rel=..%2fsecret.yaml", "/?path=../secret.txt",
-                 f"/unit/{UNIT}?unit=..%2f..", "/out/x.docx?rel=../secret.txt",
-                 f"/render-status/x?job=..%2f..%2fsecret.txt", f"/preview/a.pdf?rel=..%2fsecret.txt"):
+    _server, client, *_ = site
+    for path in (
+        "/record/campaign.yaml?rel=..%2fsecret.yaml",
+        "/?path=../secret.txt",
+        f"/unit/{UNIT}?unit=..%2f..",
+        "/out/x.docx?rel=../secret.txt",
+        "/render-status/x?job=..%2f..%2fsecret.txt",
+        "/preview/a.pdf?rel=..%2fsecret.txt",
+    ):
         reply = client.request("GET", path, headers={"Cookie": client.cookie})
         assert SECRET not in reply.text, path
 
 
 def test_no_traversal_in_a_write(site) -> None:
-    server, client, records, out, base, _ = site
+    _server, client, _records, _out, base, _ = site
     before = (base / "secret.yaml").read_bytes()
     token = client.csrf()
     for path in ("/record/..%2fsecret.yaml", "/raw/..%2fsecret.yaml", f"/record/{UNIT}/%E8%81%8C%E5%B7%A5/..%2f..%2f..%2fsecret.yaml"):
-        reply = client.request("POST", path, f"_csrf={token}&_digest=x&text=%E5%A7%93%E5%90%8D".encode(),
-                               headers={"Cookie": client.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        reply = client.request(
+            "POST",
+            path,
+            f"_csrf={token}&_digest=x&text=%E5%A7%93%E5%90%8D".encode(),
+            headers={"Cookie": client.cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert reply.status in (400, 403, 404), path
     assert (base / "secret.yaml").read_bytes() == before
 
 
 def test_a_link_out_of_the_records_folder_is_not_followed(site) -> None:
-    server, client, records, out, base, _ = site
+    _server, client, records, _out, base, _ = site
     link = records / UNIT / "职工" / "zz-link.yaml"
     try:
         link.symlink_to(base / "secret.yaml")
@@ -188,7 +198,7 @@ def test_a_link_out_of_the_records_folder_is_not_followed(site) -> None:
 
 
 def test_only_record_files_are_opened(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     (records / UNIT / "notes.txt").write_text(SECRET, encoding="utf-8")
     try:
         for path in (f"/record/{UNIT}/notes.txt", f"/raw/{UNIT}/notes.txt", f"/record/{UNIT}", "/record/"):
@@ -202,7 +212,7 @@ def test_only_record_files_are_opened(site) -> None:
 
 
 def test_save_changes_only_the_edited_line(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     path = records / WORKER
     before = path.read_text(encoding="utf-8")
     form = client.form_values(f"/record/{WORKER}")
@@ -217,7 +227,7 @@ def test_save_changes_only_the_edited_line(site) -> None:
 
 
 def test_a_save_over_a_file_changed_on_disk_is_refused(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     rel = f"{UNIT}/职工/002-林志强.yaml"
     path = records / rel
     form = client.form_values(f"/record/{rel}")
@@ -231,12 +241,12 @@ def test_a_save_over_a_file_changed_on_disk_is_refused(site) -> None:
     assert "没有保存" in reply.text
     assert "# 有人在编辑器里加了一行" in reply.text  # the version on disk
     assert "0592-5550001" in reply.text  # and the form's
-    diff = reply.text[reply.text.index('id="diff"'):]
+    diff = reply.text[reply.text.index('id="diff"') :]
     assert '<span class="diff-disk"># 有人在编辑器里加了一行</span>' in diff
     assert '<span class="diff-mine">联系电话: &#34;0592-5550001&#34;</span>' in diff
     assert path.read_text(encoding="utf-8") == edited
     # asked to, the form's change is written onto the new version, keeping the other edit
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', reply.text[reply.text.index('id="reapply-form"'):]))
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', reply.text[reply.text.index('id="reapply-form"') :]))
     assert hidden.get("mine:联系电话") == "0592-5550001"
     again = client.post(f"/reapply/{rel}", {k: v for k, v in hidden.items() if k != "_csrf"})
     assert again.status == 303
@@ -245,7 +255,7 @@ def test_a_save_over_a_file_changed_on_disk_is_refused(site) -> None:
 
 
 def test_errors_appear_beside_their_fields_after_a_save(site) -> None:
-    server, client, records, *_ = site
+    _server, client, _records, *_ = site
     rel = f"{UNIT}/职工/007-许文华.yaml"
     form = client.form_values(f"/record/{rel}")
     number = form["身份证号"]
@@ -254,10 +264,10 @@ def test_errors_appear_beside_their_fields_after_a_save(site) -> None:
         form[key] = ""
     reply = client.post(f"/record/{rel}", form)
     page = client.get(reply.headers["location"]).text
-    row = page[page.index('id="f-身份证号-row"'):]
+    row = page[page.index('id="f-身份证号-row"') :]
     row = row[: row.index('<div class="field')] if '<div class="field' in row else row
     assert "校验码不符" in row
-    causes = page[page.index('id="f-致困主要原因-row"'):]
+    causes = page[page.index('id="f-致困主要原因-row"') :]
     assert "致困主要原因最少填1项" in causes[: causes.index("</div>\n</div>") + 20] or "致困主要原因最少填1项" in causes[:3000]
     # the unit page shows the record's errors too
     unit = client.get(f"/unit/{UNIT}").text
@@ -271,7 +281,7 @@ def test_errors_appear_beside_their_fields_after_a_save(site) -> None:
 
 
 def test_cross_record_problems_are_shown(site) -> None:
-    server, client, records, *_ = site
+    _server, client, _records, *_ = site
     other = client.form_values(f"/record/{UNIT}/职工/004-黄建国.yaml")["身份证号"]
     rel = f"{UNIT}/职工/005-郑丽娟.yaml"
     form = client.form_values(f"/record/{rel}")
@@ -286,7 +296,7 @@ def test_cross_record_problems_are_shown(site) -> None:
 
 
 def test_new_records_never_replace_and_nothing_is_deleted(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     before = set(snapshot(records))
     for _ in range(2):
         reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "SM2011-001", "姓名": "王秀英"})
@@ -307,10 +317,18 @@ def test_new_records_never_replace_and_nothing_is_deleted(site) -> None:
 
 
 def test_new_week_and_unit(site) -> None:
-    server, client, records, *_ = site
-    reply = client.post(f"/new/week/{UNIT}", {"时间": "2012年1月27日", "企业类型.国有企业.拖欠数额": "1.5",
-                                                "企业类型.国有企业.涉及企业数": "1", "企业类型.国有企业.涉及人数": "12",
-                                                "用工来源.城镇职工.拖欠数额": "1.5", "用工来源.城镇职工.涉及人数": "12"})
+    _server, client, records, *_ = site
+    reply = client.post(
+        f"/new/week/{UNIT}",
+        {
+            "时间": "2012年1月27日",
+            "企业类型.国有企业.拖欠数额": "1.5",
+            "企业类型.国有企业.涉及企业数": "1",
+            "企业类型.国有企业.涉及人数": "12",
+            "用工来源.城镇职工.拖欠数额": "1.5",
+            "用工来源.城镇职工.涉及人数": "12",
+        },
+    )
     assert reply.status == 303
     week = records / UNIT / "周报" / "2012-01-27.yaml"
     text = week.read_text(encoding="utf-8")
@@ -325,23 +343,29 @@ def test_new_week_and_unit(site) -> None:
 
 
 def test_values_checked_as_typed_over_http(site) -> None:
-    server, client, *_ = site
+    _server, client, *_ = site
     headers = {"Content-Type": "application/json", "X-CSRF-Token": client.csrf()}
     number = fictional_id()
     good = client.request("POST", "/api/value", json.dumps({"kind": "id", "value": number}).encode(), headers=headers).json()
     assert good["ok"] and good["sex"] == "男"
-    bad = client.request("POST", "/api/value", json.dumps({"kind": "id", "value": wrong_check_digit(number)}).encode(), headers=headers).json()
+    bad = client.request(
+        "POST", "/api/value", json.dumps({"kind": "id", "value": wrong_check_digit(number)}).encode(), headers=headers
+    ).json()
     assert not bad["ok"] and "校验码不符" in bad["message"]
 
 
 def test_no_id_or_phone_number_in_the_log(site) -> None:
-    server, client, records, out, base, log = site
+    server, client, _records, _out, _base, log = site
     number = fictional_id("35020319660606123")
     phone = "13812345678"
     reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "L1", "姓名": "日志", "身份证号": number, "联系电话": phone})
     client.get(reply.headers["location"])
-    client.request("POST", "/api/value", json.dumps({"kind": "id", "value": number}).encode(),
-                   headers={"Content-Type": "application/json", "X-CSRF-Token": client.csrf(), "Cookie": client.cookie})
+    client.request(
+        "POST",
+        "/api/value",
+        json.dumps({"kind": "id", "value": number}).encode(),
+        headers={"Content-Type": "application/json", "X-CSRF-Token": client.csrf(), "Cookie": client.cookie},
+    )
     client.get(f"/record/{UNIT}/职工/{number}.yaml")  # a number in a path
     client.get(f"/?token={server.token}", cookie=False)
     text = log.getvalue()
@@ -364,7 +388,7 @@ def wait(client: Client, job: dict) -> dict:
 
 
 def test_render_refused_while_the_unit_has_errors(site) -> None:
-    server, client, records, out, *_ = site
+    _server, client, _records, out, *_ = site
     rel = f"{UNIT}/职工/006-吴天明.yaml"
     form = client.form_values(f"/record/{rel}")
     good = form["身份证号"]
@@ -413,7 +437,7 @@ def test_render_with_pdf_and_previews(tmp_path: Path) -> None:
 
 
 def test_a_file_the_form_cannot_read_opens_as_text(site) -> None:
-    server, client, records, *_ = site
+    _server, client, records, *_ = site
     rel = f"{UNIT}/职工/zz-坏文件.yaml"
     path = records / rel
     path.write_text("档案编号: SM2011-099\n姓名: 坏文件\n\t民族: 汉族\n", encoding="utf-8")
@@ -444,9 +468,20 @@ def test_a_new_records_folder_starts_with_the_campaign(tmp_path: Path) -> None:
         assert "先新建活动" in home and 'href="/new/campaign"' in home
         form = client.get("/new/campaign").text
         assert 'name="周报起止[1]"' in form and 'name="主送"' in form and 'name="周报日"' in form
-        reply = client.post("/new/campaign", {"活动名称": "2012年元旦春节送温暖活动", "文号": "厦工[2011]104号", "发文机关": "厦门市总工会",
-                                              "资金使用截止": "2011-12-31", "上报截止": "2012-01-06", "周报起止[1]": "2011-12-01",
-                                              "周报起止[2]": "2012.1.22", "周报日": "星期五", "主送": "思明区总工会\r\n湖里区总工会\r\n"})
+        reply = client.post(
+            "/new/campaign",
+            {
+                "活动名称": "2012年元旦春节送温暖活动",
+                "文号": "厦工[2011]104号",
+                "发文机关": "厦门市总工会",
+                "资金使用截止": "2011-12-31",
+                "上报截止": "2012-01-06",
+                "周报起止[1]": "2011-12-01",
+                "周报起止[2]": "2012.1.22",
+                "周报日": "星期五",
+                "主送": "思明区总工会\r\n湖里区总工会\r\n",
+            },
+        )
         assert reply.status == 303
         text = (tmp_path / "新记录" / "campaign.yaml").read_text(encoding="utf-8")
         assert "周报起止: [2011-12-01, 2012.1.22]\n" in text

@@ -32,10 +32,10 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from docxread import all_text
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from docxread import all_text
 from formkit import api
 from formkit.documents.body import (
     page_break_prefix,
@@ -178,8 +178,10 @@ def test_tc_loops_and_tagged_headers_match_docxtpl(tmp_path):
     template = FormTemplate(_synthetic_template(tmp_path / "t.docx"))
     assert template._prepare().fix_tables
     assert template._prepare().parts, "the tagged header is compiled"
-    for context in ({"单位": "思明区总工会", "标题": "甲&乙", "列": ["一", "二", "三", "四"], "备注": "有\n两行"},
-                    {"单位": "<单位>", "标题": "", "列": ["一"], "备注": ""}):
+    for context in (
+        {"单位": "思明区总工会", "标题": "甲&乙", "列": ["一", "二", "三", "四"], "备注": "有\n两行"},
+        {"单位": "<单位>", "标题": "", "列": ["一"], "备注": ""},
+    ):
         fast, reference = template.render(context), template.render_with_docxtpl(context)
         assert c14n(fast) == c14n(reference)
         header = next(n for n in zipfile.ZipFile(io.BytesIO(reference)).namelist() if "header" in n)
@@ -264,8 +266,6 @@ class PrintFile:
         return zip_bytes(read_members(document_bytes(self._master)))
 
 
-
-
 @pytest.mark.parametrize("kind", ["voucher", "registration", "weekly"])
 def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, sample_contexts, kind):
     template = templates[kind]
@@ -324,10 +324,14 @@ def test_crc32_combine_agrees_with_zlib():
     ("content", "expected"),
     [
         (b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"),
-        (b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
-         b'<w:p w:rsidR="1"><w:pPr><w:pageBreakBefore/><w:jc w:val="center"/></w:pPr><w:r/></w:p>'),
-        (b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:spacing w:before="0"/></w:pPr></w:p>',
-         b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:pageBreakBefore/><w:spacing w:before="0"/></w:pPr></w:p>'),
+        (
+            b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
+            b'<w:p w:rsidR="1"><w:pPr><w:pageBreakBefore/><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
+        ),
+        (
+            b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:spacing w:before="0"/></w:pPr></w:p>',
+            b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:pageBreakBefore/><w:spacing w:before="0"/></w:pPr></w:p>',
+        ),
         (b"<w:p/><w:p/>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p><w:p/>"),
         (b"<w:tbl/>", b'<w:p><w:r><w:br w:type="page"/></w:r></w:p><w:tbl/>'),
     ],
@@ -590,7 +594,9 @@ def test_a_block_from_a_paragraph_into_a_table_needs_checking(tmp_path):
 
 def test_fields_are_what_docxtpl_reports(templates):
     for template in templates.values():
-        assert template.fields == frozenset(DocxTemplate(io.BytesIO(template.data)).get_undeclared_template_variables(jinja_env=template.env))
+        assert template.fields == frozenset(
+            DocxTemplate(io.BytesIO(template.data)).get_undeclared_template_variables(jinja_env=template.env)
+        )
 
 
 def _with_raw_newline(path: Path) -> Path:

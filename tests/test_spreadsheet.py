@@ -101,8 +101,34 @@ ID_BAD_CHECK = make_id("19580220", "126")[:-1] + ("1" if make_id("19580220", "12
 ALL_IDS = [ID_GOOD, ID_FLOAT, ID_INT, ID_SERIAL, ID_WIDE, ID_CENTS, ID_BAD_CHECK]
 WIDE = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
-HEAD_TOP = ["序号", "档案编号", "姓 名", "身份证号码", "出生日期", "困难类别", "致困主要原因", "居住地址", "联系电话", "慰问", "慰问", "慰问"]
-HEAD_LOW = ["序号", "档案编号", "姓 名", "身份证号码", "出生日期", "困难类别", "致困主要原因", "居住地址", "联系电话", "资助金额（元）", "资金来源", "发放日期"]
+HEAD_TOP = [
+    "序号",
+    "档案编号",
+    "姓 名",
+    "身份证号码",
+    "出生日期",
+    "困难类别",
+    "致困主要原因",
+    "居住地址",
+    "联系电话",
+    "慰问",
+    "慰问",
+    "慰问",
+]
+HEAD_LOW = [
+    "序号",
+    "档案编号",
+    "姓 名",
+    "身份证号码",
+    "出生日期",
+    "困难类别",
+    "致困主要原因",
+    "居住地址",
+    "联系电话",
+    "资助金额（元）",
+    "资金来源",
+    "发放日期",
+]
 CAUSES = "子女上学、收入低无法维持基本生活"
 ADDRESS = "厦门市思明区莲前街道前埔西路36号"
 
@@ -119,7 +145,20 @@ def trap_rows() -> list[list]:
         # row 7: dates as Excel serials (29295 = 1980-03-15, 40903 = 2011-12-26), money with float noise (patched)
         [4, "SM-004", "陈美华", ID_SERIAL, 29295, *base, None, 1409.25, "中央财政帮扶专项资金", 40903],
         # row 8: full-width digits, a padded name, spaces around values
-        [5, " SM-005 ", "  郑　丽　娟 ", ID_WIDE.translate(WIDE), None, " 低保户 ", CAUSES, ADDRESS, "０５９２－５５６２４０９", "３２５．０４", "中央财政帮扶专项资金", "2011年12月27日"],
+        [
+            5,
+            " SM-005 ",
+            "  郑　丽　娟 ",
+            ID_WIDE.translate(WIDE),
+            None,
+            " 低保户 ",
+            CAUSES,
+            ADDRESS,
+            "０５９２－５５６２４０９",
+            "３２５．０４",
+            "中央财政帮扶专项资金",
+            "2011年12月27日",
+        ],
         # row 9: money with three decimals: refused, never rounded
         [6, "SM-006", "吴天明", ID_CENTS, None, *base, None, 1409.505, "中央财政帮扶专项资金", None],
         # row 10: a wrong check digit (text cell)
@@ -330,7 +369,12 @@ def test_heading_variants():
     assert names == ["姓名", "身份证号码", "困难类别", "联系电话", "街道", "资助金额"]
     mapping, unknown = match_headings(names + ["银行账号", "序号"], WORKER_COLUMNS)
     assert [mapping[i].key for i in range(6)] == [
-        ("姓名",), ("身份证号",), ("困难类别",), ("联系电话",), ("慰问", "街道"), ("慰问", "资助金额")
+        ("姓名",),
+        ("身份证号",),
+        ("困难类别",),
+        ("联系电话",),
+        ("慰问", "街道"),
+        ("慰问", "资助金额"),
     ]
     assert unknown == [6]  # 银行账号; 序号 is known and ignored
 
@@ -360,9 +404,33 @@ CSV_HEAD = ["序号", "档案编号", "姓名", "身份证号", "困难类别", 
 
 def csv_rows() -> list[list[str]]:
     return [
-        ["1", "SM-101", "黄建国", make_id("19780909", "331"), "意外致困户", "意外灾害、残疾", ADDRESS, "500", "中央财政帮扶专项资金", "生活救助", "40907"],
+        [
+            "1",
+            "SM-101",
+            "黄建国",
+            make_id("19780909", "331"),
+            "意外致困户",
+            "意外灾害、残疾",
+            ADDRESS,
+            "500",
+            "中央财政帮扶专项资金",
+            "生活救助",
+            "40907",
+        ],
         ["2", "SM-102", "何春花", "3.50203E+17", "低保户", "子女上学", ADDRESS, "800", "送温暖工程资金", "生活救助", "2011/12/30"],
-        ["3", "SM-103", "苏金水", make_id("19650101", "117"), "低保边缘户", "本人大病", ADDRESS, "1,200.50", "送温暖工程资金", "生活救助", "2011.12.30"],
+        [
+            "3",
+            "SM-103",
+            "苏金水",
+            make_id("19650101", "117"),
+            "低保边缘户",
+            "本人大病",
+            ADDRESS,
+            "1,200.50",
+            "送温暖工程资金",
+            "生活救助",
+            "2011.12.30",
+        ],
         ["", "", "", "", "", "", "", "", "", "", ""],
     ]
 
@@ -469,11 +537,16 @@ def test_unit_routing(two_units: Path, tmp_path: Path):
         import_sheet(plain, two_units, unit="湖里区总工会")
     report = import_sheet(plain, two_units, unit=JS)
     assert report.written[0].path.parent == two_units / JS / "职工"
-    titled = simple_sheet(tmp_path / "titled.xlsx", [["D-2", "乙", make_id("19610101", "113"), "低保户", "子女上学"]], title="思明区总工会 困难职工名册")
+    titled = simple_sheet(
+        tmp_path / "titled.xlsx", [["D-2", "乙", make_id("19610101", "113"), "低保户", "子女上学"]], title="思明区总工会 困难职工名册"
+    )
     assert import_sheet(titled, two_units).written[0].path.parent == two_units / SM / "职工"
     routed = simple_sheet(
         tmp_path / "routed.xlsx",
-        [[SM, "D-3", "丙", make_id("19620101", "115"), "低保户", "子女上学"], ["湖里区总工会", "D-4", "丁", make_id("19630101", "117"), "低保户", "子女上学"]],
+        [
+            [SM, "D-3", "丙", make_id("19620101", "115"), "低保户", "子女上学"],
+            ["湖里区总工会", "D-4", "丁", make_id("19630101", "117"), "低保户", "子女上学"],
+        ],
         head=["填报单位", "档案编号", "姓名", "身份证号", "困难类别", "致困主要原因"],
     )
     routed_report = import_sheet(routed, two_units)
@@ -501,9 +574,7 @@ def test_family_sheet_members_and_their_traps(one_unit: Path, tmp_path: Path):
     assert refused_cells(report) == {"职工!3:3": ["家庭成员!E3"]}
     assert [n.ref for n in report.notes] == ["家庭成员!A4"]  # a member whose worker is not in the sheet
     worker = load_records(one_unit).units[0].workers[0].worker
-    assert [(m.name, m.relationship, m.id_number, m.monthly_income) for m in worker.family] == [
-        ("甲妻", "妻子", wife, Decimal("1200.00"))
-    ]
+    assert [(m.name, m.relationship, m.id_number, m.monthly_income) for m in worker.family] == [("甲妻", "妻子", wife, Decimal("1200.00"))]
 
 
 def test_five_hundred_rows(one_unit: Path, tmp_path: Path):
@@ -514,7 +585,9 @@ def test_five_hundred_rows(one_unit: Path, tmp_path: Path):
     bad = {100, 250, 499}
     for n in range(500):
         number = make_id(f"19{50 + n // 20:02d}{1 + n % 12:02d}{1 + n % 20:02d}", f"{100 + n % 800:03d}")
-        ws.append([n + 1, f"N{n:04d}", f"职工{n}", float(number) if n in bad else number, "低保户", "子女上学", 500, "生活救助", "送温暖工程资金"])
+        ws.append(
+            [n + 1, f"N{n:04d}", f"职工{n}", float(number) if n in bad else number, "低保户", "子女上学", 500, "生活救助", "送温暖工程资金"]
+        )
     wb.save(tmp_path / "big.xlsx")
     report = import_sheet(tmp_path / "big.xlsx", one_unit)
     assert (len(report.written), len(report.existing), len(report.refused)) == (497, 0, 3)
@@ -546,7 +619,14 @@ def test_export_files(exported):
     out, paths = exported
     names = {p.relative_to(out).as_posix() for p in paths}
     for folder in (SM, JS, CITY_DIR):
-        for name in ("附件2_实名制发放凭证汇总表.xlsx", "附件2_实名制发放凭证汇总表_生活救助.csv", "附件4_企业工资拖欠情况周报表.xlsx", "附件4_企业工资拖欠情况周报表.csv", "困难职工档案.xlsx", "困难职工档案.csv"):
+        for name in (
+            "附件2_实名制发放凭证汇总表.xlsx",
+            "附件2_实名制发放凭证汇总表_生活救助.csv",
+            "附件4_企业工资拖欠情况周报表.xlsx",
+            "附件4_企业工资拖欠情况周报表.csv",
+            "困难职工档案.xlsx",
+            "困难职工档案.csv",
+        ):
             assert f"{folder}/{name}" in names
     assert all(p.is_file() for p in paths)
     assert not [p for p in out.rglob("*") if p.name.startswith(".~")]  # no temporary file left
@@ -639,6 +719,10 @@ def test_export_then_import_gives_back_the_same_records(tmp_path: Path, source: 
     assert report.refused == [] and report.existing == []
     expected = dumps(original)
     if unit is not None:
-        expected = {k: v for k, v in expected.items() if k in {w.worker.id_number for u in load_records(original).units if u.unit.name == unit for w in u.workers}}
+        expected = {
+            k: v
+            for k, v in expected.items()
+            if k in {w.worker.id_number for u in load_records(original).units if u.unit.name == unit for w in u.workers}
+        }
     assert dumps(fresh) == expected
     assert len(report.written) == len(expected)

@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docxread import all_text, grid, squash, tables
 
+from docxread import all_text, grid, squash, tables
 from formkit.documents.template import FormTemplate
 from formkit.domain import annexes
 from formkit.domain.amounts import amount_in_words
@@ -156,7 +156,7 @@ def test_weekly_arrears_one_row_per_friday(records, drafts):
         assert int(rows[-1][3]) == sum(week_total(r, "涉及人数") for r in reports.values())
         peak = max(FRIDAYS, key=lambda d: (week_total(reports[d], "拖欠数额"), -d.toordinal()))
         text = squash(all_text(drafts[unit.folder.name]))
-        assert f"应报8份，已报8份，缺报：无" in text
+        assert "应报8份，已报8份，缺报：无" in text
         assert f"拖欠数额最高的一周为{format_date_zh(peak)}，拖欠{format_wan_yuan(week_total(reports[peak], '拖欠数额'))}万元" in text
 
 
@@ -181,7 +181,10 @@ def test_missing_week_is_shown(tmp_path):
 def test_sections_left_blank_for_staff(records, drafts):
     for unit in records.units:
         text = all_text(drafts[unit.folder.name])
-        positions = [text.index(h) for h in ("一、基本情况", "二、主要做法和成效", "三、宣传报道情况", "四、存在的问题和下一步打算", "五、推荐新闻宣传对象")]
+        positions = [
+            text.index(h)
+            for h in ("一、基本情况", "二、主要做法和成效", "三、宣传报道情况", "四、存在的问题和下一步打算", "五、推荐新闻宣传对象")
+        ]
         assert positions == sorted(positions)
         g = table_after(drafts[unit.folder.name], "序号")
         assert [squash(c) for c in g.rows[0]] == ["序号", "姓名", "困难类别", "档案编号", "家庭情况及推荐理由", "联系方式"]

@@ -16,16 +16,18 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from conftest import require_tools
 from docx import Document
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
 from jinja2.sandbox import SandboxedEnvironment
+
+from conftest import require_tools
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -45,9 +47,7 @@ TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
 def _load_builder() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "build_templates", ROOT / "tools" / "build_templates.py"
-    )
+    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "tools" / "build_templates.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
@@ -72,9 +72,7 @@ def _body_text(path_or_bytes: Path | bytes) -> str:
     """All paragraph text of the body (tables included) in document order, joined."""
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
     doc = Document(io.BytesIO(data))
-    return "".join(
-        "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p"))
-    )
+    return "".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p")))
 
 
 # ---------------------------------------------------------------------------------------
@@ -120,10 +118,7 @@ def notice_labels(number: int) -> list[str]:
     A cell's fill-in blanks (runs of spaces, the full-width space of an empty cell) separate
     labels; a single space inside a label ("1． 困难类别", "困 难 职 工") does not.
     """
-    text = "\n".join(
-        line for line in NOTICE.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")
-    )
+    text = "\n".join(line for line in NOTICE.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
     parts = re.split(r"(?m)^\s*(附件[1-4])\s*$", text)
     sections = dict(zip(parts[1::2], parts[2::2]))
     labels = [f"附件{number}"]
@@ -150,10 +145,7 @@ def test_every_label_of_the_notice_in_order(number: int) -> None:
     pos = 0
     for label in notice_labels(number):
         found = text.find(label, pos)
-        assert found >= 0, (
-            f"{FILES[number]}: label {label!r} missing or out of order; "
-            f"template text from there: {text[pos:pos + 60]!r}"
-        )
+        assert found >= 0, f"{FILES[number]}: label {label!r} missing or out of order; template text from there: {text[pos : pos + 60]!r}"
         pos = found + len(label)
 
 
@@ -162,12 +154,10 @@ def test_filling_instructions_verbatim_on_their_own_page() -> None:
     paragraphs = doc.paragraphs
     title = next(i for i, p in enumerate(paragraphs) if p.text.replace(" ", "") == "困难职工档案填表说明")
     assert paragraphs[title].paragraph_format.page_break_before
-    items = [p.text for p in paragraphs[title + 1:] if p.text.strip()]
+    items = [p.text for p in paragraphs[title + 1 :] if p.text.strip()]
     notice = NOTICE.read_text(encoding="utf-8")
     start = notice.index("困 难 职 工 档 案 填 表 说 明")
-    expected = [
-        line for line in notice[start:notice.index("附件4", start)].splitlines()[1:] if line.strip()
-    ]
+    expected = [line for line in notice[start : notice.index("附件4", start)].splitlines()[1:] if line.strip()]
     assert items == expected
     assert len(items) == 21
 
@@ -224,8 +214,7 @@ def contract_fields() -> dict[str, set[str]]:
             for p in row:
                 if p.count(".") == 2:
                     first, second, _ = p.split(".")
-                    paths |= {f"{first}.{x}.{last}" for x in [second, *alternatives]
-                              for last in lasts}
+                    paths |= {f"{first}.{x}.{last}" for x in [second, *alternatives] for last in lasts}
         fields[key] = paths
     return fields
 
@@ -343,31 +332,40 @@ def test_east_asian_font_on_every_run_and_in_the_defaults(number: int) -> None:
 # ---------------------------------------------------------------------------------------
 # Rendering
 # ---------------------------------------------------------------------------------------
-UNIT = {"填报单位": "厦门市思明区总工会", "单位类型": "区工会", "单位负责人": "陈建国",
-        "填表人": "林晓燕", "联系电话": "0592-2051234"}
-CAMPAIGN = {"活动名称": "2012年元旦春节送温暖活动", "文号": "厦工[2011]104号",
-            "发文机关": "厦门市总工会", "资金使用截止": "2011年12月31日",
-            "上报截止": "2012年1月6日"}
+UNIT = {"填报单位": "厦门市思明区总工会", "单位类型": "区工会", "单位负责人": "陈建国", "填表人": "林晓燕", "联系电话": "0592-2051234"}
+CAMPAIGN = {
+    "活动名称": "2012年元旦春节送温暖活动",
+    "文号": "厦工[2011]104号",
+    "发文机关": "厦门市总工会",
+    "资金使用截止": "2011年12月31日",
+    "上报截止": "2012年1月6日",
+}
 COMMON = {"填报单位": UNIT["填报单位"], "单位": UNIT, "活动": CAMPAIGN}
 #: 60 characters: the longest address the voucher must hold on one page.
-ADDRESS_60 = ("福建省厦门市思明区莲前街道前埔社区莲前东路一千二百三十四号之五前埔花园二期"
-              "十八号楼二单元一千五百零二室靠北边那")
-MEMBER_KEYS = ("姓名", "关系", "性别", "政治面貌", "出生日期", "身份证号", "健康状况", "月收入",
-               "身份", "单位或学校")
+ADDRESS_60 = "福建省厦门市思明区莲前街道前埔社区莲前东路一千二百三十四号之五前埔花园二期十八号楼二单元一千五百零二室靠北边那"
+MEMBER_KEYS = ("姓名", "关系", "性别", "政治面貌", "出生日期", "身份证号", "健康状况", "月收入", "身份", "单位或学校")
 
 
 def voucher_context(**extra: Any) -> dict[str, Any]:
     ctx = dict(
-        COMMON, 姓名="黄丽娟", 性别="女", 档案编号="SM-2011-0087",
-        身份证号="350203196803120025", 联系电话="13906001234", 居住地址=ADDRESS_60,
+        COMMON,
+        姓名="黄丽娟",
+        性别="女",
+        档案编号="SM-2011-0087",
+        身份证号="350203196803120025",
+        联系电话="13906001234",
+        居住地址=ADDRESS_60,
         所在单位="厦门市思明区鹭岛纺织品进出口贸易有限公司（已停产）",
         致困原因="本人大病、子女上学、收入低无法维持基本生活",
-        低保={"起年": "2011", "起月": "7", "起日": "1", "止年": "2012", "止月": "6",
-            "止日": "30", "每月": "450.00"},
-        其它帮扶措施="社区每月送米面油 & 医疗救助 <二次报销>", 街道="莲前",
-        资助金额="1409.50", 资助金额大写="壹仟肆佰零玖元伍角整",
+        低保={"起年": "2011", "起月": "7", "起日": "1", "止年": "2012", "止月": "6", "止日": "30", "每月": "450.00"},
+        其它帮扶措施="社区每月送米面油 & 医疗救助 <二次报销>",
+        街道="莲前",
+        资助金额="1409.50",
+        资助金额大写="壹仟肆佰零玖元伍角整",
         大写位={"仟": "壹", "佰": "肆", "拾": "零", "元": "玖", "角": "伍", "分": "零"},
-        帮扶项目="生活救助", 资金来源="中央财政帮扶专项资金", 发放日期="2012年1月6日",
+        帮扶项目="生活救助",
+        资金来源="中央财政帮扶专项资金",
+        发放日期="2012年1月6日",
     )
     ctx.update(extra)
     return ctx
@@ -375,41 +373,88 @@ def voucher_context(**extra: Any) -> dict[str, Any]:
 
 def roster_context(n_rows: int, per_page: int = 15) -> dict[str, Any]:
     rows = [
-        {"序号": str(i + 1), "姓名": f"王{'小明' if i % 2 else '芳'}", "性别": "男" if i % 2 else "女",
-         "年龄": str(30 + i % 30), "身份证号": "35020319680312002X",
-         "工作单位或家庭住址": "厦门市思明区鹭江道8号", "帮扶金额": "1000.00",
-         "家庭联系电话": "0592-5551234", "资金来源": "中央财政帮扶专项资金", "备注": ""}
+        {
+            "序号": str(i + 1),
+            "姓名": f"王{'小明' if i % 2 else '芳'}",
+            "性别": "男" if i % 2 else "女",
+            "年龄": str(30 + i % 30),
+            "身份证号": "35020319680312002X",
+            "工作单位或家庭住址": "厦门市思明区鹭江道8号",
+            "帮扶金额": "1000.00",
+            "家庭联系电话": "0592-5551234",
+            "资金来源": "中央财政帮扶专项资金",
+            "备注": "",
+        }
         for i in range(n_rows)
     ]
-    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [[]]
-    pages = [{"行": c, "页码": str(k + 1), "总页数": str(len(chunks)),
-              "末页": k == len(chunks) - 1} for k, c in enumerate(chunks)]
-    return dict(COMMON, 帮扶项目="生活救助", 分页=pages, 行=rows,
-                合计={"人数": str(n_rows), "帮扶金额": f"{1000 * n_rows}.00",
-                    "帮扶金额大写": "（略）"})
+    chunks = [rows[i : i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+    pages = [{"行": c, "页码": str(k + 1), "总页数": str(len(chunks)), "末页": k == len(chunks) - 1} for k, c in enumerate(chunks)]
+    return dict(
+        COMMON,
+        帮扶项目="生活救助",
+        分页=pages,
+        行=rows,
+        合计={"人数": str(n_rows), "帮扶金额": f"{1000 * n_rows}.00", "帮扶金额大写": "（略）"},
+    )
 
 
 def registration_context(n_members: int, *, instructions: bool = False) -> dict[str, Any]:
     members = [
-        {"姓名": f"张家{i}", "关系": "儿子", "性别": "男", "政治面貌": "群众",
-         "出生日期": "1995年3月12日", "身份证号": f"35020319950312{i:03d}1"[:18],
-         "健康状况": "良好", "月收入": "0.00", "身份": "初中", "单位或学校": f"厦门市第{i}中学"}
+        {
+            "姓名": f"张家{i}",
+            "关系": "儿子",
+            "性别": "男",
+            "政治面貌": "群众",
+            "出生日期": "1995年3月12日",
+            "身份证号": f"35020319950312{i:03d}1"[:18],
+            "健康状况": "良好",
+            "月收入": "0.00",
+            "身份": "初中",
+            "单位或学校": f"厦门市第{i}中学",
+        }
         for i in range(1, n_members + 1)
     ]
     # The contract: "at least 5 rows (blank rows added)" — the renderer pads, as here.
     members += [dict.fromkeys(MEMBER_KEYS, "") for _ in range(5 - len(members))]
     return dict(
-        COMMON, 困难类别="低保户", 姓名="黄丽娟", 民族="汉族", 性别="女", 政治面貌="群众",
-        出生日期="1968年3月12日", 身份证号="350203196803120025", 健康状况="残病",
-        残疾类别="肢体三级", 身份="下（待）岗", 劳模类型="非劳模", 住房类型="承租单位公房",
-        建筑面积="20至50", 邮政编码="361008", 联系电话="0592-5551234", 工作时间="1986年9月1日",
-        所属行业="纺织系统", 婚姻状况="已婚", 户口类型="非农业", 家庭住址=ADDRESS_60,
-        工作单位="厦门市思明区鹭岛纺织品进出口贸易有限公司", 单位性质="民营/私营/个体企业",
-        企业状况="关闭破产企业", 是否单亲="否", 本人月平均收入="850.00",
-        家庭年度总收入="24000.00", 家庭人口=str(n_members + 1), 家庭年人均收入="8000.00",
-        户口所在地行政区划="福建省厦门市思明区", 是否进入医保="是", 是否有一定自救能力="否",
-        是否为零就业家庭="否", 致困主要原因="本人大病、子女上学", 备注="A & B <c>\n第二行",
-        档案编号="SM-2011-0087", 档案状态="在档", 家庭成员行=members,
+        COMMON,
+        困难类别="低保户",
+        姓名="黄丽娟",
+        民族="汉族",
+        性别="女",
+        政治面貌="群众",
+        出生日期="1968年3月12日",
+        身份证号="350203196803120025",
+        健康状况="残病",
+        残疾类别="肢体三级",
+        身份="下（待）岗",
+        劳模类型="非劳模",
+        住房类型="承租单位公房",
+        建筑面积="20至50",
+        邮政编码="361008",
+        联系电话="0592-5551234",
+        工作时间="1986年9月1日",
+        所属行业="纺织系统",
+        婚姻状况="已婚",
+        户口类型="非农业",
+        家庭住址=ADDRESS_60,
+        工作单位="厦门市思明区鹭岛纺织品进出口贸易有限公司",
+        单位性质="民营/私营/个体企业",
+        企业状况="关闭破产企业",
+        是否单亲="否",
+        本人月平均收入="850.00",
+        家庭年度总收入="24000.00",
+        家庭人口=str(n_members + 1),
+        家庭年人均收入="8000.00",
+        户口所在地行政区划="福建省厦门市思明区",
+        是否进入医保="是",
+        是否有一定自救能力="否",
+        是否为零就业家庭="否",
+        致困主要原因="本人大病、子女上学",
+        备注="A & B <c>\n第二行",
+        档案编号="SM-2011-0087",
+        档案状态="在档",
+        家庭成员行=members,
         附件行=[{"附件类型": "低保证", "附件文件": "低保证.jpg"}, {"附件类型": "", "附件文件": ""}],
         附填表说明=instructions,
     )
@@ -420,12 +465,14 @@ def weekly_context(case: str) -> dict[str, Any]:
         return {"拖欠数额": a, "涉及企业数": b, "涉及人数": c}
 
     return dict(
-        COMMON, 时间={"年": "2011", "月": "12", "日": "2"},
-        企业类型={"国有企业": fig("0", "0", "0"), "集体企业": fig("1.2", "1", "15"),
-              "其他类型企业": fig("12.5", "3", "86")},
-        用工来源={"城镇职工": fig("3.0", "2", "20"), "农民工": fig("10.7", "3", "81"),
-              "其中建筑业农民工": fig("8.2", "2", "60")},
-        单位负责人="陈建国", 填表人="林晓燕", 联系电话="0592-2051234", 报出日期="2011年12月2日",
+        COMMON,
+        时间={"年": "2011", "月": "12", "日": "2"},
+        企业类型={"国有企业": fig("0", "0", "0"), "集体企业": fig("1.2", "1", "15"), "其他类型企业": fig("12.5", "3", "86")},
+        用工来源={"城镇职工": fig("3.0", "2", "20"), "农民工": fig("10.7", "3", "81"), "其中建筑业农民工": fig("8.2", "2", "60")},
+        单位负责人="陈建国",
+        填表人="林晓燕",
+        联系电话="0592-2051234",
+        报出日期="2011年12月2日",
         案例说明=case,
     )
 
@@ -467,7 +514,7 @@ def test_family_rows_and_the_merged_label(members: int, rows: int) -> None:
     head = next(i for i, tr in enumerate(trs) if _tc_text(tr.tc_lst[0]) == "18家庭成员关系")
     assert _vmerge(trs[head].tc_lst[0]) == "restart"
     family = []
-    for tr in trs[head + 1:]:
+    for tr in trs[head + 1 :]:
         if _vmerge(tr.tc_lst[0]) != "continue":
             break
         family.append(tr)
@@ -597,8 +644,14 @@ def test_weekly_case_page_only_with_text(case: str) -> None:
     doc = Document(io.BytesIO(data))
     trs = doc.tables[0]._tbl.tr_lst
     merged = [(_tc_text(tr.tc_lst[0]), _vmerge(tr.tc_lst[0])) for tr in trs[1:]]
-    assert merged == [("企业类型", "restart"), ("", "continue"), ("", "continue"),
-                      ("用工来源", "restart"), ("", "continue"), ("", "continue")]
+    assert merged == [
+        ("企业类型", "restart"),
+        ("", "continue"),
+        ("", "continue"),
+        ("用工来源", "restart"),
+        ("", "continue"),
+        ("", "continue"),
+    ]
 
 
 def test_voucher_values_and_amount_boxes() -> None:
@@ -619,7 +672,7 @@ def test_voucher_values_and_amount_boxes() -> None:
 def _paper_line(start: str) -> str:
     """The line of the notice's 附件1 that starts (after blanks) with ``start``."""
     text = NOTICE.read_text(encoding="utf-8")
-    section = text[text.index("附件1"):text.index("附件2")]
+    section = text[text.index("附件1") : text.index("附件2")]
     return next(line for line in section.splitlines() if line.strip().startswith(start))
 
 
@@ -647,8 +700,7 @@ def test_voucher_blanks_keep_the_papers_width_when_values_are_empty() -> None:
     paper_other = _blank_widths(measures, ["其它帮扶措施：", "。"])[1]
     assert paper[0] >= 3 and paper_other >= 20, "the reader of the notice's blanks is off"
 
-    blank = voucher_context(低保=dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], ""),
-                            其它帮扶措施="")
+    blank = voucher_context(低保=dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], ""), 其它帮扶措施="")
     doc = Document(io.BytesIO(render(1, blank)))
     texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p"))]
     sentence = next(t for t in texts if "每月领低保金" in t)
@@ -676,8 +728,7 @@ def _soffice() -> str | None:
 #: the X, which is wider still.
 WIDE_IDS = ("35020619890909899X", "350203198808088889", "35020619820611152X", "350203196205142107")
 #: A roster row that wraps onto two lines: a 26-character address, a 16-character 备注.
-WRAPPING_ROW = {"工作单位或家庭住址": "福建省厦门市思明区嘉莲街道西林社区西林东里5号301室",
-                "备注": "已于十二月领取过一次慰问金请核对"}
+WRAPPING_ROW = {"工作单位或家庭住址": "福建省厦门市思明区嘉莲街道西林社区西林东里5号301室", "备注": "已于十二月领取过一次慰问金请核对"}
 
 
 #: A long 大写 for the 合计 row (999,999.99 yuan).
@@ -706,9 +757,12 @@ def _convert(soffice: str, out: Path, names: list[str], fonts_conf: Path | None)
         env["FONTCONFIG_FILE"] = str(fonts_conf)
     profile = (out / "lo_profile").as_uri()
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out)] + [str(out / f"{name}.docx") for name in names],
-        check=True, env=env, capture_output=True, timeout=300,
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out)]
+        + [str(out / f"{name}.docx") for name in names],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=300,
     )
 
 
@@ -720,18 +774,20 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("pdf")
     no_dibao = dict.fromkeys(["起年", "起月", "起日", "止年", "止月", "止日", "每月"], "")
     docs = {
-        "voucher": render(1, voucher_context(
-            其它帮扶措施="社区每月送米面油，街道协调医疗救助二次报销，子女学费减免，工会春节慰问",
-            致困原因="本人大病、供养直系亲属大病、收入低无法维持基本生活"), out / "voucher.docx"),
-        "voucher_blank": render(1, voucher_context(低保=no_dibao, 其它帮扶措施=""),
-                                out / "voucher_blank.docx"),
+        "voucher": render(
+            1,
+            voucher_context(
+                其它帮扶措施="社区每月送米面油，街道协调医疗救助二次报销，子女学费减免，工会春节慰问",
+                致困原因="本人大病、供养直系亲属大病、收入低无法维持基本生活",
+            ),
+            out / "voucher.docx",
+        ),
+        "voucher_blank": render(1, voucher_context(低保=no_dibao, 其它帮扶措施=""), out / "voucher_blank.docx"),
         "roster": render(2, roster_context(33), out / "roster.docx"),
         # one page of the renderer's (15 rows) that takes two sheets
-        "roster_wrap": render(2, _with_ids(roster_context(15), **WRAPPING_ROW),
-                              out / "roster_wrap.docx"),
+        "roster_wrap": render(2, _with_ids(roster_context(15), **WRAPPING_ROW), out / "roster_wrap.docx"),
         "form8": render(3, _form_with_ids(instructions=False), out / "form8.docx"),
-        "form8_instructions": render(3, _form_with_ids(instructions=True),
-                                     out / "form8_instructions.docx"),
+        "form8_instructions": render(3, _form_with_ids(instructions=True), out / "form8_instructions.docx"),
         "weekly": render(4, weekly_context(""), out / "weekly.docx"),
         "weekly_case": render(4, weekly_context("某公司拖欠工资。"), out / "weekly_case.docx"),
     }
@@ -763,7 +819,9 @@ def _page_texts(pdf: Path) -> Iterator[str]:
     for page in range(1, _pages(pdf) + 1):
         yield subprocess.run(
             ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
 
 
@@ -839,7 +897,6 @@ def test_weekly_report_one_page_case_on_the_next(pdfs: dict[str, Path]) -> None:
 
 
 def test_pdf_fonts_are_cjk(pdfs: dict[str, Path]) -> None:
-    fonts = subprocess.run(["pdffonts", str(pdfs["voucher"])], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(pdfs["voucher"])], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
     assert names and all(re.search(r"CJK|WenQuanYi|WQY|Zen", n, re.I) for n in names), names

@@ -119,7 +119,7 @@ def test_members_print_as_their_label() -> None:
     member = WorkerStatus.LAID_OFF
     assert str(member) == "下（待）岗"
     assert f"{member}" == "下（待）岗"
-    assert "%s" % member == "下（待）岗"
+    assert f"{member}" == "下（待）岗"
     assert member == "下（待）岗"
 
 
@@ -130,11 +130,7 @@ def test_relationship_implies_sex() -> None:
 
 
 def test_every_vocabulary_is_exported() -> None:
-    found = {
-        obj
-        for obj in vars(vocab).values()
-        if isinstance(obj, type) and issubclass(obj, Vocabulary) and obj is not Vocabulary
-    }
+    found = {obj for obj in vars(vocab).values() if isinstance(obj, type) and issubclass(obj, Vocabulary) and obj is not Vocabulary}
     assert {v.__name__ for v in found} <= set(vocab.__all__)
 
 

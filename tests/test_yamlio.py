@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -187,7 +188,7 @@ def test_no_id_number_in_the_error_itself() -> None:
 class _PureTextLoader(yaml.SafeLoader):
     """The text loader built on PyYAML's pure-Python loader (as where libyaml is missing)."""
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: ClassVar[dict] = {}
     resolve = yamlio._TextLoader.resolve
     descend_resolver = yamlio._TextLoader.descend_resolver
     ascend_resolver = yamlio._TextLoader.ascend_resolver

@@ -112,7 +112,7 @@ def run(text: str, font: str = FANGSONG, size: int = SIZE_SANHAO, *, color: str 
         props += f'<w:spacing w:val="{spacing}"/>'
     props += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
     parts = text.split("\n")
-    body = '<w:br/>'.join(f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in parts)
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in parts)
     return f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>"
 
 
@@ -169,10 +169,14 @@ def blank(lines: int = 1) -> str:
 
 def page_setup(*, footers: bool, restart: bool) -> str:
     """The w:sectPr children shared by both sections: A4, GB/T 9704 margins, 22×28 grid."""
-    refs = '<w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/>' if footers else ""
+    refs = (
+        '<w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/>'
+        if footers
+        else ""
+    )
     numbering = '<w:pgNumType w:fmt="decimal" w:start="1"/>' if restart else ""
     return (
-        f"{refs}<w:type w:val=\"nextPage\"/>"
+        f'{refs}<w:type w:val="nextPage"/>'
         f'<w:pgSz w:w="{PAGE_W}" w:h="{PAGE_H}"/>'
         f'<w:pgMar w:top="{TOP}" w:right="{OUTER}" w:bottom="{BOTTOM}" w:left="{INNER}" w:header="851" w:footer="{FOOTER}" w:gutter="0"/>'
         f"{numbering}"
@@ -267,7 +271,13 @@ def notice_body(notice: Notice) -> str:
     parts.append(
         para(
             run("{{ 发文机关 }}", XIAOBIAOSONG, SIZE_CHUHAO, color=RED, spacing=20),
-            jc="center", line=240, line_rule="auto", before=mm(35) - 240, grid=False, mark_font=XIAOBIAOSONG, mark_size=SIZE_CHUHAO,
+            jc="center",
+            line=240,
+            line_rule="auto",
+            before=mm(35) - 240,
+            grid=False,
+            mark_font=XIAOBIAOSONG,
+            mark_size=SIZE_CHUHAO,
         )
     )
     parts.append(blank(2))
@@ -278,7 +288,9 @@ def notice_body(notice: Notice) -> str:
     title = "\n".join(TITLE_BREAK)
     if "".join(TITLE_BREAK) != notice.title:
         raise SystemExit(f"TITLE_BREAK does not spell the title {notice.title!r}")
-    parts.append(para(run(title, XIAOBIAOSONG, SIZE_ERHAO), jc="center", line=700, grid=False, mark_font=XIAOBIAOSONG, mark_size=SIZE_ERHAO))
+    parts.append(
+        para(run(title, XIAOBIAOSONG, SIZE_ERHAO), jc="center", line=700, grid=False, mark_font=XIAOBIAOSONG, mark_size=SIZE_ERHAO)
+    )
     parts.append(blank(1))
     parts.append(para(run(notice.addressees), jc="both"))
     for text in tagged_body(notice.body):
@@ -345,12 +357,19 @@ def document_xml(notice: Notice) -> str:
 def footer_xml(odd: bool) -> str:
     """Page number “— N —” in 4号 half-width 宋体: odd pages right, even pages left, one character in."""
     dash = run("— ", SONGTI, SIZE_SIHAO)
-    field = (
-        f'<w:fldSimple w:instr=" PAGE \\* MERGEFORMAT ">{run("1", SONGTI, SIZE_SIHAO)}</w:fldSimple>'
-    )
+    field = f'<w:fldSimple w:instr=" PAGE \\* MERGEFORMAT ">{run("1", SONGTI, SIZE_SIHAO)}</w:fldSimple>'
     content = dash + field + run(" —", SONGTI, SIZE_SIHAO)
-    p = para(content, jc="right" if odd else "left", right=CHAR if odd else 0, left=0 if odd else CHAR,
-             line=240, line_rule="auto", grid=False, mark_font=SONGTI, mark_size=SIZE_SIHAO)
+    p = para(
+        content,
+        jc="right" if odd else "left",
+        right=CHAR if odd else 0,
+        left=0 if odd else CHAR,
+        line=240,
+        line_rule="auto",
+        grid=False,
+        mark_font=SONGTI,
+        mark_size=SIZE_SIHAO,
+    )
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{p}</w:ftr>'
 
 

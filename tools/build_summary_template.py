@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -41,15 +41,15 @@ from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_templates import (  # noqa: E402  (tools/ is not a package)
-    C,
+from build_templates import (
     FONT_TABLE,
     FONT_TITLE,
-    P,
-    R,
     SIZE_TITLE,
     SIZE_WUHAO,
     SIZE_XIAOSI,
+    C,
+    P,
+    R,
     TableSpec,
     add_paragraph,
     add_table,
@@ -72,16 +72,12 @@ GREY = "808080"
 
 def body(doc: DocumentObject, text: str, *, indent: bool = True, align: str = "both") -> Paragraph:
     """A paragraph of running text: 仿宋_GB2312 三号, first line indented two characters."""
-    return add_paragraph(
-        doc, P(text, align=align, size=SIZE_SANHAO, line_exact=LINE, first_line=INDENT if indent else 0.0)
-    )
+    return add_paragraph(doc, P(text, align=align, size=SIZE_SANHAO, line_exact=LINE, first_line=INDENT if indent else 0.0))
 
 
 def heading(doc: DocumentObject, text: str) -> None:
     """A first-level heading (一、…): 黑体 三号, indented like the text (GB/T 9704 7.3.3)."""
-    add_paragraph(
-        doc, P(text, font=FONT_TITLE, size=SIZE_SANHAO, line_exact=LINE, first_line=INDENT, keep_next=True)
-    )
+    add_paragraph(doc, P(text, font=FONT_TITLE, size=SIZE_SANHAO, line_exact=LINE, first_line=INDENT, keep_next=True))
 
 
 def prompt(doc: DocumentObject, text: str, blank_lines: int = 2) -> None:
@@ -198,8 +194,12 @@ def build_summary() -> DocumentObject:
     caption(doc, "表1　按困难类别")
     loop_table(
         doc,
-        [("困难类别", "困难类别", 48.0), ("在档人数（人）", "在档人数", 36.0),
-         ("慰问人数（人）", "慰问人数", 36.0), ("慰问金额（元）", "慰问金额", width - 120.0)],
+        [
+            ("困难类别", "困难类别", 48.0),
+            ("在档人数（人）", "在档人数", 36.0),
+            ("慰问人数（人）", "慰问人数", 36.0),
+            ("慰问金额（元）", "慰问金额", width - 120.0),
+        ],
         "按困难类别",
         ["合计", "{{ 困难类别合计.在档人数 }}", "{{ 困难类别合计.慰问人数 }}", "{{ 困难类别合计.慰问金额 }}"],
     )
@@ -222,12 +222,25 @@ def build_summary() -> DocumentObject:
     caption(doc, "表3　“两节”期间企业工资拖欠情况（周报）")
     loop_table(
         doc,
-        [("时间", "时间", 34.0), ("拖欠数额（万元）", "拖欠数额", 21.0), ("涉及企业数（户）", "涉及企业数", 19.0),
-         ("涉及人数（人）", "涉及人数", 19.0), ("其中农民工拖欠数额（万元）", "农民工拖欠数额", 24.0),
-         ("其中农民工涉及人数（人）", "农民工涉及人数", 22.0), ("备注", "备注", width - 139.0)],
+        [
+            ("时间", "时间", 34.0),
+            ("拖欠数额（万元）", "拖欠数额", 21.0),
+            ("涉及企业数（户）", "涉及企业数", 19.0),
+            ("涉及人数（人）", "涉及人数", 19.0),
+            ("其中农民工拖欠数额（万元）", "农民工拖欠数额", 24.0),
+            ("其中农民工涉及人数（人）", "农民工涉及人数", 22.0),
+            ("备注", "备注", width - 139.0),
+        ],
         "周报.行",
-        ["{{ 周报.合计.时间 }}", "{{ 周报.合计.拖欠数额 }}", "{{ 周报.合计.涉及企业数 }}", "{{ 周报.合计.涉及人数 }}",
-         "{{ 周报.合计.农民工拖欠数额 }}", "{{ 周报.合计.农民工涉及人数 }}", ""],
+        [
+            "{{ 周报.合计.时间 }}",
+            "{{ 周报.合计.拖欠数额 }}",
+            "{{ 周报.合计.涉及企业数 }}",
+            "{{ 周报.合计.涉及人数 }}",
+            "{{ 周报.合计.农民工拖欠数额 }}",
+            "{{ 周报.合计.农民工涉及人数 }}",
+            "",
+        ],
         row_height=7.0,
     )
     note(doc, "注：拖欠数额、涉及人数按企业类型三行合计；各周合计为各周数字相加，一笔拖欠跨周未清的每周都计入。")
@@ -247,8 +260,14 @@ def build_summary() -> DocumentObject:
     prompt(doc, "（推荐1—2户（人）作为“两节”慰问的新闻宣传对象，见通知四.2。请填写下表。）", blank_lines=0)
     loop_table(
         doc,
-        [("序号", "序号", 12.0), ("姓名", "姓名", 20.0), ("困难类别", "困难类别", 24.0),
-         ("档案编号", "档案编号", 26.0), ("家庭情况及推荐理由", "推荐理由", 48.0), ("联系方式", "联系方式", width - 130.0)],
+        [
+            ("序号", "序号", 12.0),
+            ("姓名", "姓名", 20.0),
+            ("困难类别", "困难类别", 24.0),
+            ("档案编号", "档案编号", 26.0),
+            ("家庭情况及推荐理由", "推荐理由", 48.0),
+            ("联系方式", "联系方式", width - 130.0),
+        ],
         "推荐行",
         None,
         row_height=22.0,

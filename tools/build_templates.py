@@ -55,12 +55,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import re
 import sys
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence, Union
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -135,8 +136,7 @@ FILLING_INSTRUCTIONS = (
     "“财贸系统”、“医药系统”、“交通系统”或“其他”。",
     "11、婚姻状况：请填写“未婚”、“已婚”、“离异”、“丧偶”。",
     "12．户口类型：请填写“非农业”、“农业”或“农转居”。",
-    "13．单位性质：请填写“国有机关/事业单位”、“国有企业”、“集体企业”、“民营/私营/个体企业”、"
-    "“与港澳台合资/合作”、“中外合资/合作”或“其他”。",
+    "13．单位性质：请填写“国有机关/事业单位”、“国有企业”、“集体企业”、“民营/私营/个体企业”、“与港澳台合资/合作”、“中外合资/合作”或“其他”。",
     "14．企业状况：请填写“亏损企业”、“改制企业”、“关闭破产企业”、“正常”或“其他”。",
     "15．是否单亲：请填写“是”或“否”。",
     "16、户口所在地行政区划：请必须填写清楚“省、市、县（区）”。",
@@ -179,7 +179,7 @@ class P:
     tabs: Sequence[tuple[float, str]] = ()  # (position mm, "left"/"right"/"center")
 
 
-Content = Union[str, P, Sequence[Union[str, P]]]
+Content = str | P | Sequence[str | P]
 
 
 @dataclass
@@ -230,10 +230,7 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _rfonts_xml(font: str) -> str:
-    return (
-        f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
-        f'w:cs="{font}" w:hint="eastAsia"/>'
-    )
+    return f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}" w:hint="eastAsia"/>'
 
 
 def _package_parts(title: str) -> dict[str, bytes]:
@@ -276,10 +273,7 @@ def _package_parts(title: str) -> dict[str, bytes]:
             '2006/relationships/fontTable" Target="fontTable.xml"/>'
             "</Relationships>"
         ),
-        "word/document.xml": (
-            f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body><w:sectPr/></w:body>'
-            "</w:document>"
-        ),
+        "word/document.xml": (f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body><w:sectPr/></w:body></w:document>'),
         "word/styles.xml": (
             f'<w:styles xmlns:w="{W_NS}">'
             "<w:docDefaults><w:rPrDefault><w:rPr>"
@@ -360,9 +354,7 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def new_document(
-    title: str, *, landscape: bool, margins_mm: tuple[float, float, float, float]
-) -> DocumentObject:
+def new_document(title: str, *, landscape: bool, margins_mm: tuple[float, float, float, float]) -> DocumentObject:
     """An empty slim A4 document.
 
     Args:
@@ -411,7 +403,7 @@ def _rpr(font: str, size: float, bold: bool) -> OxmlElement:
     if bold:
         rpr.append(OxmlElement("w:b"))
         rpr.append(OxmlElement("w:bCs"))
-    half_points = str(int(round(size * 2)))
+    half_points = str(round(size * 2))
     for tag in ("w:sz", "w:szCs"):
         el = OxmlElement(tag)
         el.set(qn("w:val"), half_points)
@@ -428,9 +420,7 @@ def add_runs(paragraph: Paragraph, text: str, font: str, size: float, bold: bool
         run._r.insert(0, _rpr(font, size, bold))
 
 
-def fill_paragraph(
-    paragraph: Paragraph, spec: P, *, font: str, size: float, bold: bool, align: str
-) -> None:
+def fill_paragraph(paragraph: Paragraph, spec: P, *, font: str, size: float, bold: bool, align: str) -> None:
     """Write ``spec`` into an existing empty paragraph, with the given defaults."""
     font = spec.font or font
     size = spec.size or size
@@ -453,9 +443,7 @@ def fill_paragraph(
     if spec.keep_next:
         fmt.keep_with_next = True
     for pos, kind in spec.tabs:
-        fmt.tab_stops.add_tab_stop(
-            Mm(pos), {"left": WD_TAB_ALIGNMENT.LEFT, "right": WD_TAB_ALIGNMENT.RIGHT}[kind]
-        )
+        fmt.tab_stops.add_tab_stop(Mm(pos), {"left": WD_TAB_ALIGNMENT.LEFT, "right": WD_TAB_ALIGNMENT.RIGHT}[kind])
     # The paragraph mark takes the same font, so an empty paragraph is as high as the
     # text around it (and a spacer paragraph as small as asked).
     ppr = paragraph._p.get_or_add_pPr()
@@ -470,18 +458,18 @@ def add_paragraph(doc: DocumentObject, spec: P) -> Paragraph:
     return paragraph
 
 
-def annex_number(doc: DocumentObject, text: str, after: float = 6.0, *,
-                 page_break_before: bool = False, line_exact: float | None = None) -> None:
-    """"附件N" at the top left, 黑体 三号 (GB/T 9704-2012 §7.1)."""
-    add_paragraph(doc, P(text, font=FONT_TITLE, size=SIZE_ANNEX_NUMBER, after=after,
-                         page_break_before=page_break_before, line_exact=line_exact))
+def annex_number(
+    doc: DocumentObject, text: str, after: float = 6.0, *, page_break_before: bool = False, line_exact: float | None = None
+) -> None:
+    """ "附件N" at the top left, 黑体 三号 (GB/T 9704-2012 §7.1)."""
+    add_paragraph(
+        doc, P(text, font=FONT_TITLE, size=SIZE_ANNEX_NUMBER, after=after, page_break_before=page_break_before, line_exact=line_exact)
+    )
 
 
 def form_title(doc: DocumentObject, text: str, after: float = 10) -> None:
     """The form's title, centred, 黑体 小二."""
-    add_paragraph(
-        doc, P(text, align="center", font=FONT_TITLE, size=SIZE_TITLE, before=6, after=after)
-    )
+    add_paragraph(doc, P(text, align="center", font=FONT_TITLE, size=SIZE_TITLE, before=6, after=after))
 
 
 def _field_runs(paragraph: Paragraph, instruction: str, font: str, size: float) -> None:
@@ -490,6 +478,7 @@ def _field_runs(paragraph: Paragraph, instruction: str, font: str, size: float) 
     Word and LibreOffice both compute PAGE and NUMPAGES when they lay the page out; the
     result run ("1") is only what shows before that.
     """
+
     def run(child: OxmlElement) -> None:
         r = OxmlElement("w:r")
         r.append(_rpr(font, size, False))
@@ -508,9 +497,8 @@ def _field_runs(paragraph: Paragraph, instruction: str, font: str, size: float) 
     run(_el("w:fldChar", fldCharType="end"))
 
 
-def page_number_footer(doc: DocumentObject, *, distance_mm: float,
-                       font: str = FONT_BODY, size: float = SIZE_WUHAO) -> None:
-    """"第 x 页　共 y 页" centred in the footer, x and y the Word fields PAGE and NUMPAGES.
+def page_number_footer(doc: DocumentObject, *, distance_mm: float, font: str = FONT_BODY, size: float = SIZE_WUHAO) -> None:
+    """ "第 x 页　共 y 页" centred in the footer, x and y the Word fields PAGE and NUMPAGES.
 
     Args:
         doc: a document of :func:`new_document` (one section).
@@ -525,8 +513,7 @@ def page_number_footer(doc: DocumentObject, *, distance_mm: float,
     ppr = paragraph._p.get_or_add_pPr()
     for style in ppr.findall(qn("w:pStyle")):  # python-docx's "Footer": not in our styles
         ppr.remove(style)
-    fill_paragraph(paragraph, P("第 ", align="center"), font=font, size=size, bold=False,
-                   align="center")
+    fill_paragraph(paragraph, P("第 ", align="center"), font=font, size=size, bold=False, align="center")
     _field_runs(paragraph, "PAGE", font, size)
     add_runs(paragraph, " 页　共 ", font, size, False)
     _field_runs(paragraph, "NUMPAGES", font, size)
@@ -542,7 +529,7 @@ def spacer(doc: DocumentObject) -> None:
 # Tables
 # ---------------------------------------------------------------------------------------
 def _twips(mm: float) -> int:
-    return int(round(mm * TWIPS_PER_MM))
+    return round(mm * TWIPS_PER_MM)
 
 
 def _el(tag: str, **attrs: str) -> OxmlElement:
@@ -586,17 +573,14 @@ def add_table(doc: DocumentObject, spec: TableSpec) -> Table:
     tbl_pr.append(_el("w:tblInd", w="0", type="dxa"))
     borders = _el("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_el(f"w:{side}", val="single", sz=str(spec.border_sz), space="0",
-                           color="000000"))
+        borders.append(_el(f"w:{side}", val="single", sz=str(spec.border_sz), space="0", color="000000"))
     tbl_pr.append(borders)
     tbl_pr.append(_el("w:tblLayout", type="fixed"))
     mar = _el("w:tblCellMar")
-    for side, mm in (("top", spec.margin_tb), ("left", spec.margin_lr),
-                     ("bottom", spec.margin_tb), ("right", spec.margin_lr)):
+    for side, mm in (("top", spec.margin_tb), ("left", spec.margin_lr), ("bottom", spec.margin_tb), ("right", spec.margin_lr)):
         mar.append(_el(f"w:{side}", w=str(_twips(mm)), type="dxa"))
     tbl_pr.append(mar)
-    tbl_pr.append(_el("w:tblLook", val="0000", firstRow="0", lastRow="0", firstColumn="0",
-                      lastColumn="0", noHBand="1", noVBand="1"))
+    tbl_pr.append(_el("w:tblLook", val="0000", firstRow="0", lastRow="0", firstColumn="0", lastColumn="0", noHBand="1", noVBand="1"))
     tbl.insert(0, tbl_pr)
     tbl_grid = _el("w:tblGrid")
     for w in cols:
@@ -645,7 +629,7 @@ def add_table(doc: DocumentObject, spec: TableSpec) -> Table:
 def _fill_cell(cell: _Cell, c: C, spec: TableSpec) -> None:
     """Write the cell's paragraphs (at least one: Word rejects a cell without)."""
     content = c.content
-    items: list[Union[str, P]]
+    items: list[str | P]
     if isinstance(content, (str, P)):
         items = [content]
     else:
@@ -711,6 +695,7 @@ def build_annex1() -> DocumentObject:
     annex_number(doc, "附件1")
     form_title(doc, "2012年元旦春节送温暖活动慰问金发放凭证")
     label_w, left_v, right_l, right_v = 28.0, 58.0, 28.0, 42.0  # = 156 mm
+
     # The printed sentence reads "年 月 日至 月 日": one 年.  The end year prints, with its
     # 年, only when the record gives it, so a voucher without 低保 reads as the paper does.
     # An empty value keeps the paper's blank (VOUCHER_BLANKS) to write in by hand.  No
@@ -727,35 +712,73 @@ def build_annex1() -> DocumentObject:
     )
     # A digit written in front of each printed box (docs/templates.md 大写位), then ￥ and
     # the figures; the line reads exactly as the notice prints it when the digits are blank.
-    amount = (
-        "资助金额（大写）：{{大写位.仟}}仟{{大写位.佰}}佰{{大写位.拾}}拾{{大写位.元}}元"
-        "{{大写位.角}}角{{大写位.分}}分 ￥：{{资助金额}}"
-    )
+    amount = "资助金额（大写）：{{大写位.仟}}仟{{大写位.佰}}佰{{大写位.拾}}拾{{大写位.元}}元{{大写位.角}}角{{大写位.分}}分 ￥：{{资助金额}}"
     rows = [
-        R([C(label_w, "姓　　名"), C(30, "{{ 姓名 }}"), C(14, "性别"), C(14, "{{ 性别 }}"),
-           C(right_l, ["困难职工", "档案编号"]), C(right_v, "{{ 档案编号 }}")], h=13),
-        R([C(label_w, "身份证号"), C(left_v, "{{ 身份证号 }}"),
-           C(right_l, "联系电话"), C(right_v, "{{ 联系电话 }}")], h=12),
-        R([C(label_w, "居住地址"), C(left_v, "{{ 居住地址 }}", align="left"),
-           C(right_l, "所在单位"), C(right_v, "{{ 所在单位 }}", align="left")], h=16),
+        R(
+            [
+                C(label_w, "姓　　名"),
+                C(30, "{{ 姓名 }}"),
+                C(14, "性别"),
+                C(14, "{{ 性别 }}"),
+                C(right_l, ["困难职工", "档案编号"]),
+                C(right_v, "{{ 档案编号 }}"),
+            ],
+            h=13,
+        ),
+        R([C(label_w, "身份证号"), C(left_v, "{{ 身份证号 }}"), C(right_l, "联系电话"), C(right_v, "{{ 联系电话 }}")], h=12),
+        R(
+            [
+                C(label_w, "居住地址"),
+                C(left_v, "{{ 居住地址 }}", align="left"),
+                C(right_l, "所在单位"),
+                C(right_v, "{{ 所在单位 }}", align="left"),
+            ],
+            h=16,
+        ),
         R([C(label_w, "致困原因"), C(128, "{{ 致困原因 }}", align="left")], h=12),
-        R([C(label_w, "享受低保情况"),
-           C(128, [P(low_income, line_exact=22),
-                   P(f"其它帮扶措施：{value('其它帮扶措施', '其它帮扶措施')}。", line_exact=22),
-                   P("{{ 街道 }}街道（镇）（盖章）　　日期：", indent_left=45, before=6,
-                     line_exact=22)],
-             align="left")], h=28),
-        R([C(label_w, ["单位（工会）", "意见"]),
-           C(50, [P("", align="left"), P("（盖章）", align="right", indent_right=6),
-                  P("", align="left"), P("年　　月　　日", align="right", indent_right=4)]),
-           C(28, ["区（产业）", "工会意见"]),
-           C(50, [P("", align="left"), P("（盖章）", align="right", indent_right=6),
-                  P("", align="left"), P("年　　月　　日", align="right", indent_right=4)])],
-          h=32),
+        R(
+            [
+                C(label_w, "享受低保情况"),
+                C(
+                    128,
+                    [
+                        P(low_income, line_exact=22),
+                        P(f"其它帮扶措施：{value('其它帮扶措施', '其它帮扶措施')}。", line_exact=22),
+                        P("{{ 街道 }}街道（镇）（盖章）　　日期：", indent_left=45, before=6, line_exact=22),
+                    ],
+                    align="left",
+                ),
+            ],
+            h=28,
+        ),
+        R(
+            [
+                C(label_w, ["单位（工会）", "意见"]),
+                C(
+                    50,
+                    [
+                        P("", align="left"),
+                        P("（盖章）", align="right", indent_right=6),
+                        P("", align="left"),
+                        P("年　　月　　日", align="right", indent_right=4),
+                    ],
+                ),
+                C(28, ["区（产业）", "工会意见"]),
+                C(
+                    50,
+                    [
+                        P("", align="left"),
+                        P("（盖章）", align="right", indent_right=6),
+                        P("", align="left"),
+                        P("年　　月　　日", align="right", indent_right=4),
+                    ],
+                ),
+            ],
+            h=32,
+        ),
         R([C(156, amount, align="left")], h=12),
         R([C(156, _stamp_block("收款人（或代收人）签字：", right_indent=20))], h=22),
-        R([C(52, _stamp_block("市总领导：")), C(52, _stamp_block("部门领导：")),
-           C(52, _stamp_block("经办人："))], h=25),
+        R([C(52, _stamp_block("市总领导：")), C(52, _stamp_block("部门领导：")), C(52, _stamp_block("经办人："))], h=25),
     ]
     add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOSI))
     spacer(doc)
@@ -814,12 +837,16 @@ def build_annex2() -> DocumentObject:
     )
     width = content_width_mm(doc)
     add_paragraph(doc, P("{%p for 页 in 分页 %}"))
-    annex_number(doc, "{% if loop.first %}附件2{% endif %}", page_break_before=True,
-                 line_exact=20)
+    annex_number(doc, "{% if loop.first %}附件2{% endif %}", page_break_before=True, line_exact=20)
     add_paragraph(
         doc,
-        P("2012年两节中央财政帮扶专项资金实名制发放凭证汇总表（帮扶项目：{{ 帮扶项目 }}）",
-          align="center", font=FONT_TITLE, size=SIZE_TITLE, after=6),
+        P(
+            "2012年两节中央财政帮扶专项资金实名制发放凭证汇总表（帮扶项目：{{ 帮扶项目 }}）",
+            align="center",
+            font=FONT_TITLE,
+            size=SIZE_TITLE,
+            after=6,
+        ),
     )
     add_paragraph(doc, P("填报单位：{{ 填报单位 }}", size=SIZE_WUHAO, after=3))
     # "第 x 页 共 y 页" on every printed sheet, counted by Word/LibreOffice: a page of the
@@ -828,21 +855,24 @@ def build_annex2() -> DocumentObject:
     page_number_footer(doc, distance_mm=7)
     widths = [w for _, _, w, _ in ROSTER_COLUMNS]
     assert abs(sum(widths) - width) < 0.01, (sum(widths), width)
-    header = R([C(w, label, bold=True, size=SIZE_WUHAO) for label, _, w, _ in ROSTER_COLUMNS],
-               h=10, header=True)
-    data = R([C(w, f"{{{{ r.{name} }}}}", align=align) for _, name, w, align in ROSTER_COLUMNS],
-             h=7)
+    header = R([C(w, label, bold=True, size=SIZE_WUHAO) for label, _, w, _ in ROSTER_COLUMNS], h=10, header=True)
+    data = R([C(w, f"{{{{ r.{name} }}}}", align=align) for _, name, w, align in ROSTER_COLUMNS], h=7)
     # 合计 (not on the paper form): the 大写 amount spans 身份证号 and the address, where
     # "人民币（大写）：" and the longest 大写 of a roster's total fit on one line.
     head_w = widths[0] + widths[1]
     count_w = widths[2] + widths[3]
     words_w = widths[4] + widths[5]
     rest_w = widths[7] + widths[8] + widths[9]
-    total = R([C(head_w, "合计", bold=True, size=SIZE_WUHAO),
-               C(count_w, "共 {{ 合计.人数 }} 人"),
-               C(words_w, "人民币（大写）：{{ 合计.帮扶金额大写 }}", align="left"),
-               C(widths[6], "{{ 合计.帮扶金额 }}"),
-               C(rest_w, "")], h=8)
+    total = R(
+        [
+            C(head_w, "合计", bold=True, size=SIZE_WUHAO),
+            C(count_w, "共 {{ 合计.人数 }} 人"),
+            C(words_w, "人民币（大写）：{{ 合计.帮扶金额大写 }}", align="left"),
+            C(widths[6], "{{ 合计.帮扶金额 }}"),
+            C(rest_w, ""),
+        ],
+        h=8,
+    )
     rows = [
         header,
         R([C(width, "{%tr for r in 页.行 %}")], h=5),
@@ -863,11 +893,10 @@ def build_annex2() -> DocumentObject:
 # ---------------------------------------------------------------------------------------
 def _widths(*edges: float) -> list[float]:
     """Cell widths (mm) between consecutive column edges measured from the table's left."""
-    return [round(b - a, 3) for a, b in zip(edges, edges[1:])]
+    return [round(b - a, 3) for a, b in itertools.pairwise(edges)]
 
 
-def _row(edges: Sequence[float], cells: Sequence[Union[str, list, C]], h: float,
-         **kw: object) -> R:
+def _row(edges: Sequence[float], cells: Sequence[str | list | C], h: float, **kw: object) -> R:
     """A row whose cells fill the columns between ``edges`` (mm from the left border).
 
     A cell given as text (or a list of paragraphs) is centred; a ``C`` keeps its own
@@ -905,9 +934,7 @@ def build_annex3() -> DocumentObject:
     header row, outside the ``{%tr for %}`` loop; the looped row and the tag rows only
     continue them.
     """
-    doc = new_document(
-        "附件3 困难职工档案登记表", landscape=False, margins_mm=(20, 20, 13, 13)
-    )
+    doc = new_document("附件3 困难职工档案登记表", landscape=False, margins_mm=(20, 20, 13, 13))
     annex_number(doc, "附件3", after=2)
     form_title(doc, "困 难 职 工 档 案 登 记 表", after=6)
     add_paragraph(doc, P("填报单位（盖章）：{{ 填报单位 }}", size=SIZE_WUHAO, after=3))
@@ -925,43 +952,111 @@ def build_annex3() -> DocumentObject:
     income = (0, 28, 53, 81, 114, 164, 184)
     h_label, h_value = 8.5, 8.5
     rows = [
-        _row((0, 21, 81, 114, 184),
-             ["职工编号", "（此栏暂不填）", "1困难类别", "{{ 困难类别 }}"], h=h_value),
-        _row(person, ["姓名", "民族", "性别", ["2政治", "面貌"], "出生日期", "3身份证号",
-                      ["4健康", "状况"], "残疾类别", "5身份", "6劳模类型"], h=h_label),
-        _row(person, ["{{ 姓名 }}", "{{ 民族 }}", "{{ 性别 }}", "{{ 政治面貌 }}",
-                      "{{ 出生日期 }}", "{{ 身份证号 }}", "{{ 健康状况 }}", "{{ 残疾类别 }}",
-                      "{{ 身份 }}", "{{ 劳模类型 }}"], h=h_value),
-        _row(housing, ["7住房类型", "8建筑面积", "邮政编码", "联系电话", "9工作时间",
-                       "10所属行业", ["11婚姻", "状况"], "12户口类型"], h=h_label),
-        _row(housing, ["{{ 住房类型 }}", "{{ 建筑面积 }}", "{{ 邮政编码 }}", "{{ 联系电话 }}",
-                       "{{ 工作时间 }}", "{{ 所属行业 }}", "{{ 婚姻状况 }}",
-                       "{{ 户口类型 }}"], h=h_value),
-        _row(address, ["家庭住址", "工作单位", "13单位性质", ["14企业", "状况"],
-                       "15是否单亲"], h=h_label),
-        _row(address, [left("{{ 家庭住址 }}"), left("{{ 工作单位 }}"), "{{ 单位性质 }}",
-                       "{{ 企业状况 }}", "{{ 是否单亲 }}"], h=12),
-        _row(income, ["本人月平均收入", "家庭年度总收入", "家庭人口", "家庭年人均收入",
-                      "16户口所在地行政区划", ["17是否", "进入医保"]], h=h_label),
-        _row(income, ["{{ 本人月平均收入 }}", "{{ 家庭年度总收入 }}", "{{ 家庭人口 }}",
-                      "{{ 家庭年人均收入 }}", "{{ 户口所在地行政区划 }}",
-                      "{{ 是否进入医保 }}"], h=h_value),
+        _row((0, 21, 81, 114, 184), ["职工编号", "（此栏暂不填）", "1困难类别", "{{ 困难类别 }}"], h=h_value),
+        _row(
+            person,
+            ["姓名", "民族", "性别", ["2政治", "面貌"], "出生日期", "3身份证号", ["4健康", "状况"], "残疾类别", "5身份", "6劳模类型"],
+            h=h_label,
+        ),
+        _row(
+            person,
+            [
+                "{{ 姓名 }}",
+                "{{ 民族 }}",
+                "{{ 性别 }}",
+                "{{ 政治面貌 }}",
+                "{{ 出生日期 }}",
+                "{{ 身份证号 }}",
+                "{{ 健康状况 }}",
+                "{{ 残疾类别 }}",
+                "{{ 身份 }}",
+                "{{ 劳模类型 }}",
+            ],
+            h=h_value,
+        ),
+        _row(
+            housing,
+            ["7住房类型", "8建筑面积", "邮政编码", "联系电话", "9工作时间", "10所属行业", ["11婚姻", "状况"], "12户口类型"],
+            h=h_label,
+        ),
+        _row(
+            housing,
+            [
+                "{{ 住房类型 }}",
+                "{{ 建筑面积 }}",
+                "{{ 邮政编码 }}",
+                "{{ 联系电话 }}",
+                "{{ 工作时间 }}",
+                "{{ 所属行业 }}",
+                "{{ 婚姻状况 }}",
+                "{{ 户口类型 }}",
+            ],
+            h=h_value,
+        ),
+        _row(address, ["家庭住址", "工作单位", "13单位性质", ["14企业", "状况"], "15是否单亲"], h=h_label),
+        _row(address, [left("{{ 家庭住址 }}"), left("{{ 工作单位 }}"), "{{ 单位性质 }}", "{{ 企业状况 }}", "{{ 是否单亲 }}"], h=12),
+        _row(
+            income,
+            ["本人月平均收入", "家庭年度总收入", "家庭人口", "家庭年人均收入", "16户口所在地行政区划", ["17是否", "进入医保"]],
+            h=h_label,
+        ),
+        _row(
+            income,
+            [
+                "{{ 本人月平均收入 }}",
+                "{{ 家庭年度总收入 }}",
+                "{{ 家庭人口 }}",
+                "{{ 家庭年人均收入 }}",
+                "{{ 户口所在地行政区划 }}",
+                "{{ 是否进入医保 }}",
+            ],
+            h=h_value,
+        ),
         # 18家庭成员关系: merged down the header and every member row.
-        _row(family, [C(0, "18家庭成员关系", vmerge="restart"), "姓名", "关系", "性别",
-                      "政治面貌", "出生日期", "身份证号", ["健康", "状况"], "月收入", "身份",
-                      "单位或学校"], h=h_label),
+        _row(
+            family,
+            [
+                C(0, "18家庭成员关系", vmerge="restart"),
+                "姓名",
+                "关系",
+                "性别",
+                "政治面貌",
+                "出生日期",
+                "身份证号",
+                ["健康", "状况"],
+                "月收入",
+                "身份",
+                "单位或学校",
+            ],
+            h=h_label,
+        ),
         _row((0, 8, 184), [cont(), "{%tr for m in 家庭成员行 %}"], h=5),
-        _row(family, [cont(), "{{ m.姓名 }}", "{{ m.关系 }}", "{{ m.性别 }}",
-                      "{{ m.政治面貌 }}", "{{ m.出生日期 }}", "{{ m.身份证号 }}",
-                      "{{ m.健康状况 }}", "{{ m.月收入 }}", "{{ m.身份 }}",
-                      "{{ m.单位或学校 }}"], h=8),
+        _row(
+            family,
+            [
+                cont(),
+                "{{ m.姓名 }}",
+                "{{ m.关系 }}",
+                "{{ m.性别 }}",
+                "{{ m.政治面貌 }}",
+                "{{ m.出生日期 }}",
+                "{{ m.身份证号 }}",
+                "{{ m.健康状况 }}",
+                "{{ m.月收入 }}",
+                "{{ m.身份 }}",
+                "{{ m.单位或学校 }}",
+            ],
+            h=8,
+        ),
         _row((0, 8, 184), [cont(), "{%tr endfor %}"], h=5),
-        _row((0, 38, 81, 120, 184), ["19是否有一定自救能力", "{{ 是否有一定自救能力 }}",
-                                     "20是否为零就业家庭", "{{ 是否为零就业家庭 }}"], h=h_value),
+        _row(
+            (0, 38, 81, 120, 184),
+            ["19是否有一定自救能力", "{{ 是否有一定自救能力 }}", "20是否为零就业家庭", "{{ 是否为零就业家庭 }}"],
+            h=h_value,
+        ),
         _row((0, 38, 184), ["21致困主要原因", left("{{ 致困主要原因 }}")], h=h_value),
         # 所附附件: merged down its header and every attachment row.
-        _row((0, 21, 81, 184), [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"],
-             h=8),
+        _row((0, 21, 81, 184), [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"], h=8),
         _row((0, 21, 184), [cont(), "{%tr for a in 附件行 %}"], h=5),
         _row((0, 21, 81, 184), [cont(), "{{ a.附件类型 }}", left("{{ a.附件文件 }}")], h=8),
         _row((0, 21, 184), [cont(), "{%tr endfor %}"], h=5),
@@ -976,8 +1071,7 @@ def build_annex3() -> DocumentObject:
     add_paragraph(doc, P("{%p if 附填表说明 %}"))
     add_paragraph(
         doc,
-        P("困 难 职 工 档 案 填 表 说 明", align="center", font=FONT_TITLE, size=SIZE_TITLE,
-          after=10, page_break_before=True),
+        P("困 难 职 工 档 案 填 表 说 明", align="center", font=FONT_TITLE, size=SIZE_TITLE, after=10, page_break_before=True),
     )
     for item in FILLING_INSTRUCTIONS:
         add_paragraph(doc, P(item, align="both", size=SIZE_XIAOSI, line_exact=18, after=2))
@@ -1009,27 +1103,30 @@ def build_annex4() -> DocumentObject:
     form_title(doc, "2012年“两节”期间企业工资拖欠情况周报表", after=12)
     add_paragraph(
         doc,
-        P("填报单位（盖章）：{{ 填报单位 }}\t时间：{{ 时间.年 }} 年 {{ 时间.月 }} 月 "
-          "{{ 时间.日 }} 日", after=6, tabs=((width, "right"),)),
+        P("填报单位（盖章）：{{ 填报单位 }}\t时间：{{ 时间.年 }} 年 {{ 时间.月 }} 月 {{ 时间.日 }} 日", after=6, tabs=((width, "right"),)),
     )
     col = (22.0, 38.0, 32.0, 32.0, 32.0)
     rows = [
-        R([C(col[0], "项目"), C(col[1], ""), C(col[2], ["拖欠数额", "（万元）"]),
-           C(col[3], ["涉及企业数", "（户）"]), C(col[4], ["涉及人数", "（人）"])], h=16),
+        R(
+            [
+                C(col[0], "项目"),
+                C(col[1], ""),
+                C(col[2], ["拖欠数额", "（万元）"]),
+                C(col[3], ["涉及企业数", "（户）"]),
+                C(col[4], ["涉及人数", "（人）"]),
+            ],
+            h=16,
+        ),
     ]
-    for group, items in (("企业类型", ("国有企业", "集体企业", "其他类型企业")),
-                         ("用工来源", ("城镇职工", "农民工", "其中建筑业农民工"))):
+    for group, items in (("企业类型", ("国有企业", "集体企业", "其他类型企业")), ("用工来源", ("城镇职工", "农民工", "其中建筑业农民工"))):
         for i, item in enumerate(items):
-            cells = [C(col[0], group if i == 0 else "",
-                       vmerge="restart" if i == 0 else "continue"),
-                     C(col[1], item)]
+            cells = [C(col[0], group if i == 0 else "", vmerge="restart" if i == 0 else "continue"), C(col[1], item)]
             cells += [C(w, f"{{{{ {group}.{item}.{m} }}}}") for w, m in zip(col[2:], MEASURES)]
             rows.append(R(cells, h=16))
     add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOSI))
     add_paragraph(
         doc,
-        P("单位负责人：{{ 单位负责人 }}\t填表人：{{ 填表人 }}\t联系电话：{{ 联系电话 }}",
-          before=12, tabs=((56, "left"), (102, "left"))),
+        P("单位负责人：{{ 单位负责人 }}\t填表人：{{ 填表人 }}\t联系电话：{{ 联系电话 }}", before=12, tabs=((56, "left"), (102, "left"))),
     )
     add_paragraph(doc, P("报出日期：{{ 报出日期 }}", before=8))
     add_paragraph(doc, P("（具体案例所涉及企业等情况请另附文字说明）", before=8))
@@ -1037,8 +1134,7 @@ def build_annex4() -> DocumentObject:
     add_paragraph(doc, P("{%p if 案例说明 %}"))
     add_paragraph(
         doc,
-        P("具体案例情况说明", align="center", font=FONT_TITLE, size=SIZE_TITLE,
-          page_break_before=True, after=6),
+        P("具体案例情况说明", align="center", font=FONT_TITLE, size=SIZE_TITLE, page_break_before=True, after=6),
     )
     add_paragraph(
         doc,
@@ -1046,8 +1142,7 @@ def build_annex4() -> DocumentObject:
     )
     add_paragraph(
         doc,
-        P("填报单位：{{ 填报单位 }}\t时间：{{ 时间.年 }} 年 {{ 时间.月 }} 月 {{ 时间.日 }} 日",
-          after=12, tabs=((width, "right"),)),
+        P("填报单位：{{ 填报单位 }}\t时间：{{ 时间.年 }} 年 {{ 时间.月 }} 月 {{ 时间.日 }} 日", after=12, tabs=((width, "right"),)),
     )
     add_paragraph(
         doc,
@@ -1086,8 +1181,7 @@ def build_all(out_dir: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write the templates to (default: templates/)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write the templates to (default: templates/)")
     args = parser.parse_args(argv)
     for path in build_all(args.out):
         print(f"{path}  {path.stat().st_size} bytes")

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from formkit import api
 from formkit.domain import annexes
-from formkit import api  # noqa: E402
-from formkit.pipeline.pdf import convert_to_pdf  # noqa: E402
+from formkit.pipeline.pdf import convert_to_pdf
 
 #: Preview name → (document path inside a unit's output folder, first page, last page).
 PICKS = {
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pdftoppm not found: install poppler-utils", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="formkit-preview-") as tmp:
-        report = api.render(args.records, Path(tmp), templates=ROOT / "templates")
+        api.render(args.records, Path(tmp), templates=ROOT / "templates")
         chosen = {}
         for name, (pattern, first, last) in PICKS.items():
             matches = sorted(Path(tmp).glob(f"*/{pattern}"), key=lambda p: (p.parts[-3:], p))
@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         for (name, (_, first, last)), pdf in zip(chosen.items(), pdfs):
             for page in range(first, last + 1):
                 stem = args.out / (name if first == last else f"{name}-{page}")
-                subprocess.run(["pdftoppm", "-png", "-r", str(args.dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)], check=True)
+                subprocess.run(
+                    ["pdftoppm", "-png", "-r", str(args.dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
+                    check=True,
+                )
                 print(stem.with_suffix(".png").relative_to(ROOT))
     return 0
 

@@ -36,9 +36,20 @@ def main(out: Path) -> None:
     server = Server(records, work / "output", port=0).start()
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={work / 'profile'}", "--window-size=1280,900", "--lang=zh-CN", "--hide-scrollbars"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={work / 'profile'}",
+        "--window-size=1280,900",
+        "--lang=zh-CN",
+        "--hide-scrollbars",
+    ):
         options.add_argument(arg)
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     base = f"http://127.0.0.1:{server.port}"
@@ -68,8 +79,13 @@ def main(out: Path) -> None:
         click(d.find_element(By.NAME, "pdf"))
         click(d.find_element(By.ID, "render-button"))
         wait(lambda x: x.find_elements(By.CSS_SELECTOR, ".previews img"))
-        wait(lambda x: all(x.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
-                           for img in x.find_elements(By.CSS_SELECTOR, ".previews img")), 60)
+        wait(
+            lambda x: all(
+                x.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
+                for img in x.find_elements(By.CSS_SELECTOR, ".previews img")
+            ),
+            60,
+        )
         d.set_window_size(1280, d.execute_script("return document.body.scrollHeight") + 50)
         shoot(d.find_element(By.TAG_NAME, "main"), "单位.png")
         d.set_window_size(1280, 900)
@@ -114,8 +130,9 @@ def main(out: Path) -> None:
         rel = f"{UNIT}/职工/002-林志强.yaml"
         d.get(f"{base}/record/{rel}")
         path = records / rel
-        path.write_text(path.read_text(encoding="utf-8").replace("婚姻状况: 未婚", "婚姻状况: 未婚  # 同事在记事本里加的说明"),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("婚姻状况: 未婚", "婚姻状况: 未婚  # 同事在记事本里加的说明"), encoding="utf-8"
+        )
         type_into("联系电话", "0592-5550001")
         click(d.find_element(By.ID, "save"))
         wait(lambda x: x.find_elements(By.ID, "diff"))

@@ -126,8 +126,16 @@ def render(
         find_soffice()
     remove_leftovers(out)
     report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
-    batch = Batch(record_set, out, load_templates(Path(templates) if templates else None), force=force, pdf=pdf,
-                   report=report, progress=progress, on_documents=on_documents)
+    batch = Batch(
+        record_set,
+        out,
+        load_templates(Path(templates) if templates else None),
+        force=force,
+        pdf=pdf,
+        report=report,
+        progress=progress,
+        on_documents=on_documents,
+    )
     try:
         batch.run(processes)
     except OSError as exc:
@@ -139,8 +147,9 @@ def render(
     return report
 
 
-def notice(records: Path | str, out: Path | str = "output", *, templates: Path | str | None = None,
-           issued: date | None = None) -> list[Path]:
+def notice(
+    records: Path | str, out: Path | str = "output", *, templates: Path | str | None = None, issued: date | None = None
+) -> list[Path]:
     """The notice packet (the notice and its four blank annexes) for every addressee in 主送,
     into ``out/通知/`` (:func:`formkit.forms.notice.render_notice`).
 
@@ -175,8 +184,9 @@ def export(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool
     return export_tables(records, out, keep_going=keep_going)
 
 
-def import_sheet(sheet: Path | str, records: Path | str = "records", *, unit: str | None = None,
-                 sheet_name: str | None = None, dry_run: bool = False) -> ImportReport:
+def import_sheet(
+    sheet: Path | str, records: Path | str = "records", *, unit: str | None = None, sheet_name: str | None = None, dry_run: bool = False
+) -> ImportReport:
     """Worker records from a roster spreadsheet (.xlsx, .csv), one YAML per row; never
     overwrites (:func:`formkit.exchange.sheetimport.import_sheet`)."""
     return sheetimport.import_sheet(Path(sheet), Path(records), unit=unit, sheet_name=sheet_name, dry_run=dry_run)
@@ -260,5 +270,3 @@ __all__ = [
     "write_new_record",
     "write_schemas",
 ]
-
-

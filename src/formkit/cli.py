@@ -93,8 +93,10 @@ def check(records: Path) -> None:
     bad_workers = sum(1 for path in bad if "职工" in Path(path).parts)
     bad_weeks = sum(1 for path in bad if "周报" in Path(path).parts)
     click.echo(
-        f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工" + (f"（{bad_workers} 份有错误）" if bad_workers else "")
-        + f"，{weeks + bad_weeks} 份周报" + (f"（{bad_weeks} 份有错误）" if bad_weeks else "")
+        f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工"
+        + (f"（{bad_workers} 份有错误）" if bad_workers else "")
+        + f"，{weeks + bad_weeks} 份周报"
+        + (f"（{bad_weeks} 份有错误）" if bad_weeks else "")
         + f"；{len(record_set.errors)} 处错误，{len(record_set.warnings)} 处警告。"
     )
     if record_set.errors:
@@ -104,11 +106,20 @@ def check(records: Path) -> None:
 @main.command()
 @RECORDS
 @click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with your own versions of the four templates.")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder with your own versions of the four templates.",
+)
 @click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
 @click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
 @click.option("--force", is_flag=True, help="Render every document again, even those unchanged since the last run.")
-@click.option("--mask", is_flag=True, help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/ (kept current by later renders).")
+@click.option(
+    "--mask",
+    is_flag=True,
+    help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/ (kept current by later renders).",
+)
 def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
     """Render annexes 1–4 for every unit of RECORDS into OUT.
 
@@ -142,7 +153,17 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
 
     try:
         try:
-            report = api.render(records, out, templates=templates, keep_going=keep_going, pdf=pdf, force=force, progress=stage, on_documents=counted, mask=mask)
+            report = api.render(
+                records,
+                out,
+                templates=templates,
+                keep_going=keep_going,
+                pdf=pdf,
+                force=force,
+                progress=stage,
+                on_documents=counted,
+                mask=mask,
+            )
         finally:
             if bar is not None:
                 bar.render_finish()
@@ -164,7 +185,9 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
     if report.warnings:
         click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
     if report.pdf_failed:
-        click.echo(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：", err=True)
+        click.echo(
+            f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：", err=True
+        )
         for path, why in report.pdf_failed:
             click.echo(f"  {out / path}：{why}", err=True)
     if report.skipped:
@@ -213,8 +236,12 @@ def new(kind: str, path: Path | None) -> None:
 
 @main.command()
 @RECORDS
-@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder (packets go into OUT/通知/).")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the notice and annex templates.")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder (packets go into OUT/通知/)."
+)
+@click.option(
+    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the notice and annex templates."
+)
 @click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
@@ -241,7 +268,15 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
 @main.command(name="import")
 @click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--unit", "unit", default=None, help="填报单位: the unit folder to write into (default: from the sheet or the only unit).")
-@click.option("-o", "--records", "records", type=click.Path(path_type=Path), default="records", show_default=True, help="Records folder to write into.")
+@click.option(
+    "-o",
+    "--records",
+    "records",
+    type=click.Path(path_type=Path),
+    default="records",
+    show_default=True,
+    help="Records folder to write into.",
+)
 @click.option("--sheet", "sheet_name", default=None, help="Worksheet name (default: the first with a recognisable header).")
 @click.option("--dry-run", is_flag=True, help="Report what would be written, write nothing.")
 def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None, dry_run: bool) -> None:
@@ -278,7 +313,14 @@ def schedule(records: Path, today: str | None) -> None:
 
 @main.command()
 @RECORDS
-@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder of renders started from the page.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default="output",
+    show_default=True,
+    help="Output folder of renders started from the page.",
+)
 @click.option("--host", default=None, help="Listen on this address instead of 127.0.0.1 and ::1 (other computers can then reach the page).")
 @click.option("--port", type=int, default=8765, show_default=True, help="Port (the next free one when taken; 0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser; only print the address.")
@@ -295,8 +337,13 @@ def serve(records: Path, out: Path, host: str | None, port: int, no_browser: boo
 
 
 @main.command()
-@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Write one schema file per kind of record into this folder, and print the VS Code setting.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write one schema file per kind of record into this folder, and print the VS Code setting.",
+)
 def schema(out: Path | None) -> None:
     """Write a JSON Schema of the record files, for editor completion (see README).
 

@@ -30,11 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Sequence
 
-__all__ = ["generate_records", "check_digit", "main"]
+__all__ = ["check_digit", "generate_records", "main"]
 
 FICTIONAL_HEADER = "# 示例数据（虚构）：由 formkit.fake 随机生成，人物、身份证号、电话、地址、单位均为虚构。\n"
 
@@ -79,37 +79,78 @@ _HOME_COUNTIES = [
 
 # district, region code, [(街道, 邮政编码, road)]
 _DISTRICTS = [
-    ("思明区", "350203", [("中华街道", "361001", "大同路"), ("鹭江街道", "361001", "镇海路"),
-                         ("厦港街道", "361002", "大学路"), ("开元街道", "361004", "溪岸路"),
-                         ("梧村街道", "361004", "金榜路"), ("筼筜街道", "361003", "湖滨南路"),
-                         ("嘉莲街道", "361012", "嘉禾路"), ("莲前街道", "361008", "莲前西路"),
-                         ("滨海街道", "361008", "环岛南路")]),
-    ("湖里区", "350206", [("湖里街道", "361006", "湖里大道"), ("殿前街道", "361006", "高殿路"),
-                         ("禾山街道", "361009", "禾山路"), ("江头街道", "361009", "江村路"),
-                         ("金山街道", "361016", "金山路")]),
-    ("集美区", "350211", [("集美街道", "361021", "石鼓路"), ("侨英街道", "361021", "叶厝里"),
-                         ("杏林街道", "361022", "杏林北路"), ("杏滨街道", "361022", "杏滨路"),
-                         ("灌口镇", "361023", "灌口中路"), ("后溪镇", "361024", "后溪路")]),
-    ("海沧区", "350205", [("海沧街道", "361026", "海沧大道"), ("新阳街道", "361026", "新阳路"),
-                         ("东孚镇", "361027", "东孚大道")]),
-    ("同安区", "350212", [("大同街道", "361100", "环城南路"), ("祥平街道", "361100", "祥平路"),
-                         ("西柯镇", "361100", "西柯街"), ("五显镇", "361100", "五显路")]),
-    ("翔安区", "350213", [("新店镇", "361101", "新店路"), ("马巷镇", "361101", "马巷路"),
-                         ("内厝镇", "361101", "内厝路")]),
+    (
+        "思明区",
+        "350203",
+        [
+            ("中华街道", "361001", "大同路"),
+            ("鹭江街道", "361001", "镇海路"),
+            ("厦港街道", "361002", "大学路"),
+            ("开元街道", "361004", "溪岸路"),
+            ("梧村街道", "361004", "金榜路"),
+            ("筼筜街道", "361003", "湖滨南路"),
+            ("嘉莲街道", "361012", "嘉禾路"),
+            ("莲前街道", "361008", "莲前西路"),
+            ("滨海街道", "361008", "环岛南路"),
+        ],
+    ),
+    (
+        "湖里区",
+        "350206",
+        [
+            ("湖里街道", "361006", "湖里大道"),
+            ("殿前街道", "361006", "高殿路"),
+            ("禾山街道", "361009", "禾山路"),
+            ("江头街道", "361009", "江村路"),
+            ("金山街道", "361016", "金山路"),
+        ],
+    ),
+    (
+        "集美区",
+        "350211",
+        [
+            ("集美街道", "361021", "石鼓路"),
+            ("侨英街道", "361021", "叶厝里"),
+            ("杏林街道", "361022", "杏林北路"),
+            ("杏滨街道", "361022", "杏滨路"),
+            ("灌口镇", "361023", "灌口中路"),
+            ("后溪镇", "361024", "后溪路"),
+        ],
+    ),
+    ("海沧区", "350205", [("海沧街道", "361026", "海沧大道"), ("新阳街道", "361026", "新阳路"), ("东孚镇", "361027", "东孚大道")]),
+    (
+        "同安区",
+        "350212",
+        [
+            ("大同街道", "361100", "环城南路"),
+            ("祥平街道", "361100", "祥平路"),
+            ("西柯镇", "361100", "西柯街"),
+            ("五显镇", "361100", "五显路"),
+        ],
+    ),
+    ("翔安区", "350213", [("新店镇", "361101", "新店路"), ("马巷镇", "361101", "马巷路"), ("内厝镇", "361101", "内厝路")]),
 ]
 
 # Plausible but fictional names of industry union committees (产业工会工委).
 _INDUSTRY_UNIONS = [
-    "市建设工会工委", "市机关工会工委", "市教育工会", "市卫生工会工委", "市金融工会工委",
-    "市交通运输工会工委", "市商贸工会工委", "市电子工业工会工委", "市旅游会展工会工委",
+    "市建设工会工委",
+    "市机关工会工委",
+    "市教育工会",
+    "市卫生工会工委",
+    "市金融工会工委",
+    "市交通运输工会工委",
+    "市商贸工会工委",
+    "市电子工业工会工委",
+    "市旅游会展工会工委",
 ]
 
-_SURNAMES = ("陈林黄张吴王郑李刘蔡杨许洪苏曾庄谢叶周柯邱何高郭傅施江卢沈方"
-             "徐朱胡游钟潘罗颜戴魏卓庄彭")
-_GIVEN = ("建国 志强 秀英 美华 丽娟 天明 文华 国栋 淑贞 永福 春花 金水 红梅 庆祥 水生 明辉 伟 芳 敏 "
-          "静 丽华 强 磊 建军 海洋 志勇 艳 俊杰 娟 海涛 超 霞 建平 刚 桂兰 玉珍 荣华 海燕 晓燕 小燕 "
-          "雅琳 文博 浩然 宇轩 子豪 雨欣 婷婷 志鹏 振东 丽萍 阿珠 火炎 秀琴 金花 清华 永强 宝珠 "
-          "鸿 燕玲 丽云 国平 德明 金发 志伟 晓雯 明亮 少华 惠珍 素琴 瑞芳 文彬 一鸣 思远 佳怡").split()
+_SURNAMES = "陈林黄张吴王郑李刘蔡杨许洪苏曾庄谢叶周柯邱何高郭傅施江卢沈方徐朱胡游钟潘罗颜戴魏卓庄彭"
+_GIVEN = (
+    "建国 志强 秀英 美华 丽娟 天明 文华 国栋 淑贞 永福 春花 金水 红梅 庆祥 水生 明辉 伟 芳 敏 "
+    "静 丽华 强 磊 建军 海洋 志勇 艳 俊杰 娟 海涛 超 霞 建平 刚 桂兰 玉珍 荣华 海燕 晓燕 小燕 "
+    "雅琳 文博 浩然 宇轩 子豪 雨欣 婷婷 志鹏 振东 丽萍 阿珠 火炎 秀琴 金花 清华 永强 宝珠 "
+    "鸿 燕玲 丽云 国平 德明 金发 志伟 晓雯 明亮 少华 惠珍 素琴 瑞芳 文彬 一鸣 思远 佳怡"
+).split()
 
 _ETHNIC_MINOR = ["回族", "畲族", "高山族", "土家族", "满族", "壮族", "苗族", "蒙古族"]
 
@@ -121,22 +162,59 @@ _WORKER_STATUS = ["在岗", "下（待）岗", "失（无）业", "退休", "病
 _MODEL_WORKER = ["非劳模", "全国劳模", "省部级劳模", "地市级劳模", "其他"]
 _HOUSING = ["承租单位公房", "政府廉租房", "自购房", "无房", "租房", "自建房", "其他"]
 _AREA = ["20以下", "20至50", "50至70", "70以上"]
-_INDUSTRY = ["农、林、牧、渔业", "金融保险业", "社会服务业", "教育", "科技", "文化", "体育", "宗教",
-             "医疗卫生", "军队", "国家机关", "纺织系统", "冶金系统", "煤炭系统", "机电系统", "电子仪表",
-             "化工系统", "国防系统", "城建系统", "精工系统", "财贸系统", "医药系统", "交通系统", "其他"]
+_INDUSTRY = [
+    "农、林、牧、渔业",
+    "金融保险业",
+    "社会服务业",
+    "教育",
+    "科技",
+    "文化",
+    "体育",
+    "宗教",
+    "医疗卫生",
+    "军队",
+    "国家机关",
+    "纺织系统",
+    "冶金系统",
+    "煤炭系统",
+    "机电系统",
+    "电子仪表",
+    "化工系统",
+    "国防系统",
+    "城建系统",
+    "精工系统",
+    "财贸系统",
+    "医药系统",
+    "交通系统",
+    "其他",
+]
 _HUKOU = ["非农业", "农业", "农转居"]
-_EMPLOYER_KIND = ["国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业",
-                  "与港澳台合资/合作", "中外合资/合作", "其他"]
+_EMPLOYER_KIND = ["国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业", "与港澳台合资/合作", "中外合资/合作", "其他"]
 _EMPLOYER_STATE = ["亏损企业", "改制企业", "关闭破产企业", "正常", "其他"]
-_CAUSES = ["本人大病", "供养直系亲属大病", "意外灾害", "子女上学", "残疾",
-           "收入低无法维持基本生活", "下岗失业", "其他"]
+_CAUSES = ["本人大病", "供养直系亲属大病", "意外灾害", "子女上学", "残疾", "收入低无法维持基本生活", "下岗失业", "其他"]
 _DISABILITY = ["肢体残疾三级", "肢体残疾四级", "视力残疾二级", "听力残疾三级", "精神残疾三级"]
 _AMOUNTS = ["500", "800", "1000", "1000.00", "600", "1200", "1409.50", "325.04", "1500", "2000"]
 _COMPANY_WORDS = ["鹭江", "海湾", "金鹭", "嘉禾", "鼓浪", "筼筜", "同益", "翔鹭", "闽南", "华侨"]
-_COMPANY_KINDS = ["纺织有限公司", "电子有限公司", "建筑劳务有限公司", "物业管理有限公司",
-                  "食品厂", "机械厂", "贸易有限公司", "运输有限公司", "餐饮管理有限公司"]
-_SCHOOLS = {"幼儿": "幼儿园", "小学": "小学", "初中": "中学", "高中": "中学", "中职中技": "职业技术学校",
-            "大学生": "大学", "研究生": "大学"}
+_COMPANY_KINDS = [
+    "纺织有限公司",
+    "电子有限公司",
+    "建筑劳务有限公司",
+    "物业管理有限公司",
+    "食品厂",
+    "机械厂",
+    "贸易有限公司",
+    "运输有限公司",
+    "餐饮管理有限公司",
+]
+_SCHOOLS = {
+    "幼儿": "幼儿园",
+    "小学": "小学",
+    "初中": "中学",
+    "高中": "中学",
+    "中职中技": "职业技术学校",
+    "大学生": "大学",
+    "研究生": "大学",
+}
 
 _FRIDAYS = [date(2011, 12, 2) + timedelta(weeks=k) for k in range(8)]
 _REFERENCE = date(2012, 1, 6)  # 上报截止: ages are reckoned on this day
@@ -252,10 +330,12 @@ class _Gen:
         members: list[dict] = []
         if marital == "已婚":
             sp_born = self.birth(max(1940, born.year - 5), min(1988, born.year + 5))
-            sp_status = "农民工" if migrant and r.random() < 0.6 else self.pick(
-                ["在岗", "下（待）岗", "失（无）业", "退休", "病休", "内退", "农民"])
-            members.append(self._member(self.name(), "妻子" if male else "丈夫", not male, sp_born,
-                                        region, sp_status, dform))
+            sp_status = (
+                "农民工"
+                if migrant and r.random() < 0.6
+                else self.pick(["在岗", "下（待）岗", "失（无）业", "退休", "病休", "内退", "农民"])
+            )
+            members.append(self._member(self.name(), "妻子" if male else "丈夫", not male, sp_born, region, sp_status, dform))
         n_children = 0 if marital == "未婚" else r.choice([0, 1, 1, 1, 2, 2, 3, 4])
         for _ in range(n_children):
             lo = born.year + 20
@@ -267,19 +347,38 @@ class _Gen:
             if c_born >= _REFERENCE:
                 continue
             age = _age(c_born)
-            c_status = ("幼儿" if age < 6 else "小学" if age < 12 else "初中" if age < 15 else
-                        "高中" if age < 18 else "大学生" if age < 23 else self.pick(["在岗", "农民工", "失（无）业"]))
-            members.append(self._member(self.name(surname),
-                                        "儿子" if c_male else "女儿", c_male, c_born, region, c_status, dform))
+            c_status = (
+                "幼儿"
+                if age < 6
+                else "小学"
+                if age < 12
+                else "初中"
+                if age < 15
+                else "高中"
+                if age < 18
+                else "大学生"
+                if age < 23
+                else self.pick(["在岗", "农民工", "失（无）业"])
+            )
+            members.append(self._member(self.name(surname), "儿子" if c_male else "女儿", c_male, c_born, region, c_status, dform))
         if marital in ("离异", "丧偶") and n_children:
             lone_parent = "是"
         if r.random() < 0.3 and born.year < 1980:
             for rel, pm in (("父亲", True), ("母亲", False)):
                 if r.random() < 0.5 and len(members) < 6:
                     p_born = self.birth(born.year - 35, born.year - 20)
-                    members.append(self._member(self.name(surname if pm else None), rel, pm, p_born,
-                                                region, self.pick(["退休", "农民", "病退"]), dform,
-                                                with_id=r.random() < 0.8))
+                    members.append(
+                        self._member(
+                            self.name(surname if pm else None),
+                            rel,
+                            pm,
+                            p_born,
+                            region,
+                            self.pick(["退休", "农民", "病退"]),
+                            dform,
+                            with_id=r.random() < 0.8,
+                        )
+                    )
         members = members[:6]
         persons = 1 + len(members)
 
@@ -299,50 +398,55 @@ class _Gen:
         if work_start > date(2011, 11, 30):
             work_start = date(2011, 3, 1)
 
-        out = [FICTIONAL_HEADER,
-               f"档案编号: {number}\n",
-               f"困难类别: {category}\n",
-               f"姓名: {name}\n",
-               f"民族: {ethnic}\n",
-               f"性别: {'男' if male else '女'}\n",
-               f"政治面貌: {self.pick(_POLITICS)}\n",
-               f"出生日期: {d(born)}\n",
-               f"身份证号: {self.id_text(idno)}\n",
-               f"健康状况: {health}\n"]
+        out = [
+            FICTIONAL_HEADER,
+            f"档案编号: {number}\n",
+            f"困难类别: {category}\n",
+            f"姓名: {name}\n",
+            f"民族: {ethnic}\n",
+            f"性别: {'男' if male else '女'}\n",
+            f"政治面貌: {self.pick(_POLITICS)}\n",
+            f"出生日期: {d(born)}\n",
+            f"身份证号: {self.id_text(idno)}\n",
+            f"健康状况: {health}\n",
+        ]
         if health == "残病":
             out.append(f"残疾类别: {self.pick(_DISABILITY)}\n")
-        out += [f"身份: {status}\n",
-                f"劳模类型: {'非劳模' if r.random() < 0.95 else self.pick(_MODEL_WORKER[1:])}\n",
-                f"住房类型: {self.pick(_HOUSING)}\n",
-                f"建筑面积: {self.pick(_AREA)}\n",
-                f'邮政编码: "{postcode}"\n',
-                f"联系电话: {_q(self.phone())}\n",
-                f"工作时间: {d(work_start)}\n",
-                f"所属行业: {self.pick(_INDUSTRY)}\n",
-                f"婚姻状况: {marital}\n",
-                f"户口类型: {hukou_kind}\n",
-                f"家庭住址: {_q(addr)}\n",
-                f"工作单位: {_q(company)}\n",
-                f"单位性质: {self.pick(_EMPLOYER_KIND)}\n",
-                f"企业状况: {self.pick(_EMPLOYER_STATE)}\n",
-                f"是否单亲: {lone_parent}\n",
-                f"本人月平均收入: {own_income}\n",
-                f"家庭年度总收入: {total_income}\n",
-                f"家庭人口: {persons}\n"]
+        out += [
+            f"身份: {status}\n",
+            f"劳模类型: {'非劳模' if r.random() < 0.95 else self.pick(_MODEL_WORKER[1:])}\n",
+            f"住房类型: {self.pick(_HOUSING)}\n",
+            f"建筑面积: {self.pick(_AREA)}\n",
+            f'邮政编码: "{postcode}"\n',
+            f"联系电话: {_q(self.phone())}\n",
+            f"工作时间: {d(work_start)}\n",
+            f"所属行业: {self.pick(_INDUSTRY)}\n",
+            f"婚姻状况: {marital}\n",
+            f"户口类型: {hukou_kind}\n",
+            f"家庭住址: {_q(addr)}\n",
+            f"工作单位: {_q(company)}\n",
+            f"单位性质: {self.pick(_EMPLOYER_KIND)}\n",
+            f"企业状况: {self.pick(_EMPLOYER_STATE)}\n",
+            f"是否单亲: {lone_parent}\n",
+            f"本人月平均收入: {own_income}\n",
+            f"家庭年度总收入: {total_income}\n",
+            f"家庭人口: {persons}\n",
+        ]
         if (total_income * 100) % persons == 0 and r.random() < 0.5:
             per = total_income * 100 // persons
             out.append(f"家庭年人均收入: {per // 100}.{per % 100:02d}\n")
-        out += [f"户口所在地行政区划: {hukou_place}\n",
-                f"是否进入医保: {'是' if r.random() < 0.8 else '否'}\n"]
+        out += [f"户口所在地行政区划: {hukou_place}\n", f"是否进入医保: {'是' if r.random() < 0.8 else '否'}\n"]
         if members:
             out.append("家庭成员:\n")
             for m in members:
                 out.append(m["text"])
         else:
             out.append("家庭成员: []\n")
-        out += [f"是否有一定自救能力: {'是' if r.random() < 0.7 else '否'}\n",
-                f"是否为零就业家庭: {'是' if r.random() < 0.1 else '否'}\n",
-                "致困主要原因:\n"]
+        out += [
+            f"是否有一定自救能力: {'是' if r.random() < 0.7 else '否'}\n",
+            f"是否为零就业家庭: {'是' if r.random() < 0.1 else '否'}\n",
+            "致困主要原因:\n",
+        ]
         out += [f"  - {c}\n" for c in causes]
         out += ["所附附件:\n", "  - 附件类型: 身份证\n", "    附件文件: 身份证复印件.pdf\n"]
         if category == "低保户":
@@ -351,24 +455,26 @@ class _Gen:
             out.append("备注: |\n  入户走访核实。\n  家庭情况属实。\n")
         out.append(f"档案状态: {'脱贫' if retired else '在档'}\n")
         if not retired or r.random() < 0.5:
-            out += ["慰问:\n",
-                    f"  资助金额: {self.pick(_AMOUNTS)}\n",
-                    "  帮扶项目: 生活救助\n",
-                    f"  资金来源: {'中央财政帮扶专项资金' if r.random() < 0.8 else '送温暖工程资金'}\n"]
+            out += [
+                "慰问:\n",
+                f"  资助金额: {self.pick(_AMOUNTS)}\n",
+                "  帮扶项目: 生活救助\n",
+                f"  资金来源: {'中央财政帮扶专项资金' if r.random() < 0.8 else '送温暖工程资金'}\n",
+            ]
             if category == "低保户":
                 start = date(2011, r.randint(1, 6), 1)
-                out += ["  低保:\n",
-                        f"    起: {d(start)}\n",
-                        f"    止: {d(date(2011, 12, 31))}\n",
-                        f"    每月: {r.choice(['320', '360', '400', '325.04'])}\n"]
+                out += [
+                    "  低保:\n",
+                    f"    起: {d(start)}\n",
+                    f"    止: {d(date(2011, 12, 31))}\n",
+                    f"    每月: {r.choice(['320', '360', '400', '325.04'])}\n",
+                ]
             if r.random() < 0.3:
                 out.append("  其它帮扶措施: 推荐参加再就业技能培训\n")
-            out += [f"  街道: {street}\n",
-                    f"  发放日期: {d(date(2011, 12, r.randint(20, 31)))}\n"]
+            out += [f"  街道: {street}\n", f"  发放日期: {d(date(2011, 12, r.randint(20, 31)))}\n"]
         return name, "".join(out)
 
-    def _member(self, name: str, relation: str, male: bool, born: date, region: str,
-                status: str, dform: int, with_id: bool = True) -> dict:
+    def _member(self, name: str, relation: str, male: bool, born: date, region: str, status: str, dform: int, with_id: bool = True) -> dict:
         """A family member as a dict holding its YAML text and monthly income (yuan)."""
         r = self.rnd
         income = 0
@@ -382,17 +488,21 @@ class _Gen:
         politics = "共青团员" if 14 <= age <= 28 and r.random() < 0.5 else "群众"
         school = _SCHOOLS.get(status)
         unit = f"厦门市某{school}" if school else ("无" if income == 0 else "厦门某企业")
-        lines = [f"  - 姓名: {name}\n",
-                 f"    关系: {relation}\n",
-                 f"    性别: {'男' if male else '女'}\n",
-                 f"    政治面貌: {politics}\n",
-                 f"    出生日期: {_date_text(born, dform)}\n"]
+        lines = [
+            f"  - 姓名: {name}\n",
+            f"    关系: {relation}\n",
+            f"    性别: {'男' if male else '女'}\n",
+            f"    政治面貌: {politics}\n",
+            f"    出生日期: {_date_text(born, dform)}\n",
+        ]
         if with_id:
             lines.append(f"    身份证号: {self.id_text(self.id_number(region, born, male))}\n")
-        lines += [f"    健康状况: {'良好' if r.random() < 0.8 else '疾病'}\n",
-                  f"    月收入: {income}\n",
-                  f"    身份: {status}\n",
-                  f"    单位或学校: {_q(unit)}\n"]
+        lines += [
+            f"    健康状况: {'良好' if r.random() < 0.8 else '疾病'}\n",
+            f"    月收入: {income}\n",
+            f"    身份: {status}\n",
+            f"    单位或学校: {_q(unit)}\n",
+        ]
         return {"text": "".join(lines), "月收入": income}
 
     # -- weekly reports ----------------------------------------------------------------
@@ -430,15 +540,20 @@ class _Gen:
             amount = "0" if a == 0 else f"{a // 100}.{a % 100:02d}"
             return f"  {label}:\n    拖欠数额: {amount}\n    涉及企业数: {e}\n    涉及人数: {p}\n"
 
-        text = (FICTIONAL_HEADER + f"时间: {_date_text(friday, dform)}\n企业类型:\n"
-                + block("国有企业", by_kind[0]) + block("集体企业", by_kind[1])
-                + block("其他类型企业", by_kind[2]) + "用工来源:\n" + block("城镇职工", urban)
-                + block("农民工", migrant) + block("其中建筑业农民工", constr)
-                + f"报出日期: {_date_text(friday, dform)}\n")
+        text = (
+            FICTIONAL_HEADER
+            + f"时间: {_date_text(friday, dform)}\n企业类型:\n"
+            + block("国有企业", by_kind[0])
+            + block("集体企业", by_kind[1])
+            + block("其他类型企业", by_kind[2])
+            + "用工来源:\n"
+            + block("城镇职工", urban)
+            + block("农民工", migrant)
+            + block("其中建筑业农民工", constr)
+            + f"报出日期: {_date_text(friday, dform)}\n"
+        )
         if t_p and r.random() < 0.6:
-            text += ("案例说明: |\n"
-                     f"  本周新发现欠薪企业{t_e}户，涉及{t_p}人（均为虚构示例）。\n"
-                     "  已会同劳动监察部门督促企业限期支付。\n")
+            text += f"案例说明: |\n  本周新发现欠薪企业{t_e}户，涉及{t_p}人（均为虚构示例）。\n  已会同劳动监察部门督促企业限期支付。\n"
         return text
 
 
@@ -461,8 +576,7 @@ def _unit_names(units: int) -> list[tuple[str, str, tuple]]:
     return out
 
 
-def generate_records(root: Path, workers: int, units: int = 1, *, seed: int = 0,
-                     weeks: bool = True) -> None:
+def generate_records(root: Path, workers: int, units: int = 1, *, seed: int = 0, weeks: bool = True) -> None:
     """Write a records folder of FICTIONAL workers and weekly reports under ``root``.
 
     All people and figures are invented (see the module docstring). The records follow the
@@ -494,15 +608,17 @@ def generate_records(root: Path, workers: int, units: int = 1, *, seed: int = 0,
     root.mkdir(parents=True, exist_ok=True)
     gen = _Gen(seed)
     unit_list = _unit_names(units)
-    campaign = [FICTIONAL_HEADER,
-                "活动名称: 2012年元旦春节送温暖活动\n",
-                "文号: 厦工[2011]104号\n",
-                "发文机关: 厦门市总工会\n",
-                "资金使用截止: 2011-12-31\n",
-                "上报截止: 2012-01-06\n",
-                "周报起止: [2011-12-01, 2012-01-22]\n",
-                "周报日: 星期五\n",
-                "主送:\n"]
+    campaign = [
+        FICTIONAL_HEADER,
+        "活动名称: 2012年元旦春节送温暖活动\n",
+        "文号: 厦工[2011]104号\n",
+        "发文机关: 厦门市总工会\n",
+        "资金使用截止: 2011-12-31\n",
+        "上报截止: 2012-01-06\n",
+        "周报起止: [2011-12-01, 2012-01-22]\n",
+        "周报日: 星期五\n",
+        "主送:\n",
+    ]
     campaign += [f"  - {_q(name)}\n" for name, _, _ in unit_list]
     (root / "campaign.yaml").write_text("".join(campaign), encoding="utf-8")
 
@@ -514,7 +630,8 @@ def generate_records(root: Path, workers: int, units: int = 1, *, seed: int = 0,
         (udir / "单位.yaml").write_text(
             FICTIONAL_HEADER + f"填报单位: {_q(unit)}\n单位类型: {kind}\n"
             f"单位负责人: {gen.name()}\n填表人: {gen.name()}\n联系电话: {_q(gen.phone())}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         prefix = f"U{k + 1:03d}-"
         for i in range(base + (k < extra)):
             dist = district if district is not None else gen.pick(_DISTRICTS)
@@ -524,14 +641,12 @@ def generate_records(root: Path, workers: int, units: int = 1, *, seed: int = 0,
             ddir = udir / "周报"
             ddir.mkdir(exist_ok=True)
             for j, friday in enumerate(_FRIDAYS):
-                (ddir / f"{friday.isoformat()}.yaml").write_text(gen.week(friday, j % 4),
-                                                                  encoding="utf-8")
+                (ddir / f"{friday.isoformat()}.yaml").write_text(gen.week(friday, j % 4), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m formkit.fake OUT --workers N --units U``: write fictional records."""
-    parser = argparse.ArgumentParser(prog="python -m formkit.fake",
-                                     description="Write a folder of FICTIONAL formkit records.")
+    parser = argparse.ArgumentParser(prog="python -m formkit.fake", description="Write a folder of FICTIONAL formkit records.")
     parser.add_argument("out", type=Path, help="folder to write")
     parser.add_argument("--workers", type=int, default=100, help="number of workers (default 100)")
     parser.add_argument("--units", type=int, default=1, help="number of units (default 1)")

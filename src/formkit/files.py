@@ -45,7 +45,6 @@ def safe_name(text: str, fallback: str = "未命名") -> str:
     return name.rstrip(". ") or fallback
 
 
-
 def write_new(path: Path, data: bytes) -> None:
     """Write a file inside a staging folder: created readable by its owner only, no fsync.
 

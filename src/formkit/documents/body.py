@@ -66,7 +66,7 @@ def split_final_sectpr(inner: bytes) -> tuple[bytes, bytes]:
 _PAGE_BREAK = b'<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 _P_OPEN = re.compile(rb"<w:p(?:\s[^>]*?)?(/?)>")
 _XMLNS = re.compile(r'\s+xmlns:[A-Za-z0-9_]+="[^"]*"')
-_WRAP_OPEN = "<w:x %s>" % " ".join(f'xmlns:{k}="{v}"' for k, v in nsmap.items() if k != "xml")
+_WRAP_OPEN = "<w:x {}>".format(" ".join(f'xmlns:{k}="{v}"' for k, v in nsmap.items() if k != "xml"))
 
 
 def _matching_close(text: bytes, tag: bytes, start: int = 0, stop: int | None = None) -> int:
@@ -161,4 +161,3 @@ def with_page_break(content: bytes) -> bytes:
     """Body content made to start on a new page (see :func:`page_break_prefix`)."""
     prefix, rest = split_first_paragraph(content)
     return page_break_prefix(prefix) + rest
-

@@ -140,4 +140,3 @@ def deflated_member(name: str, pieces: Sequence[PrintPiece]) -> ZipMember:
     if whole.size >= _LIMIT:
         raise OutputError(f"{name} 超过 4 GiB，请分批生成。")
     return ZipMember(name, zipfile.ZIP_DEFLATED, whole.crc, whole.size, whole.data)
-

@@ -76,7 +76,7 @@ class PrintFrame:
     tail: PrintPiece
 
 
-def write_print_file(path: Path, frame: PrintFrame, pieces: Sequence["PrintPiece | PieceRef"]) -> tuple[str, int]:
+def write_print_file(path: Path, frame: PrintFrame, pieces: Sequence[PrintPiece | PieceRef]) -> tuple[str, int]:
     """Write the print file :func:`print_file_bytes` makes, reading each piece kept in a
     file (:class:`PieceRef`) only as it is written: memory holds one piece, not the file.
 
@@ -132,8 +132,6 @@ def print_file_bytes(frame: PrintFrame, pieces: Iterable[PrintPiece]) -> bytes:
     return zip_bytes([document if m.name == DOCUMENT_PART else m for m in frame.members])
 
 
-
-
 def print_frame(template: FormTemplate, first: RenderedDocument) -> PrintFrame:
     """What a print file of ``template`` takes from its first document.
 
@@ -153,4 +151,3 @@ def print_frame(template: FormTemplate, first: RenderedDocument) -> PrintFrame:
         head_piece, tail = prep.head_piece, prep.tail
     tail_piece = compress_piece((sect or b"<w:sectPr/>") + tail, template.level, final=True)
     return PrintFrame(list(first.members), head_piece, tail_piece)
-

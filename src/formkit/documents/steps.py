@@ -140,7 +140,7 @@ def _grid_is_stable(patched_body: str) -> bool:
     tree = _bare_tree(patched_body)
     if tree is None:
         return False
-    w = "{%s}" % nsmap["w"]
+    w = "{{{}}}".format(nsmap["w"])
     for table in tree.iter(w + "tbl"):
         grid = table.find(w + "tblGrid")
         columns = len(grid.findall(w + "gridCol")) if grid is not None else 0
@@ -166,8 +166,18 @@ def _grid_is_stable(patched_body: str) -> bool:
 #: Filters whose result is not escaped on output.
 _MARKUP_FILTERS = frozenset({"safe", "urlize", "xmlattr", "tojson"})
 #: Statements whose output is not plain escaped text in place (or that cannot be judged).
-_OPAQUE = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.EvalContextModifier,
-           nodes.Block, nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+_OPAQUE = (
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.AssignBlock,
+    nodes.EvalContextModifier,
+    nodes.Block,
+    nodes.Extends,
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+)
 _BLOCK_MARK = re.compile("\ufdd0(\\d+)\ufdd1")
 _XML_TOKEN = re.compile("<(/?)([A-Za-z_][\\w.:-]*)((?:\\s[^<>]*?)?)(/?)>|<|\ufdd0(\\d+)\ufdd1")
 
@@ -233,11 +243,10 @@ def _block_signature(body: Sequence[nodes.Node]) -> tuple[list[str], bool] | Non
         elif ref is not None:
             for needs, inner_markup in blocks[int(ref)]:
                 markup = markup or inner_markup
-                if len(needs) > len(stack) or stack[len(stack) - len(needs):][::-1] != needs:
+                if len(needs) > len(stack) or stack[len(stack) - len(needs) :][::-1] != needs:
                     return None
         else:
             return None  # a '<' that opens no tag
     if stack != closed[::-1]:
         return None
     return closed, markup
-

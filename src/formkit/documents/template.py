@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from docx.opc.oxml import parse_xml as opc_parse_xml
 from docx.opc.oxml import serialize_part_xml
@@ -65,6 +65,7 @@ STREAM_BATCH = 512
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
+
 def default_template_dir() -> Path:
     """Where the shipped templates are.
 
@@ -81,6 +82,7 @@ def default_template_dir() -> Path:
         if all((folder / annex.template).is_file() for annex in ANNEXES):
             return folder
     raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")
+
 
 # --------------------------------------------------------------------------------------
 # Templates
@@ -104,10 +106,10 @@ class RenderedDocument:
     """
 
     members: list[ZipMember]
-    body: Optional[bytes]
+    body: bytes | None
     level: int = DEFLATE_LEVEL
-    pieces: Optional[tuple[Optional[PrintPiece], PrintPiece, bytes]] = None  # (prefix, rest, prefix XML)
-    sect: Optional[bytes] = None  # the final w:sectPr of a streamed document (body None)
+    pieces: tuple[PrintPiece | None, PrintPiece, bytes] | None = None  # (prefix, rest, prefix XML)
+    sect: bytes | None = None  # the final w:sectPr of a streamed document (body None)
 
     def final_sectpr(self) -> bytes:
         """The body's own final ``w:sectPr`` (b"" when it has none)."""
@@ -219,7 +221,9 @@ def _needs_docxtpl(docx: Any) -> bool:
             if _JINJA_ANY.search(re.sub(r"<[^>]+>", "", blob)):
                 return True
     props = docx.core_properties
-    return any(_JINJA_ANY.search(getattr(props, name) or "") for name in ("author", "comments", "identifier", "language", "subject", "title"))
+    return any(
+        _JINJA_ANY.search(getattr(props, name) or "") for name in ("author", "comments", "identifier", "language", "subject", "title")
+    )
 
 
 def _number_drawings(body: bytes, counter: Iterator[int], prep: _Prepared) -> bytes:
@@ -240,23 +244,23 @@ class _BodyStream:
     rendering ends.
     """
 
-    def __init__(self, template: "FormTemplate", prep: _Prepared, counter: Iterator[int]) -> None:
+    def __init__(self, template: FormTemplate, prep: _Prepared, counter: Iterator[int]) -> None:
         self.template = template
         self.prep = prep
         self.counter = counter
         self.carry = b""
-        self.prefix: Optional[bytes] = None
-        self.prefix_piece: Optional[PrintPiece] = None
+        self.prefix: bytes | None = None
+        self.prefix_piece: PrintPiece | None = None
         self.crc = 0
         self.size = 0
         self.packed: list[bytes] = []
-        self.failed: Optional[BaseException] = None
-        self.queue: queue.Queue[Optional[bytes]] = queue.Queue()
+        self.failed: BaseException | None = None
+        self.queue: queue.Queue[bytes | None] = queue.Queue()
         self.taken = threading.Semaphore(0)
         self.packer = zlib.compressobj(template.level, zlib.DEFLATED, -15)
         self.thread = threading.Thread(target=self._deflate, name="formkit-deflate", daemon=True)
 
-    def __enter__(self) -> "_BodyStream":
+    def __enter__(self) -> _BodyStream:
         self.thread.start()
         return self
 
@@ -277,7 +281,7 @@ class _BodyStream:
                 except BaseException as exc:  # MemoryError: reported by finish()
                     self.failed = exc
 
-    def _hand_over(self, segment: Optional[bytes]) -> None:
+    def _hand_over(self, segment: bytes | None) -> None:
         """Give the thread a segment and wait until it has taken it.
 
         Waiting here (a moment: the thread takes the segment when it has deflated the one
@@ -318,7 +322,7 @@ class _BodyStream:
             segment = self._open(segment, len(segment))
         self._send(segment)
 
-    def finish(self) -> "RenderedDocument":
+    def finish(self) -> RenderedDocument:
         last = self._processed(self.carry)
         self.carry = b""
         cut = _final_sectpr_start(last)
@@ -376,7 +380,9 @@ class FormTemplate:
                 zf.getinfo(DOCUMENT_PART)
             self._prepared = _Prepared(data, self.env, self.level)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.LxmlError) as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。请用 Word 或 WPS 另存为 .docx。") from exc
+            raise TemplateProblem(
+                f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。请用 Word 或 WPS 另存为 .docx。"
+            ) from exc
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
         self.fields = self._prepared.fields
@@ -424,7 +430,9 @@ class FormTemplate:
         except TemplateError as exc:
             raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
         except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 的标签无法计算（{type(exc).__name__}: {str(exc)[:120]}）。请检查模板里的 {{{{ }}}} 标签。") from exc
+            raise TemplateProblem(
+                f"模板 {self.path.name} 的标签无法计算（{type(exc).__name__}: {str(exc)[:120]}）。请检查模板里的 {{{{ }}}} 标签。"
+            ) from exc
         finally:
             _range_budget.reset(token)
 
@@ -440,8 +448,7 @@ class FormTemplate:
             etree.fromstring(xml, parser=_STRICT_PARSER)
         except etree.XMLSyntaxError as exc:
             raise TemplateProblem(
-                f"模板 {self.path.name} 生成的{what}不是有效的 Word 内容（{exc.msg}）。"
-                "模板里不能用 |safe 或 autoescape false 关掉转义。"
+                f"模板 {self.path.name} 生成的{what}不是有效的 Word 内容（{exc.msg}）。模板里不能用 |safe 或 autoescape false 关掉转义。"
             ) from exc
 
     def render_fast(self, context: Mapping[str, Any]) -> RenderedDocument:
@@ -476,7 +483,7 @@ class FormTemplate:
         if not prep.always_xml:
             self._well_formed(prep.head + body + prep.tail, "正文")
         if prep.fix_tables:
-            tree = _DOCXTPL.fix_tables((prep.body_open + body.decode("utf-8") + "</w:body>"))
+            tree = _DOCXTPL.fix_tables(prep.body_open + body.decode("utf-8") + "</w:body>")
             body = _body_inner(etree.tostring(tree, encoding="UTF-8"))
         body = _number_drawings(body, counter, prep)
         cut = _final_sectpr_start(body)
@@ -489,7 +496,7 @@ class FormTemplate:
         members[prep.document_index] = deflated_member(DOCUMENT_PART, stream)
         return self._with_parts(prep, context, RenderedDocument(members, body, self.level, (prefix_piece, rest_piece, prefix)))
 
-    def _render_streaming(self, prep: _Prepared, context: dict[str, Any], counter: Iterator[int]) -> "RenderedDocument | str":
+    def _render_streaming(self, prep: _Prepared, context: dict[str, Any], counter: Iterator[int]) -> RenderedDocument | str:
         """Render a streamable template's body; a short one comes back as its text.
 
         Past :data:`STREAM_CHARS` characters the body is cut after a ``</w:p>`` into
@@ -572,4 +579,3 @@ def document_bytes(doc: DocxTemplate) -> bytes:
     buffer = io.BytesIO()
     doc.docx.save(buffer)
     return buffer.getvalue()
-

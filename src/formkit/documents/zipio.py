@@ -49,7 +49,7 @@ class ZipMember:
     data: bytes
 
     @classmethod
-    def deflated(cls, name: str, raw: bytes, level: int = DEFLATE_LEVEL) -> "ZipMember":
+    def deflated(cls, name: str, raw: bytes, level: int = DEFLATE_LEVEL) -> ZipMember:
         """A member holding ``raw`` deflated at ``level``."""
         packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         return cls(name, zipfile.ZIP_DEFLATED, zlib.crc32(raw), len(raw), packer.compress(raw) + packer.flush())
@@ -108,7 +108,7 @@ class StreamedMember(NamedTuple):
     chunks: Callable[[], Iterable[bytes]]
 
 
-def _zip_chunks(members: Sequence["ZipMember | StreamedMember"]) -> Iterator[bytes]:
+def _zip_chunks(members: Sequence[ZipMember | StreamedMember]) -> Iterator[bytes]:
     """The bytes of :func:`zip_bytes`, in order (a streamed member's as it yields them)."""
     central: list[bytes] = []
     offset = 0
@@ -120,7 +120,26 @@ def _zip_chunks(members: Sequence["ZipMember | StreamedMember"]) -> Iterator[byt
             raise OutputError(f"{m.name} 超过 4 GiB，无法写入 .docx。")
         header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, length, m.size, len(name), 0)
         central.append(
-            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flag, m.method, _DOS_TIME, _DOS_DATE, m.crc, length, m.size, len(name), 0, 0, 0, 0, 0, offset)
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                flag,
+                m.method,
+                _DOS_TIME,
+                _DOS_DATE,
+                m.crc,
+                length,
+                m.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
             + name
         )
         yield header + name
@@ -140,7 +159,7 @@ def _zip_chunks(members: Sequence["ZipMember | StreamedMember"]) -> Iterator[byt
     yield directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
 
 
-def write_zip(path: Path, members: Sequence["ZipMember | StreamedMember"]) -> tuple[str, int]:
+def write_zip(path: Path, members: Sequence[ZipMember | StreamedMember]) -> tuple[str, int]:
     """Write what :func:`zip_bytes` makes of ``members`` to a new file in a staging folder
     (as :func:`write_new`), streamed members piece by piece: memory holds one piece.
 

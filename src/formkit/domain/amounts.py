@@ -29,13 +29,13 @@ from formkit.errors import AmountError
 
 __all__ = [
     "MAX_YUAN",
-    "WAN_YI",
     "VOUCHER_LIMIT",
-    "parse_yuan",
-    "format_yuan",
+    "WAN_YI",
     "amount_in_words",
-    "words_to_amount",
+    "format_yuan",
+    "parse_yuan",
     "voucher_boxes",
+    "words_to_amount",
 ]
 
 CENT = Decimal("0.01")
@@ -81,9 +81,7 @@ def _from_float(value: float) -> Decimal:
     cent = exact.quantize(CENT)
     slack = max(Decimal("1e-9"), Decimal(math.ulp(value)) * _FLOAT_NOISE_ULPS)
     if abs(exact - cent) > slack:
-        raise _refuse(
-            f"金额最多两位小数（到分），不能是 {value!r}；请核对，不会自动四舍五入", "precision"
-        )
+        raise _refuse(f"金额最多两位小数（到分），不能是 {value!r}；请核对，不会自动四舍五入", "precision")
     return _check_range(cent)
 
 
@@ -128,9 +126,7 @@ def parse_yuan(value: str | int | float | Decimal) -> Decimal:
     match = _NUMBER_RE.fullmatch(text)
     if match is None:
         shown = text if len(text) <= 20 else text[:20] + "…"
-        raise _refuse(
-            f"金额“{shown}”不是数字；请写成 1409.50 这样的数字（可带 ￥ 和千位逗号）", "format"
-        )
+        raise _refuse(f"金额“{shown}”不是数字；请写成 1409.50 这样的数字（可带 ￥ 和千位逗号）", "format")
     try:
         number = Decimal(match["sign"] + match["int"].replace(",", "") + (match["frac"] or ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
@@ -326,8 +322,7 @@ def voucher_boxes(value: str | int | float | Decimal) -> tuple[str, str, str, st
     amount = parse_yuan(value)
     if amount >= VOUCHER_LIMIT:
         raise _refuse(
-            f"金额 {amount} 元超出凭证的大写金额格：格子只到仟位（最多 9999.99 元），"
-            "请分开发放或改用其他凭证",
+            f"金额 {amount} 元超出凭证的大写金额格：格子只到仟位（最多 9999.99 元），请分开发放或改用其他凭证",
             "range",
         )
     whole, _, frac = format(amount, "f").partition(".")

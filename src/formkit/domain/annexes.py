@@ -85,14 +85,50 @@ class Document:
         return f"{PRINT_DIR}/{self.stem}.docx"
 
 
-VOUCHER = Document("voucher", 1, "慰问金发放凭证", "慰问金发放凭证", "附件1_慰问金发放凭证.docx", "附件1_慰问金发放凭证",
-                   "paid worker", True, frozenset({UnitType.INDUSTRIAL_UNION.value}))
-ROSTER = Document("roster", 2, "中央财政帮扶专项资金实名制发放凭证汇总表", "实名制发放凭证汇总表", "附件2_实名制发放凭证汇总表.docx",
-                  "附件2_实名制发放凭证汇总表", "帮扶项目", False, _BOTH)
-REGISTRATION = Document("registration", 3, "困难职工档案登记表", "困难职工档案登记表", "附件3_困难职工档案登记表.docx",
-                        "附件3_困难职工档案登记表", "worker", True, frozenset())
-WEEKLY = Document("weekly", 4, "企业工资拖欠情况周报表", "周报表", "附件4_企业工资拖欠情况周报表.docx", "附件4_企业工资拖欠情况周报表",
-                  "week", True, frozenset())
+VOUCHER = Document(
+    "voucher",
+    1,
+    "慰问金发放凭证",
+    "慰问金发放凭证",
+    "附件1_慰问金发放凭证.docx",
+    "附件1_慰问金发放凭证",
+    "paid worker",
+    True,
+    frozenset({UnitType.INDUSTRIAL_UNION.value}),
+)
+ROSTER = Document(
+    "roster",
+    2,
+    "中央财政帮扶专项资金实名制发放凭证汇总表",
+    "实名制发放凭证汇总表",
+    "附件2_实名制发放凭证汇总表.docx",
+    "附件2_实名制发放凭证汇总表",
+    "帮扶项目",
+    False,
+    _BOTH,
+)
+REGISTRATION = Document(
+    "registration",
+    3,
+    "困难职工档案登记表",
+    "困难职工档案登记表",
+    "附件3_困难职工档案登记表.docx",
+    "附件3_困难职工档案登记表",
+    "worker",
+    True,
+    frozenset(),
+)
+WEEKLY = Document(
+    "weekly",
+    4,
+    "企业工资拖欠情况周报表",
+    "周报表",
+    "附件4_企业工资拖欠情况周报表.docx",
+    "附件4_企业工资拖欠情况周报表",
+    "week",
+    True,
+    frozenset(),
+)
 SUMMARY = Document("summary", None, "两节送温暖活动小结", "活动小结", "活动小结.docx", "活动小结", "unit", False, _BOTH)
 
 #: The four annexes of the notice, in its order.

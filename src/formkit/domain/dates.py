@@ -20,12 +20,12 @@ from formkit.errors import DateError
 
 __all__ = [
     "ACCEPTED_FORMS",
-    "parse_date",
-    "format_date_zh",
-    "weekday_zh",
-    "date_parts",
-    "report_days",
     "age_on",
+    "date_parts",
+    "format_date_zh",
+    "parse_date",
+    "report_days",
+    "weekday_zh",
 ]
 
 #: Shown in every DateError so the clerk knows what to type.

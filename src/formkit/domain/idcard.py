@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from stdnum.cn.ric import calc_check_digit
 
@@ -76,7 +76,7 @@ def check_digit(first17: str) -> str:
     return calc_check_digit(first17 + "0")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _address_problem(code: str) -> str | None:
     """Why a 6-digit address code is unknown to GB/T 2260's history, or None."""
     from stdnum import numdb
@@ -133,10 +133,7 @@ def _structure(text: str) -> None:
     if not text:
         raise IDNumberError("身份证号为空")
     if _SCIENTIFIC.fullmatch(text):
-        raise IDNumberError(
-            "身份证号被表格软件变成了科学计数法（如 3.5E+17），后几位已经丢失；"
-            "请把该列设为“文本”后重新输入完整号码"
-        )
+        raise IDNumberError("身份证号被表格软件变成了科学计数法（如 3.5E+17），后几位已经丢失；请把该列设为“文本”后重新输入完整号码")
     wrong = sorted({ch for ch in text if ch not in "0123456789X"})
     if wrong:
         listed = "、".join(f"“{ch}”" for ch in wrong)
@@ -190,8 +187,7 @@ def parse_id_number(value: str | int, *, reference_date: date | None = None) -> 
     reference = reference_date or date.today()
     if birth > reference:
         raise IDNumberError(
-            f"出生日期 {birth.year}年{birth.month}月{birth.day}日 晚于"
-            f" {reference.year}年{reference.month}月{reference.day}日"
+            f"出生日期 {birth.year}年{birth.month}月{birth.day}日 晚于 {reference.year}年{reference.month}月{reference.day}日"
         )
 
     if not legacy15:
@@ -204,10 +200,7 @@ def parse_id_number(value: str | int, *, reference_date: date | None = None) -> 
 
     warning = None
     if legacy15 and legacy15[12:15] in _CENTENARIAN:
-        warning = (
-            "15 位号码的顺序码 996–999 在 GB 11643-1989 中留给百岁以上老人："
-            "出生年份可能是 18xx 年，请核对"
-        )
+        warning = "15 位号码的顺序码 996–999 在 GB 11643-1989 中留给百岁以上老人：出生年份可能是 18xx 年，请核对"
     elif not legacy15 and number.endswith("000"):
         warning = "号码以 000 结尾：若是从表格的数字单元格复制的，末几位可能已被截断，请核对原件"
     sex = "男" if int(number[16]) % 2 else "女"

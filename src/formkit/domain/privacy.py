@@ -179,8 +179,6 @@ def scrub_numbers(text: str) -> str:
     return _NUMBER_RUN.sub(_mask_run, text)
 
 
-
-
 def masked_path(path: Path) -> Path:
     """*path* with every ID or phone number in its folder and file names masked (see
     :func:`scrub_numbers`): ``职工/350203********2108.yaml``. The clerk still finds the file

@@ -30,6 +30,8 @@ from enum import Enum
 from typing import TypeVar
 
 __all__ = [
+    "ITEMS",
+    "YES_NO",
     "ArchiveStatus",
     "DifficultyCategory",
     "EmployerNature",
@@ -42,7 +44,6 @@ __all__ = [
     "HealthStatus",
     "HouseholdType",
     "HousingType",
-    "ITEMS",
     "Industry",
     "Item",
     "LabourSource",
@@ -56,7 +57,6 @@ __all__ = [
     "VocabularyError",
     "Weekday",
     "WorkerStatus",
-    "YES_NO",
     "join_labels",
     "parse_yes_no",
 ]
@@ -184,9 +184,7 @@ class Vocabulary(str, Enum):
         raise VocabularyError(f"“{_shown(text)}”不是{cls.source()}允许的值{hint}", cls.allowed_text())
 
 
-def _vocabulary(
-    item: int | None, field_label: str, aliases: dict[str, str] | None = None
-) -> Callable[[type[V]], type[V]]:
+def _vocabulary(item: int | None, field_label: str, aliases: dict[str, str] | None = None) -> Callable[[type[V]], type[V]]:
     """Attach the 填表说明 item number, the field label and accepted aliases to a vocabulary."""
 
     def decorate(cls: type[V]) -> type[V]:
@@ -566,8 +564,7 @@ class LabourSource(Vocabulary):
 @_vocabulary(
     None,
     "周报日",
-    {f"{p}{d}": f"星期{d}" for p in ("周", "礼拜") for d in "一二三四五六日"}
-    | {"星期天": "星期日", "周天": "星期日", "礼拜天": "星期日"},
+    {f"{p}{d}": f"星期{d}" for p in ("周", "礼拜") for d in "一二三四五六日"} | {"星期天": "星期日", "周天": "星期日", "礼拜天": "星期日"},
 )
 class Weekday(Vocabulary):
     """A weekday, Monday first (``weekday_number`` 0–6 as ``date.weekday()``)."""

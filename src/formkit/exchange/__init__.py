@@ -1,2 +1,1 @@
-"""Exchange with other tools: spreadsheet import and export, and the city roll-up.
-"""
+"""Exchange with other tools: spreadsheet import and export, and the city roll-up."""

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit.documents.template import (
     FormTemplate,
@@ -178,7 +178,9 @@ def _appearances(records: RecordSet) -> list[Appearance]:
             for member in w.family:
                 if member.id_number and member.id_number != w.id_number:
                     relation = f"的{member.relationship}" if member.relationship else ""
-                    found.append(Appearance(member.id_number, member.name, name, f"家庭成员（{w.name}{relation}）", w.archive_number, rec.path))
+                    found.append(
+                        Appearance(member.id_number, member.name, name, f"家庭成员（{w.name}{relation}）", w.archive_number, rec.path)
+                    )
         found += _left_out_workers(unit, valid)
     return found
 
@@ -200,7 +202,9 @@ def _left_out_workers(unit: UnitRecords, valid: set[Path]) -> list[Appearance]:
         except (YamlFileError, IDNumberError, AttributeError, TypeError):
             continue
         found.append(
-            Appearance(number, str(data.get("姓名") or ""), _unit_name(unit), "职工（记录有错误，未汇总）", str(data.get("档案编号") or ""), path)
+            Appearance(
+                number, str(data.get("姓名") or ""), _unit_name(unit), "职工（记录有错误，未汇总）", str(data.get("档案编号") or ""), path
+            )
         )
     return found
 
@@ -233,17 +237,44 @@ def _relative(path: Path, base: Path) -> str:
 
 def _units_rows(figures: list[UnitFigures]) -> list[list[str]]:
     funds = sorted({f.name for fig in figures for f in fig.by_fund})
-    header = ["填报单位", "单位类型", "登记人数", "在档人数", "脱贫档案", "慰问人数", "慰问金额（元）", "其中农民工人数", "其中农民工金额（元）"]
+    header = [
+        "填报单位",
+        "单位类型",
+        "登记人数",
+        "在档人数",
+        "脱贫档案",
+        "慰问人数",
+        "慰问金额（元）",
+        "其中农民工人数",
+        "其中农民工金额（元）",
+    ]
     header += [f"{fund}（元）" for fund in funds] + ["周报已报", "周报应报", "缺报周报日"]
     rows = [header]
     for fig in figures:
         by_fund = {f.name: f.amount for f in fig.by_fund}
         rows.append(
-            [fig.name, fig.unit_type, fig.registered, fig.active, fig.lifted, fig.paid, format_yuan(fig.paid_total), fig.migrant_paid, format_yuan(fig.migrant_amount)]
+            [
+                fig.name,
+                fig.unit_type,
+                fig.registered,
+                fig.active,
+                fig.lifted,
+                fig.paid,
+                format_yuan(fig.paid_total),
+                fig.migrant_paid,
+                format_yuan(fig.migrant_amount),
+            ]
             + [format_yuan(by_fund.get(fund, Decimal(0))) for fund in funds]
             + [len(fig.reported_weeks), fig.expected_weeks, "、".join(format_date_zh(d) for d in fig.missing)]
         )
-    total = ["全市合计", "", sum(f.registered for f in figures), sum(f.active for f in figures), sum(f.lifted for f in figures), sum(f.paid for f in figures)]
+    total = [
+        "全市合计",
+        "",
+        sum(f.registered for f in figures),
+        sum(f.active for f in figures),
+        sum(f.lifted for f in figures),
+        sum(f.paid for f in figures),
+    ]
     total += [format_yuan(sum((f.paid_total for f in figures), Decimal(0))), sum(f.migrant_paid for f in figures)]
     total += [format_yuan(sum((f.migrant_amount for f in figures), Decimal(0)))]
     total += [format_yuan(sum((b.amount for f in figures for b in f.by_fund if b.name == fund), Decimal(0))) for fund in funds]
@@ -310,7 +341,7 @@ def _people_rows(records: RecordSet) -> list[list[str]]:
     return rows
 
 
-def collect(records: RecordSet, out: Path, *, templates: Optional[Path] = None) -> list[Path]:
+def collect(records: RecordSet, out: Path, *, templates: Path | None = None) -> list[Path]:
     """Write the city roll-up of every unit in *records* into *out* (see the module docstring).
 
     Args:
@@ -355,4 +386,3 @@ def collect(records: RecordSet, out: Path, *, templates: Optional[Path] = None) 
         write_atomic(path, csv_bytes(rows))
         written.append(path)
     return written
-

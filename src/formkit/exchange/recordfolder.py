@@ -7,7 +7,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit.errors import FormkitError, OutputError
 from formkit.exchange.sheetread import id_key
@@ -83,14 +83,12 @@ def scan_records(records: Path) -> tuple[list[Path], Folder]:
     return targets, index
 
 
-def default_unit(unit: Optional[str], targets: list[Path], index: Folder, title: str) -> Optional[Path]:
+def default_unit(unit: str | None, targets: list[Path], index: Folder, title: str) -> Path | None:
     if unit is not None:
         folder = index.units.get(fold_name(unit))
         if folder is None:
             known = "、".join(sorted({p.name for p in index.units.values()})) or "（没有）"
-            raise FormkitError(
-                f"记录文件夹里没有填报单位“{unit}”的文件夹（现有：{known}）：请先用 formkit new unit 建立 <单位>/单位.yaml"
-            )
+            raise FormkitError(f"记录文件夹里没有填报单位“{unit}”的文件夹（现有：{known}）：请先用 formkit new unit 建立 <单位>/单位.yaml")
         return folder
     if len(targets) == 1:
         return targets[0]
@@ -135,5 +133,3 @@ def create_record_file(folder: Path, stem: str, text: str) -> Path:
         raise FormkitError(f"{folder} 里同名文件太多：{stem}.yaml")
     finally:
         Path(tmp).unlink(missing_ok=True)
-
-

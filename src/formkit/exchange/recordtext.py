@@ -113,5 +113,3 @@ def compact(value: Any) -> Any:
     if isinstance(value, list):
         return [v for v in (compact(v) for v in value) if v not in (None, "", [], {})]
     return value
-
-

@@ -32,11 +32,12 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -260,7 +261,7 @@ def _figures(report: Any) -> list[Any]:
     return [dump[group][row][figure] for group, row, figure in _figure_columns()]
 
 
-def _weekly_sheet(units: list[UnitRecords], city: bool) -> Optional[_Sheet]:
+def _weekly_sheet(units: list[UnitRecords], city: bool) -> _Sheet | None:
     figures = _figure_columns()
     lead = ["时间", UNIT_COLUMN.heading] if city else ["时间"]
     tail = ["报出日期", "单位负责人", "填表人", "联系电话"]
@@ -367,7 +368,7 @@ def _export_group(record_set: RecordSet, units: list[UnitRecords], out: Path, ci
         _save(out, ARCHIVE_STEM, sheets, names, written)
 
 
-def export_tables(records: Union[Path, str, RecordSet], out: Union[Path, str], *, keep_going: bool = False) -> list[Path]:
+def export_tables(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False) -> list[Path]:
     """Write the annex-2 roster, the annex-4 weekly figures and the full worker records as
     .xlsx and CSV, per unit and (for more than one unit) city-wide.
 

@@ -22,9 +22,10 @@ same workbook (or ``<name>_家庭成员.csv`` beside a CSV), one row each, tied 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -66,11 +67,13 @@ from formkit.records.yamlio import (
     load_yaml_text,
 )
 
-__all__ = ["CellNote", "ImportReport", "RowOutcome", "WRITTEN", "EXISTING", "REFUSED", "SKIPPED", "import_sheet"]
+__all__ = ["EXISTING", "REFUSED", "SKIPPED", "WRITTEN", "CellNote", "ImportReport", "RowOutcome", "import_sheet"]
 
 WRITTEN, EXISTING, REFUSED, SKIPPED = "written", "existing", "refused", "skipped"
 
 SHOWN_REFS = 8  # a warning shared by many rows lists this many cells
+
+
 @dataclass
 class RowOutcome:
     """What became of one data row.
@@ -88,8 +91,8 @@ class RowOutcome:
     ref: str
     name: str
     status: str
-    path: Optional[Path] = None
-    differences: Optional[list[str]] = field(default_factory=list)
+    path: Path | None = None
+    differences: list[str] | None = field(default_factory=list)
     notes: list[CellNote] = field(default_factory=list)
 
 
@@ -135,7 +138,7 @@ class ImportReport:
         """合计/小计 rows."""
         return self._with(SKIPPED)
 
-    def _shown(self, path: Optional[Path]) -> str:
+    def _shown(self, path: Path | None) -> str:
         if path is None:
             return ""
         try:
@@ -146,7 +149,9 @@ class ImportReport:
     def format(self) -> str:
         """The text the CLI prints: counts, then every existing, refused and warned row."""
         verb = "将写入" if self.dry_run else "写入"
-        lines = [f"导入 {self.sheet.name}（{self.table}，表头在第{self.header_row}行）" + ("：试运行，未写入任何文件" if self.dry_run else "")]
+        lines = [
+            f"导入 {self.sheet.name}（{self.table}，表头在第{self.header_row}行）" + ("：试运行，未写入任何文件" if self.dry_run else "")
+        ]
         lines.append(
             f"{verb} {len(self.written)} 份，已存在 {len(self.existing)} 行，拒绝 {len(self.refused)} 行"
             + (f"，跳过合计行 {len(self.skipped)} 行" if self.skipped else "")
@@ -185,7 +190,6 @@ class ImportReport:
         return scrub_numbers("\n".join(lines))
 
 
-
 def members(tables: list[SheetTable], report: ImportReport) -> tuple[dict[str, dict[str, list[SheetRow]]], set[tuple[str, ...]]]:
     """Family and attachment rows by list key and by their worker's 身份证号 (18-character
     form); and which lists the file holds (compared on re-import)."""
@@ -222,11 +226,10 @@ def cell_of(ref_of: dict[str, tuple[str, str]], fieldname: str, row: SheetRow) -
     return row.ref, fieldname
 
 
-
 class Importer:
     """One run of :func:`import_sheet`: the sheet, the records folder, what is seen so far."""
 
-    def __init__(self, sheet: Path, records: Path, unit: Optional[str], sheet_name: Optional[str], dry_run: bool) -> None:
+    def __init__(self, sheet: Path, records: Path, unit: str | None, sheet_name: str | None, dry_run: bool) -> None:
         self.tables, self.main, self.layout = open_sheet(sheet, sheet_name)
         self.records, self.unit, self.dry_run = records, unit, dry_run
         self.source = sheet.name if self.main.typed is False else f"{sheet.name} 工作表“{self.main.name}”"
@@ -250,12 +253,30 @@ class Importer:
     def _sheet_notes(self) -> None:
         layout, notes = self.layout, self.report.notes
         for i in layout.unknown:
-            notes.append(CellNote(cell_ref(self.main, layout.header_row, i), layout.headings[i], "不认识这一列，没有导入（列名应与登记表的项目名称相同）", "warning"))
+            notes.append(
+                CellNote(
+                    cell_ref(self.main, layout.header_row, i),
+                    layout.headings[i],
+                    "不认识这一列，没有导入（列名应与登记表的项目名称相同）",
+                    "warning",
+                )
+            )
         for i in layout.mapping:
             if normalize_heading(layout.headings[i]) == "工作单位或家庭住址":
-                notes.append(CellNote(cell_ref(self.main, layout.header_row, i), layout.headings[i], "这一列记入“工作单位”；若是家庭住址，请在记录中改到“家庭住址”", "warning"))
+                notes.append(
+                    CellNote(
+                        cell_ref(self.main, layout.header_row, i),
+                        layout.headings[i],
+                        "这一列记入“工作单位”；若是家庭住址，请在记录中改到“家庭住址”",
+                        "warning",
+                    )
+                )
         if self.project:
-            notes.append(CellNote(f"{self.main.name}!1:{layout.first_row}", "帮扶项目", f"表中没有帮扶项目一列，按标题记为“{self.project}”", "warning"))
+            notes.append(
+                CellNote(
+                    f"{self.main.name}!1:{layout.first_row}", "帮扶项目", f"表中没有帮扶项目一列，按标题记为“{self.project}”", "warning"
+                )
+            )
 
     def run(self) -> ImportReport:
         for row, total in data_rows(self.main, self.layout):
@@ -273,7 +294,7 @@ class Importer:
                         self.report.notes.append(CellNote(member.refs[OWNER_ID.key], "职工身份证号", message, "warning"))
         return self.report
 
-    def _folder(self, row: SheetRow, outcome: RowOutcome) -> Optional[Path]:
+    def _folder(self, row: SheetRow, outcome: RowOutcome) -> Path | None:
         """The unit folder of a row (its 填报单位 cell, else the default)."""
         text = row.texts.get(UNIT_COLUMN.key)
         if not text:
@@ -283,7 +304,11 @@ class Importer:
         folder = self.index.units.get(fold_name(text))
         if folder is None or (self.unit is not None and folder != self.default):
             allowed = self.unit if self.unit is not None else "、".join(sorted({p.name for p in self.index.units.values()}))
-            outcome.notes.append(CellNote(row.refs[UNIT_COLUMN.key], row.headings[UNIT_COLUMN.key], f"填报单位“{text}”没有对应的单位文件夹（可用：{allowed}）"))
+            outcome.notes.append(
+                CellNote(
+                    row.refs[UNIT_COLUMN.key], row.headings[UNIT_COLUMN.key], f"填报单位“{text}”没有对应的单位文件夹（可用：{allowed}）"
+                )
+            )
         return folder
 
     def _data(self, row: SheetRow, outcome: RowOutcome) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
@@ -375,11 +400,11 @@ class Importer:
 
 
 def import_sheet(
-    sheet: Union[Path, str],
-    records: Union[Path, str],
+    sheet: Path | str,
+    records: Path | str,
     *,
-    unit: Optional[str] = None,
-    sheet_name: Optional[str] = None,
+    unit: str | None = None,
+    sheet_name: str | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Import a worker roster spreadsheet into worker records (issue 8).
@@ -416,7 +441,7 @@ def get_path(data: Any, key: Sequence[str]) -> Any:
     return data
 
 
-def differences(worker: Worker, old_data: Any, row: SheetRow, lists: set[tuple[str, ...]]) -> Optional[list[str]]:
+def differences(worker: Worker, old_data: Any, row: SheetRow, lists: set[tuple[str, ...]]) -> list[str] | None:
     """The sheet's headings whose values differ from the existing record; None if unreadable."""
     try:
         old = Worker.model_validate(old_data).model_dump(by_alias=True)

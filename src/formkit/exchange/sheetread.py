@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
@@ -53,8 +54,6 @@ class CellNote:
     def format(self) -> str:
         """``职工!E5 身份证号：message``."""
         return f"{self.ref} {self.field}：{self.message}" if self.field else f"{self.ref}：{self.message}"
-
-
 
 
 HEADER_SCAN = 30
@@ -149,8 +148,8 @@ def layout_at(rows: list[list[Any]], r: int, columns: tuple[Column, ...]) -> She
     return SheetLayout(last, r, mapping, shown, unknown)
 
 
-def find_layout(table: SheetTable, columns: tuple[Column, ...], required: Sequence[tuple[str, ...]]) -> Optional[SheetLayout]:
-    best: Optional[SheetLayout] = None
+def find_layout(table: SheetTable, columns: tuple[Column, ...], required: Sequence[tuple[str, ...]]) -> SheetLayout | None:
+    best: SheetLayout | None = None
     for r in range(min(HEADER_SCAN, len(table.rows))):
         layout = layout_at(table.rows, r, columns)
         keys = {c.key for c in layout.mapping.values()}
@@ -168,7 +167,7 @@ def is_member_table(layout: SheetLayout) -> bool:
     return any(normalize_heading(layout.headings[i]) in owner for i in layout.unknown)
 
 
-def cell_ref(table: SheetTable, row: int, col: Optional[int] = None) -> str:
+def cell_ref(table: SheetTable, row: int, col: int | None = None) -> str:
     from openpyxl.utils import get_column_letter
 
     if col is None:
@@ -237,7 +236,6 @@ def nest(texts: dict[tuple[str, ...], str], columns: Sequence[Column]) -> dict[s
     return data
 
 
-
 def side_tables(sheet: Path, tables: list[SheetTable], main: SheetTable) -> list[SheetTable]:
     if sheet.suffix.lower() in (".csv", ".tsv", ".txt"):
         siblings = (sheet.with_name(f"{sheet.stem}_{key}{sheet.suffix}") for key, _ in LISTS)
@@ -245,8 +243,7 @@ def side_tables(sheet: Path, tables: list[SheetTable], main: SheetTable) -> list
     return [t for t in tables if t is not main]
 
 
-
-def open_sheet(sheet: Path, sheet_name: Optional[str]) -> tuple[list[SheetTable], SheetTable, SheetLayout]:
+def open_sheet(sheet: Path, sheet_name: str | None) -> tuple[list[SheetTable], SheetTable, SheetLayout]:
     """Read the file; find the worker sheet and its header."""
     if not sheet.is_file():
         raise FormkitError(f"找不到表格文件：{sheet}")
@@ -272,5 +269,3 @@ def open_sheet(sheet: Path, sheet_name: Optional[str]) -> tuple[list[SheetTable]
             return tables, table, layout
     where = f"工作表“{sheet_name}”" if sheet_name else sheet.name
     raise FormkitError(f"{where} 里找不到表头：表头一行应有“姓名”和“身份证号”两列（前{HEADER_SCAN}行内）")
-
-

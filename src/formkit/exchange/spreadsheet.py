@@ -24,10 +24,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
@@ -36,19 +37,18 @@ from formkit.errors import AmountError, FormkitError
 
 __all__ = [
     "ATTACHMENT_COLUMNS",
-    "CellError",
-    "Column",
     "FAMILY_COLUMNS",
     "IGNORED_HEADINGS",
     "OWNER_ID",
     "OWNER_NAME",
     "UNIT_COLUMN",
     "WORKER_COLUMNS",
+    "CellError",
+    "Column",
     "cell_text",
     "is_total_row",
     "match_headings",
     "normalize_heading",
-    "scrub",
 ]
 
 #: Excel keeps 15 significant digits of a number (IEEE 754 double as Excel displays it).

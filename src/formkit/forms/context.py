@@ -261,10 +261,7 @@ def roster_contexts(
     for project, (rows, amounts) in groups.items():
         total = sum(amounts, Decimal("0"))
         chunks = [rows[i : i + rows_per_page] for i in range(0, len(rows), rows_per_page)] or [[]]
-        pages = [
-            {"行": chunk, "页码": n, "总页数": len(chunks), "末页": n == len(chunks)}
-            for n, chunk in enumerate(chunks, start=1)
-        ]
+        pages = [{"行": chunk, "页码": n, "总页数": len(chunks), "末页": n == len(chunks)} for n, chunk in enumerate(chunks, start=1)]
         ctx = common_context(campaign, unit)
         ctx.update(
             帮扶项目=project,

@@ -70,11 +70,11 @@ from formkit.records.recordset import RecordSet
 from formkit.records.walk import CAMPAIGN_FILE
 
 __all__ = [
-    "NOTICE_DIR",
     "BLANK_DATE",
-    "notice_template_path",
-    "notice_context",
+    "NOTICE_DIR",
     "blank_annex_contexts",
+    "notice_context",
+    "notice_template_path",
     "render_notice",
 ]
 
@@ -86,6 +86,7 @@ BLANK_DATE = "　　年　月　日"
 
 #: Blank space printed for 帮扶项目 in the title of the blank 附件2, to write it in by hand.
 BLANK_PROJECT = "　　　　"
+
 
 def notice_template_path(document_number: str, folder: Path | None = None) -> Path:
     """Find the notice template for a campaign.
@@ -172,8 +173,27 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
     worker = {field.alias: None for field in Worker.model_fields.values()}
 
     voucher = ctx.common_context(campaign, unit)
-    voucher.update(_blank(("姓名", "性别", "档案编号", "身份证号", "联系电话", "居住地址", "所在单位", "致困原因",
-                           "其它帮扶措施", "街道", "资助金额", "资助金额大写", "帮扶项目", "资金来源", "发放日期")))
+    voucher.update(
+        _blank(
+            (
+                "姓名",
+                "性别",
+                "档案编号",
+                "身份证号",
+                "联系电话",
+                "居住地址",
+                "所在单位",
+                "致困原因",
+                "其它帮扶措施",
+                "街道",
+                "资助金额",
+                "资助金额大写",
+                "帮扶项目",
+                "资金来源",
+                "发放日期",
+            )
+        )
+    )
     voucher["低保"] = _blank(("起年", "起月", "起日", "止年", "止月", "止日", "每月"))
     voucher["大写位"] = _blank(("仟", "佰", "拾", "元", "角", "分"))
 
@@ -237,8 +257,12 @@ def render_notice(
     addressees = list(dict.fromkeys(ctx.to_text(a) for a in campaign.get("主送") or [] if ctx.to_text(a)))
     if not addressees:
         # campaign.yaml is in the records folder, or above it when a unit folder was given
-        campaign_path = next((p for p in (records.root / CAMPAIGN_FILE, records.root.parent / CAMPAIGN_FILE) if p.is_file()), records.root / CAMPAIGN_FILE)
-        raise RecordsInvalid([Problem(campaign_path, 0, "主送", "主送为空：不知道通知发给哪些单位", "在 主送 下每行写一个单位，以“- ”开头")])
+        campaign_path = next(
+            (p for p in (records.root / CAMPAIGN_FILE, records.root.parent / CAMPAIGN_FILE) if p.is_file()), records.root / CAMPAIGN_FILE
+        )
+        raise RecordsInvalid(
+            [Problem(campaign_path, 0, "主送", "主送为空：不知道通知发给哪些单位", "在 主送 下每行写一个单位，以“- ”开头")]
+        )
 
     folder = Path(templates) if templates is not None else default_template_dir()
     notice_path = Path(template) if template is not None else notice_template_path(campaign["文号"], folder)

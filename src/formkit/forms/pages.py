@@ -35,6 +35,14 @@ def page_warnings(record_set: RecordSet) -> list[Problem]:
             for key, limit in VOUCHER_FIT.items():
                 length = len(texts[key])
                 if length > limit:
-                    problems.append(problem(rec.path, rec.line, f"慰问.{key}", f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
-                                            "请缩写，或在打印前检查这张凭证", "warning"))
+                    problems.append(
+                        problem(
+                            rec.path,
+                            rec.line,
+                            f"慰问.{key}",
+                            f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
+                            "请缩写，或在打印前检查这张凭证",
+                            "warning",
+                        )
+                    )
     return problems

@@ -33,18 +33,18 @@ from formkit.records.recordset import RecordSet, UnitRecords
 from formkit.records.walk import CAMPAIGN_FILE
 
 __all__ = [
-    "WEEKLY",
+    "DUE_TODAY",
     "FUND_DEADLINE",
+    "MISSING",
+    "PENDING",
     "REPORT_DEADLINE",
     "SUBMITTED",
-    "MISSING",
-    "DUE_TODAY",
-    "PENDING",
+    "WEEKLY",
     "ScheduleRow",
     "days_left_text",
     "display_width",
-    "schedule",
     "format_schedule",
+    "schedule",
     "schedule_text",
 ]
 
@@ -59,7 +59,6 @@ SUBMITTED = "已报"
 MISSING = "缺报"
 DUE_TODAY = "今日应报"
 PENDING = "待报"
-
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def schedule(records: RecordSet, today: date) -> list[ScheduleRow]:
     campaign = records.campaign
     if campaign is None:
         raise RecordsInvalid([p for p in records.problems if p.path.name == CAMPAIGN_FILE] or list(records.errors))
-    start, end = campaign.weekly_period
+    _start, _end = campaign.weekly_period
     units = records.units
     names = [_unit_name(u) for u in units]
     rows: list[ScheduleRow] = []

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit.documents.template import FormTemplate, default_template_dir
 from formkit.domain.amounts import amount_in_words, format_yuan
@@ -181,13 +181,13 @@ class UnitFigures:
         return sum((w.arrears for w in self.weeks), Decimal(0))
 
     @property
-    def peak_week(self) -> Optional[WeekFigures]:
+    def peak_week(self) -> WeekFigures | None:
         """The reported week with the largest 拖欠数额 (the earliest on a tie), or None."""
         reported = self.reported_weeks
         return max(reported, key=lambda w: (w.arrears, w.persons, -w.day.toordinal())) if reported else None
 
     @property
-    def latest_week(self) -> Optional[WeekFigures]:
+    def latest_week(self) -> WeekFigures | None:
         """The last week reported, or None."""
         reported = self.reported_weeks
         return reported[-1] if reported else None
@@ -306,7 +306,7 @@ def format_wan_yuan(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
 
-def _week_text(week: Optional[WeekFigures]) -> dict[str, str]:
+def _week_text(week: WeekFigures | None) -> dict[str, str]:
     if week is None:
         return {"时间": _DASH, "拖欠数额": "0.00", "涉及企业数": "0", "涉及人数": "0", "农民工拖欠数额": "0.00", "农民工涉及人数": "0"}
     return {
@@ -329,7 +329,7 @@ def _week_row(week: WeekFigures) -> dict[str, str]:
     return row
 
 
-def summary_context(unit: UnitRecords, records: RecordSet, figures: Optional[UnitFigures] = None) -> dict[str, Any]:
+def summary_context(unit: UnitRecords, records: RecordSet, figures: UnitFigures | None = None) -> dict[str, Any]:
     """The context of the 小结 template for one unit (the fields of the module docstring).
 
     Args:
@@ -409,14 +409,21 @@ def _recommended_rows(unit: UnitRecords, records: RecordSet) -> list[dict[str, s
     for rec in records.paid_workers(unit):
         worker = rec.worker.model_dump(by_alias=True)
         if (worker.get("慰问") or {}).get("宣传推荐"):
-            rows.append({"姓名": ctx.to_text(worker.get("姓名")), "困难类别": ctx.to_text(worker.get("困难类别")),
-                         "档案编号": ctx.to_text(worker.get("档案编号")), "推荐理由": "", "联系方式": ctx.to_text(worker.get("联系电话"))})
+            rows.append(
+                {
+                    "姓名": ctx.to_text(worker.get("姓名")),
+                    "困难类别": ctx.to_text(worker.get("困难类别")),
+                    "档案编号": ctx.to_text(worker.get("档案编号")),
+                    "推荐理由": "",
+                    "联系方式": ctx.to_text(worker.get("联系电话")),
+                }
+            )
     blank = {"姓名": "", "困难类别": "", "档案编号": "", "推荐理由": "", "联系方式": ""}
     rows += [dict(blank) for _ in range(RECOMMENDED_ROWS - len(rows))]
     return [{"序号": str(n), **row} for n, row in enumerate(rows, start=1)]
 
 
-def summary_template_path(folder: Optional[Path] = None) -> Path:
+def summary_template_path(folder: Path | None = None) -> Path:
     """Where the 小结 template is.
 
     Looks in *folder* (``--templates``) first, then beside the annex templates
@@ -443,7 +450,7 @@ def summary_template_path(folder: Optional[Path] = None) -> Path:
     raise TemplateProblem(f"找不到活动小结模板 {SUMMARY.template}（应在 templates/ 中，可用 tools/build_summary_template.py 生成）。")
 
 
-def render_summary(unit: UnitRecords, records: RecordSet, template: Optional[Path] = None, figures: Optional[UnitFigures] = None) -> bytes:
+def render_summary(unit: UnitRecords, records: RecordSet, template: Path | None = None, figures: UnitFigures | None = None) -> bytes:
     """The 活动小结 draft of one unit, as .docx bytes (通知四.3; figures of :func:`unit_figures`).
 
     Args:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit import __version__
 from formkit.documents.deflate import PieceRef, PrintPiece
@@ -106,7 +106,7 @@ class PlannedDoc:
     rel: str
     key: str
     payload: Any
-    annex: Optional[str]
+    annex: str | None
     first: bool = False
 
 
@@ -125,13 +125,13 @@ class UnitPlan:
     prints: list[PlannedPrint]
     counts: dict[str, int]
     info: dict[str, Any]
-    old: Optional[dict[str, Any]] = None  # previous manifest
-    old_dir: Optional[Path] = None
+    old: dict[str, Any] | None = None  # previous manifest
+    old_dir: Path | None = None
     kept: dict[str, dict[str, Any]] = field(default_factory=dict)  # rel -> manifest entry reused
     results: dict[int, Done] = field(default_factory=dict)
     pending: int = 0
     staged: bool = False
-    records: Optional[UnitRecords] = None
+    records: UnitRecords | None = None
     packet_key: str = ""  # what the unit's submission packet is made from ("" : no packet)
     rels: list[str] = field(default_factory=list)  # once finished: its .docx files, in document order
     rebuilt: list[str] = field(default_factory=list)  # of those (and PDFs), the ones made this run
@@ -140,9 +140,18 @@ class UnitPlan:
 class Batch:
     """Renders a RecordSet's units into a staging folder inside ``out``."""
 
-    def __init__(self, record_set: RecordSet, out: Path, templates: dict[str, FormTemplate], *, force: bool, pdf: bool,
-                 report: RenderReport, progress: Optional[Callable[[str], None]],
-                 on_documents: Optional[Callable[[int, int], None]]) -> None:
+    def __init__(
+        self,
+        record_set: RecordSet,
+        out: Path,
+        templates: dict[str, FormTemplate],
+        *,
+        force: bool,
+        pdf: bool,
+        report: RenderReport,
+        progress: Callable[[str], None] | None,
+        on_documents: Callable[[int, int], None] | None,
+    ) -> None:
         self.records = record_set
         self.out = out
         self.templates = templates
@@ -203,16 +212,26 @@ class Batch:
             text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
             payload = pack(worker, "dump")
             file_name = document_name(worker, rec)
-            docs.append(PlannedDoc(REGISTRATION.kind, f"{REGISTRATION.folder}/{file_name}", digest(keys[REGISTRATION.kind], text), payload, REGISTRATION.kind))
+            docs.append(
+                PlannedDoc(
+                    REGISTRATION.kind,
+                    f"{REGISTRATION.folder}/{file_name}",
+                    digest(keys[REGISTRATION.kind], text),
+                    payload,
+                    REGISTRATION.kind,
+                )
+            )
             counts[REGISTRATION.short] += 1
             if rec.paid:
-                docs.append(PlannedDoc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind))
+                docs.append(
+                    PlannedDoc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind)
+                )
                 counts[VOUCHER.short] += 1
                 project = ctx.to_text(worker["慰问"].get("帮扶项目"))
                 if project not in groups:
-                    groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode("utf-8")), [])
+                    groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode()), [])
                 hasher, members = groups[project]
-                hasher.update(f"\x1f{text}".encode("utf-8"))
+                hasher.update(f"\x1f{text}".encode())
                 members.append(payload)
         for project, (hasher, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
@@ -223,7 +242,11 @@ class Batch:
         for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
-            docs.append(PlannedDoc(WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", digest(keys[WEEKLY.kind], text), data, WEEKLY.kind))
+            docs.append(
+                PlannedDoc(
+                    WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", digest(keys[WEEKLY.kind], text), data, WEEKLY.kind
+                )
+            )
             counts[WEEKLY.short] += 1
         distinct_names(docs)
         prints = []
@@ -238,7 +261,7 @@ class Batch:
             plan.packet_key = self.packet_key(unit)
         return plan
 
-    def summary_folder(self) -> Optional[Path]:
+    def summary_folder(self) -> Path | None:
         """The templates folder when it holds a 活动小结.docx (else formkit's own is used)."""
         folder = self.templates["voucher"].path.parent
         return folder if (folder / SUMMARY.template).is_file() else None
@@ -277,14 +300,14 @@ class Batch:
                 self.templates[doc.kind].check_fields(set(document_context(doc.kind, self.campaign, plan.info, payload)))
                 self.checked.add(doc.kind)
 
-    def previous(self, plan: UnitPlan) -> tuple[Optional[dict[str, Any]], set[str]]:
+    def previous(self, plan: UnitPlan) -> tuple[dict[str, Any] | None, set[str]]:
         """The previous manifest of the unit folder (None if absent or of another version)
         and the files the folder holds (posix paths relative to it, the manifest excluded)."""
         folder = self.out / plan.name
         if not folder.is_dir():
             return None, set()
         present = set()
-        for base, dirs, files in os.walk(folder):
+        for base, _dirs, files in os.walk(folder):
             for name in files:
                 present.add((Path(base) / name).relative_to(folder).as_posix())
         present.discard(MANIFEST)
@@ -365,8 +388,10 @@ class Batch:
         if plan.packet_key:  # the packet is kept only with everything else: it is cheap to make again
             packet = (old or {}).get("packet") or {}
             packet_files = packet.get("files") or {}
-            packet_kept = packet.get("key") == plan.packet_key and bool(packet_files) and all(
-                rel in present and file_sha256(plan.old_dir / rel) == entry.get("sha256") for rel, entry in packet_files.items()
+            packet_kept = (
+                packet.get("key") == plan.packet_key
+                and bool(packet_files)
+                and all(rel in present and file_sha256(plan.old_dir / rel) == entry.get("sha256") for rel, entry in packet_files.items())
             )
             expected_all = expected | set(packet_files)
         else:
@@ -449,7 +474,9 @@ class Batch:
         for rel, entry in plan.kept.items():
             if rel.endswith(".pdf"):
                 files[rel] = entry
-        self.write_manifest(plan, {"format": MANIFEST_FORMAT, "formkit": __version__, "files": dict(sorted(files.items())), "pieces": pieces})
+        self.write_manifest(
+            plan, {"format": MANIFEST_FORMAT, "formkit": __version__, "files": dict(sorted(files.items())), "pieces": pieces}
+        )
         for spool in folder.glob(f"{SPOOL_PREFIX}*"):
             spool.unlink()
         self.release(plan)
@@ -477,7 +504,7 @@ class Batch:
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
         frame = print_frame(template, template.render_fast(document_context(first.kind, self.campaign, plan.info, first.payload)))
-        old_file: Optional[Path] = None
+        old_file: Path | None = None
         old_start = 0
         old_table: dict[tuple[str, bool], list[int]] = {}
         if plan.old and pr.rel in (plan.old.get("pieces") or {}) and plan.old_dir is not None and (plan.old_dir / pr.rel).is_file():
@@ -529,7 +556,11 @@ class Batch:
             path = conversion.pdfs[document]
             manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             data = path.read_bytes()
-            manifest["files"][pdf] = {"key": manifest["files"][rel]["sha256"], "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            manifest["files"][pdf] = {
+                "key": manifest["files"][rel]["sha256"],
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
             self.report.rebuilt.append(Path(plan.name) / pdf)
         for plan in self.units:
             if plan.name in manifests:
@@ -537,7 +568,7 @@ class Batch:
                 manifest["files"] = dict(sorted(manifest["files"].items()))
                 self.write_manifest(plan, manifest)
 
-    def run(self, processes: Optional[int]) -> None:
+    def run(self, processes: int | None) -> None:
         """Render every unit, PDFs, manifests; then swap the staged units in.
 
         Args:
@@ -630,5 +661,3 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
-
-

@@ -9,7 +9,7 @@ import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from formkit.documents.deflate import PieceRef, PrintPiece
 from formkit.documents.printfile import print_piece
@@ -56,7 +56,7 @@ class Done(NamedTuple):
     index: int
     sha256: str
     size: int
-    piece: Optional[PrintPiece | PieceRef]  # a PieceRef once the parent has spooled it
+    piece: PrintPiece | PieceRef | None  # a PieceRef once the parent has spooled it
 
 
 def document_context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
@@ -136,5 +136,3 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # Windows, macOS
         return os.cpu_count() or 1
-
-

@@ -14,6 +14,7 @@ from typing import Any
 MANIFEST = "formkit-manifest.json"
 MANIFEST_FORMAT = 1
 
+
 def canonical_json(value: Any) -> str:
     """Canonical JSON of a record dump (Decimal, date and enum values as their text)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
@@ -29,4 +30,3 @@ def file_sha256(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-

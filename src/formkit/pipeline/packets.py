@@ -46,7 +46,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit import __version__
 from formkit.documents.zipio import deterministic_zip, normalize_docx
@@ -89,8 +89,8 @@ class PacketItem:
 
     name: str
     role: str
-    source: Optional[Path] = None
-    data: Optional[bytes] = None
+    source: Path | None = None
+    data: bytes | None = None
 
     def read(self) -> bytes:
         """The file's bytes (a .docx normalised by :func:`normalize_docx`)."""
@@ -137,14 +137,15 @@ def _roster_items(unit_folder: Path) -> list[PacketItem]:
     return [PacketItem(p.name, ROSTER.label, p) for p in rosters]
 
 
-def user_summary(unit: UnitRecords) -> Optional[Path]:
+def user_summary(unit: UnitRecords) -> Path | None:
     """The staff's finished 小结 in the unit's records folder (``活动小结.docx``), if any."""
     path = unit.folder / SUMMARY.template
     return path if path.is_file() else None
 
 
-def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Optional[Path] = None,
-                 figures: Optional[UnitFigures] = None) -> list[PacketItem]:
+def packet_items(
+    unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Path | None = None, figures: UnitFigures | None = None
+) -> list[PacketItem]:
     """What a unit's packet holds, in the order of 通知四.3.
 
     A 产业工会: 附件1 vouchers (the print file), the 附件2 roster(s), the 小结. A 区工会: the
@@ -179,8 +180,10 @@ def packet_items(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, te
             continue
         found = _roster_items(unit_folder) if document is ROSTER else _printed_items(unit_folder, document)
         if paid and not found:
-            raise FormkitError(f"{name}：{unit_folder} 中没有{document.title}（附件{document.number}），"
-                               f"{unit.unit.unit_type}的报送材料须包含它（通知四.3）。请先生成。")
+            raise FormkitError(
+                f"{name}：{unit_folder} 中没有{document.title}（附件{document.number}），"
+                f"{unit.unit.unit_type}的报送材料须包含它（通知四.3）。请先生成。"
+            )
         items += found
     return items
 
@@ -210,18 +213,15 @@ def _record_files(unit: UnitRecords, records: RecordSet) -> tuple[list[Path], li
     used = sorted({p for p in used if p.is_file()}, key=lambda p: p.as_posix())
     folder = unit.folder.resolve()
     left_out = sorted(
-        {
-            p.path
-            for p in records.errors
-            if p.path.is_file() and p.path not in used and folder in p.path.resolve().parents
-        },
+        {p.path for p in records.errors if p.path.is_file() and p.path not in used and folder in p.path.resolve().parents},
         key=lambda p: p.as_posix(),
     )
     return used, left_out
 
 
-def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tuple[str, bytes]],
-                   figures: Optional[UnitFigures] = None) -> dict[str, Any]:
+def build_manifest(
+    unit: UnitRecords, records: RecordSet, files: Mapping[str, tuple[str, bytes]], figures: UnitFigures | None = None
+) -> dict[str, Any]:
     """The manifest of a packet (written as manifest.json).
 
     Args:
@@ -256,10 +256,7 @@ def build_manifest(unit: UnitRecords, records: RecordSet, files: Mapping[str, tu
         },
         "unit": {"name": figures.name, "type": figures.unit_type},
         "rule": packet_rule(figures.unit_type),
-        "files": [
-            {"path": name, "role": role, "bytes": len(data), "sha256": _sha256(data)}
-            for name, (role, data) in files.items()
-        ],
+        "files": [{"path": name, "role": role, "bytes": len(data), "sha256": _sha256(data)} for name, (role, data) in files.items()],
         "workers": {"registered": figures.registered, "paid": figures.paid, "lifted_out_of_poverty": figures.lifted},
         "paid_by_fund_source": {f.name: format_yuan(f.amount) for f in figures.by_fund},
         "paid_by_project": {f.name: format_yuan(f.amount) for f in figures.by_project},
@@ -275,7 +272,7 @@ def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Optional[Path] = None) -> Path:
+def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, *, templates: Path | None = None) -> Path:
     """Assemble a unit's submission packet (通知四.3) from its rendered documents.
 
     Call it after the unit's documents are rendered into *unit_folder* (``OUT/<填报单位>/``

@@ -93,8 +93,12 @@ def find_soffice() -> Path:
     elif sys.platform == "darwin":
         candidates.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
     else:
-        candidates += [Path("/usr/lib/libreoffice/program/soffice"), Path("/usr/local/bin/soffice"), Path("/snap/bin/libreoffice"),
-                       Path("/var/lib/flatpak/exports/bin/org.libreoffice.LibreOffice")]
+        candidates += [
+            Path("/usr/lib/libreoffice/program/soffice"),
+            Path("/usr/local/bin/soffice"),
+            Path("/snap/bin/libreoffice"),
+            Path("/var/lib/flatpak/exports/bin/org.libreoffice.LibreOffice"),
+        ]
         candidates += sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True)
     for path in candidates:
         if path.is_file():
@@ -186,8 +190,18 @@ class _Soffice:
         """
         self.calls += 1
         profile = self.work / (f"profile{self.calls}" if fresh else "profile")
-        cmd = [str(self.soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outbox), *map(str, files)]
+        cmd = [
+            str(self.soffice),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(outbox),
+            *map(str, files),
+        ]
         options: dict[str, Any] = {}
         if sys.platform == "win32":
             options["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
@@ -212,8 +226,13 @@ def _timeout(files: Sequence[Path]) -> float:
     return 120 + 5 * len(files) + 40 * size / 1e6
 
 
-def convert_to_pdf(documents: Sequence[Path], *, timeout: float | None = None, chunk: int = CHUNK_FILES,
-                   on_converted: Callable[[int, int], None] | None = None) -> Conversion:
+def convert_to_pdf(
+    documents: Sequence[Path],
+    *,
+    timeout: float | None = None,
+    chunk: int = CHUNK_FILES,
+    on_converted: Callable[[int, int], None] | None = None,
+) -> Conversion:
     """Convert .docx files to PDF beside them (``a.docx`` → ``a.pdf``) with LibreOffice.
 
     The documents go to LibreOffice in calls of at most ``chunk`` files, each output is

@@ -36,9 +36,15 @@ def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
         first = taken.get(name)
         if first is not None:
             for this, other in ((unit, first), (first, unit)):
-                problems.append(problem(this.path, _unit_name_line(this.path), "填报单位",
-                                         f"与 {other.folder.name}/{UNIT_FILE} 的填报单位相同（“{this.unit.name}”）：两个文件夹会被当成同一个单位",
-                                         "每个填报单位只用一个文件夹：把职工和周报合到一个文件夹里，或改正填报单位"))
+                problems.append(
+                    problem(
+                        this.path,
+                        _unit_name_line(this.path),
+                        "填报单位",
+                        f"与 {other.folder.name}/{UNIT_FILE} 的填报单位相同（“{this.unit.name}”）：两个文件夹会被当成同一个单位",
+                        "每个填报单位只用一个文件夹：把职工和周报合到一个文件夹里，或改正填报单位",
+                    )
+                )
             name = safe_name(f"{name}_{unit.folder.name}")
             while name in taken:
                 name = safe_name(f"{name}_")
@@ -211,7 +217,6 @@ def check_weeks(
     return rejected
 
 
-
 #: Households a unit recommends for publicity (通知四.2: "每个单位推荐1—2户（人）").
 MOST_RECOMMENDED = 2
 
@@ -226,5 +231,13 @@ def check_recommendations(loaded: list[Loaded], rejected: set[Path], problems: l
     for marked in by_unit.values():
         marked.sort(key=lambda rec: rec.record.path)
         for rec in marked[MOST_RECOMMENDED:]:
-            problems.append(problem(rec.record.path, rec.recommended_line, "慰问.宣传推荐", f"本单位已有 {len(marked)} 户标为宣传推荐",
-                                    f"通知四.2：每个单位推荐1—{MOST_RECOMMENDED}户（人）", "warning"))
+            problems.append(
+                problem(
+                    rec.record.path,
+                    rec.recommended_line,
+                    "慰问.宣传推荐",
+                    f"本单位已有 {len(marked)} 户标为宣传推荐",
+                    f"通知四.2：每个单位推荐1—{MOST_RECOMMENDED}户（人）",
+                    "warning",
+                )
+            )

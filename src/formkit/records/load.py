@@ -255,9 +255,7 @@ def load_records(root: Path | str) -> RecordSet:
         if not unit_dirs and not (root / CAMPAIGN_FILE).is_file():
             raise FormkitError(f"{masked_path(root)} 不是记录文件夹：{layout}")
         if not unit_dirs:
-            problems.append(
-                problem(root, 0, FILE_FIELD, "记录文件夹里没有任何单位文件夹，没有可读的职工记录和周报", layout)
-            )
+            problems.append(problem(root, 0, FILE_FIELD, "记录文件夹里没有任何单位文件夹，没有可读的职工记录和周报", layout))
         for p in subfolders:
             if p not in unit_dirs:
                 problems.append(
@@ -348,4 +346,3 @@ def load_records(root: Path | str) -> RecordSet:
             )
     problems.sort(key=lambda p: (not p.is_error, p.path.as_posix(), p.line, p.field))
     return record_set
-

@@ -52,9 +52,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
 
 
-def problem(
-    path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error"
-) -> Problem:
+def problem(path: Path, line: int, fieldname: str, message: str, allowed: str = "", severity: str = "error") -> Problem:
     return Problem(
         masked_path(path),
         line,
@@ -176,9 +174,7 @@ def validation_problems(
             problems.append(problem(path, line, name, "应是列表：每项占一行，以“- ”开头", ""))
         else:  # pragma: no cover - every field type raises VALUE_ERROR; kept as a safety net
             described = field_description(model, loc)
-            problems.append(
-                problem(path, line, name, "这个值的写法不对，没有被读取", f"应填：{described}" if described else "")
-            )
+            problems.append(problem(path, line, name, "这个值的写法不对，没有被读取", f"应填：{described}" if described else ""))
     return problems
 
 

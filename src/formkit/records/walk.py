@@ -55,7 +55,7 @@ def name_fault(name: str, plain_text: bool = True) -> tuple[str, str, str] | Non
             )
         return (
             "error",
-            f"文件名的真实结尾是“{stripped[len(stem):]}”（记事本保存时自动加上的），这份记录没有被读取",
+            f"文件名的真实结尾是“{stripped[len(stem) :]}”（记事本保存时自动加上的），这份记录没有被读取",
             f"改名为“{stem}”{_WINDOWS_HINT}",
         )
     if plain_text and stripped.lower().endswith((".txt", ".text")):
@@ -128,9 +128,7 @@ def record_files(folder: Path, problems: list[Problem]) -> list[Path]:
                 if is_file:
                     found.append(path)
                 elif is_link:
-                    problems.append(
-                        problem(path, 0, FILE_FIELD, "这个链接（快捷方式）指向的文件不存在，没有被读取", "", "warning")
-                    )
+                    problems.append(problem(path, 0, FILE_FIELD, "这个链接（快捷方式）指向的文件不存在，没有被读取", "", "warning"))
                 continue
             fault = name_fault(name)
             if fault is not None and (is_file or is_link):
@@ -158,4 +156,3 @@ def stray_files(folder: Path, expected: set[str], where: str, problems: list[Pro
         if not any(name in allowed for name in expected):  # not 单位.yaml.txt or campaign.yaml.txt
             severity = "warning"
         problems.append(problem(p, 0, FILE_FIELD, message, allowed, severity))
-

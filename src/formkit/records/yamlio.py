@@ -25,7 +25,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, ClassVar
 
 import yaml
 
@@ -52,7 +52,7 @@ MAX_NODES = 50_000
 #: Deepest nesting of lists and mappings.
 MAX_DEPTH = 32
 
-Path_ = Union[str, int]
+Path_ = str | int
 _NULL_WORDS = frozenset({"~", "null", "Null", "NULL"})
 
 
@@ -86,7 +86,7 @@ class _TextLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.Saf
     cost of composing a record).
     """
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
@@ -417,8 +417,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path | None) -> Ya
         return YamlFileError(
             path,
             opened,
-            f"第{opened}行 YAML 格式错误：引号没有配对：这一行值开头的引号在行末没有再写一次，"
-            f"它一直延续到第{line}行的引号才结束",
+            f"第{opened}行 YAML 格式错误：引号没有配对：这一行值开头的引号在行末没有再写一次，它一直延续到第{line}行的引号才结束",
             text_of(opened),
         )
     # Look at the faulty line and the ones before it for the usual slips of hand.

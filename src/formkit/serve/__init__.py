@@ -17,9 +17,10 @@ import socket
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from formkit.serve import _core
 
@@ -41,10 +42,12 @@ def check_folders(records: Path, out: Path) -> None:
     """
     source, target = records.resolve(), out.resolve()
     if source == target or source.is_relative_to(target) or target.is_relative_to(source):
-        raise _core.OutputError(f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它。请用 -o 换一个输出文件夹，例如 output。")
+        raise _core.OutputError(
+            f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它。请用 -o 换一个输出文件夹，例如 output。"
+        )
 
 
-def _sockets(host: Optional[str], port: int) -> list[socket.socket]:
+def _sockets(host: str | None, port: int) -> list[socket.socket]:
     """Listening sockets: 127.0.0.1 and ::1 (when the machine has IPv6) on one port, or
     *host*. Port 0 takes a free port; a taken port tries the next ones."""
     hosts = [host] if host else ["127.0.0.1", "::1"]
@@ -84,7 +87,7 @@ def _sockets(host: Optional[str], port: int) -> list[socket.socket]:
     raise _core.OutputError("找不到空闲的端口：请用 --port 指定一个。")  # pragma: no cover
 
 
-def _local_names(host: Optional[str]) -> list[str]:
+def _local_names(host: str | None) -> list[str]:
     """The host names the page may be opened under (the Host header is checked)."""
     if not host:
         return ["127.0.0.1", "localhost", "[::1]"]
@@ -111,16 +114,16 @@ class Server:
 
     records: Path
     out: Path
-    host: Optional[str] = None
+    host: str | None = None
     port: int = DEFAULT_PORT
     log_stream: Any = None
     url: str = ""
     token: str = ""
     _server: Any = None
-    _thread: Optional[threading.Thread] = None
+    _thread: threading.Thread | None = None
     _sockets: list[socket.socket] = field(default_factory=list)
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         """Bind, then serve in a background thread; returns once the server accepts."""
         import uvicorn
 
@@ -136,13 +139,11 @@ class Server:
         hosts = [f"{n}:{self.port}" for n in names]
         app = create_app(self.records, self.out, self.token, hosts, cookie=f"formkit_token_{self.port}")
         configure_logging(self.log_stream)
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", ws="none",
-                                timeout_graceful_shutdown=2)
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", ws="none", timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         shown = "127.0.0.1" if not self.host or self.host in ("0.0.0.0", "::") else names[0]
         self.url = f"http://{shown}:{self.port}/?token={self.token}"
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": self._sockets},
-                                        name="formkit-serve", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": self._sockets}, name="formkit-serve", daemon=True)
         self._thread.start()
         while not self._server.started:
             if not self._thread.is_alive():
@@ -170,8 +171,15 @@ class Server:
             self.stop()
 
 
-def serve(records: Path, out: Path, *, host: Optional[str] = None, port: int = DEFAULT_PORT,
-          open_browser: bool = True, echo: Callable[[str], None] = print) -> None:
+def serve(
+    records: Path,
+    out: Path,
+    *,
+    host: str | None = None,
+    port: int = DEFAULT_PORT,
+    open_browser: bool = True,
+    echo: Callable[[str], None] = print,
+) -> None:
     """Run ``formkit serve`` until Ctrl+C: print the address, open the browser.
 
     Args:
@@ -190,8 +198,10 @@ def serve(records: Path, out: Path, *, host: Optional[str] = None, port: int = D
         echo(f"{records} 是一个单位的文件夹：网页打开它所在的记录文件夹 {records.parent}（campaign.yaml 在那里）。")
         records = records.parent
     if host:
-        echo(f"警告：--host {host} 让其他电脑也能打开这个页面。页面里是困难职工的个人信息（身份证号、收入、住址）。"
-             "只在可信的内部网络这样用，用完立即关闭。")
+        echo(
+            f"警告：--host {host} 让其他电脑也能打开这个页面。页面里是困难职工的个人信息（身份证号、收入、住址）。"
+            "只在可信的内部网络这样用，用完立即关闭。"
+        )
     server = Server(records, out, host=host, port=port).start()
     echo(f"formkit serve 已启动。记录文件夹：{server.records.resolve()}，输出文件夹：{server.out.resolve()}")
     echo(f"请在浏览器打开：{server.url}")
@@ -199,6 +209,6 @@ def serve(records: Path, out: Path, *, host: Optional[str] = None, port: int = D
     if open_browser:
         try:
             webbrowser.open(server.url)
-        except Exception:  # noqa: BLE001 - no browser here: the address is printed
+        except Exception:
             pass
     server.wait()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -37,8 +37,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from formkit.serve import _core
-from formkit.serve import yamledit as Y
+from formkit.serve import _core, yamledit
 from formkit.serve.binding import attach_problems, bind, sections
 from formkit.serve.folder import Folder, FolderState, RecordFile, record_kind
 from formkit.serve.forms import apply_form, changed_fields
@@ -75,8 +74,13 @@ class Pages:
         self.csrf = csrf_token(token)
         self.pdf = pdf_available()
         self.opened: OrderedDict[str, bytes] = OrderedDict()  # file bytes by digest, for a refused save
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                                 trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
         env.filters["q"] = lambda text: quote(str(text), safe="/")
         env.filters["fid"] = lambda name: "f-" + str(name)
         env.globals.update(csrf=self.csrf, kinds=KIND_NAMES, version=_core.__version__)
@@ -97,7 +101,7 @@ class Pages:
 
     def remember(self, raw: bytes) -> str:
         """Keep the bytes a form was opened on (a few dozen), by their digest."""
-        sha = Y.digest(raw)
+        sha = yamledit.digest(raw)
         self.opened[sha] = raw
         self.opened.move_to_end(sha)
         while len(self.opened) > 64:
@@ -149,10 +153,18 @@ class Pages:
         view = self.unit_view(state, request.path_params["unit"])
         job = self.renderer.last.get(view.name)
         missing = [p for p in view.problems if p.field == "时间" and Path(p.path).name == _core.WEEKS_DIR]
-        return self.page("unit.html", state=state, view=view, job=job, pdf=self.pdf, missing=missing, title=view.title,
-                         created=request.query_params.get("created") == "1",
-                         documents=self.documents(view), doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证",
-                                                                    _core.WEEKLY_DIR: "周报表"})
+        return self.page(
+            "unit.html",
+            state=state,
+            view=view,
+            job=job,
+            pdf=self.pdf,
+            missing=missing,
+            title=view.title,
+            created=request.query_params.get("created") == "1",
+            documents=self.documents(view),
+            doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证", _core.WEEKLY_DIR: "周报表"},
+        )
 
     def documents(self, view: Any) -> dict[str, list[dict[str, str]]]:
         """The unit's rendered files, by folder, with PDF and preview where there are."""
@@ -169,10 +181,13 @@ class Pages:
             if len(inner.parts) > 2:
                 continue  # the packet's own files: the zip stands for them
             pdf = path.with_suffix(".pdf")
-            groups.setdefault(group, []).append({
-                "name": path.name, "rel": rel,
-                "pdf": pdf.relative_to(self.folder.out).as_posix() if pdf.is_file() else "",
-            })
+            groups.setdefault(group, []).append(
+                {
+                    "name": path.name,
+                    "rel": rel,
+                    "pdf": pdf.relative_to(self.folder.out).as_posix() if pdf.is_file() else "",
+                }
+            )
         return groups
 
     async def record(self, request: Request) -> Response:
@@ -185,16 +200,39 @@ class Pages:
         state = await self.state()
         rec = state.files.get(rel)
         try:
-            text = Y.load_record_text(raw)
-        except Y.EditError as exc:
+            text = yamledit.load_record_text(raw)
+        except yamledit.EditError as exc:
             return self.raw_page(rel, raw, kind, rec, str(exc))
         saved = request.query_params.get("saved")
-        return self.form_page(kind, rel=rel, data=text.data, sha=self.remember(raw), rec=rec, state=state,
-                              saved=saved, created=request.query_params.get("created") == "1", exact=text.exact)
+        return self.form_page(
+            kind,
+            rel=rel,
+            data=text.data,
+            sha=self.remember(raw),
+            rec=rec,
+            state=state,
+            saved=saved,
+            created=request.query_params.get("created") == "1",
+            exact=text.exact,
+        )
 
-    def form_page(self, kind: str, *, rel: str = "", data: Any = None, sha: str = "", rec: Optional[RecordFile] = None,
-                  state: Optional[FolderState] = None, saved: Optional[str] = None, created: bool = False, exact: bool = True,
-                  unit: str = "", status: int = 200, notice: str = "", hints: Optional[dict[str, str]] = None) -> HTMLResponse:
+    def form_page(
+        self,
+        kind: str,
+        *,
+        rel: str = "",
+        data: Any = None,
+        sha: str = "",
+        rec: RecordFile | None = None,
+        state: FolderState | None = None,
+        saved: str | None = None,
+        created: bool = False,
+        exact: bool = True,
+        unit: str = "",
+        status: int = 200,
+        notice: str = "",
+        hints: dict[str, str] | None = None,
+    ) -> HTMLResponse:
         """A record's form: its values, formkit's problems beside the fields, hints."""
         model = MODELS[kind]
         specs = spec_of(model)
@@ -209,10 +247,29 @@ class Pages:
             defaults.update({k: f"不填则用单位的：{view.info[k]}" for k in ("单位负责人", "填表人", "联系电话") if view.info.get(k)})
         title = title_of(kind, rec, data)
         action = f"/record/{quote(rel)}" if rel else (f"/new/{kind}/{quote(unit)}" if unit else f"/new/{kind}")
-        return self.page("record.html", status=status, kind=kind, rel=rel, sha=sha, rec=rec, view=view,
-                         parts=sections(model, bound), loose=loose, by_row=by_row, problems=problems,
-                         saved=saved, created=created, exact=exact, unknown=unknown, defaults=defaults, title=title,
-                         action=action, notice=notice, is_new=not rel, skeleton_hint=not rel)
+        return self.page(
+            "record.html",
+            status=status,
+            kind=kind,
+            rel=rel,
+            sha=sha,
+            rec=rec,
+            view=view,
+            parts=sections(model, bound),
+            loose=loose,
+            by_row=by_row,
+            problems=problems,
+            saved=saved,
+            created=created,
+            exact=exact,
+            unknown=unknown,
+            defaults=defaults,
+            title=title,
+            action=action,
+            notice=notice,
+            is_new=not rel,
+            skeleton_hint=not rel,
+        )
 
     async def save(self, request: Request) -> Response:
         """Save a record's form: only the changed fields, atomically; refused when the file
@@ -224,37 +281,48 @@ class Pages:
             raise HTTPException(404, "找不到这个记录文件（可能已改名或移走），没有保存。")
         raw = path.read_bytes()
         specs = spec_of(MODELS[kind])
-        if Y.digest(raw) != form.get("_digest", ""):
+        if yamledit.digest(raw) != form.get("_digest", ""):
             return self.conflict(rel, kind, raw, form, specs)
         try:
-            text = Y.load_record_text(raw)
-        except Y.EditError as exc:
+            text = yamledit.load_record_text(raw)
+        except yamledit.EditError as exc:
             return self.raw_page(rel, raw, kind, (await self.state()).files.get(rel), str(exc))
         changed = apply_form(specs, text.data, form)
         if changed:
-            Y.write_atomic(path, Y.encode(Y.dump(text), text.encoding, text.crlf))
+            yamledit.write_atomic(path, yamledit.encode(yamledit.dump(text), text.encoding, text.crlf))
             self.folder.forget()
         return RedirectResponse(f"/record/{quote(rel)}?saved={len(changed)}", status_code=303)
 
     def conflict(self, rel: str, kind: str, raw: bytes, form: dict[str, str], specs: list[Spec]) -> HTMLResponse:
         """The page of a refused save: the file on disk, the version of the form, and the
         fields the form changed (re-applied onto the file on disk only when asked)."""
-        disk = Y.load_record_text(raw)
+        disk = yamledit.load_record_text(raw)
         before = self.opened.get(form.get("_digest", ""))
         mine_text = ""
         changes: dict[str, Any] = {}
         if before is not None:
-            original = Y.load_record_text(before)
+            original = yamledit.load_record_text(before)
             changes = changed_fields(specs, original.data, form)
             apply_form(specs, original.data, form)
-            mine_text = Y.dump(original)
+            mine_text = yamledit.dump(original)
         else:
             changes = changed_fields(specs, disk.data, form)
         scalar_only = all(v is not None for v in changes.values())
-        return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=disk.text, mine_text=mine_text,
-                         diff=diff_lines(disk.text, mine_text),
-                         changes=changes, hidden=hidden_pairs(specs, changes), scalar_only=scalar_only and bool(changes),
-                         known=before is not None, sha=self.remember(raw), title="文件已被修改")
+        return self.page(
+            "conflict.html",
+            status=409,
+            rel=rel,
+            kind=kind,
+            disk_text=disk.text,
+            mine_text=mine_text,
+            diff=diff_lines(disk.text, mine_text),
+            changes=changes,
+            hidden=hidden_pairs(specs, changes),
+            scalar_only=scalar_only and bool(changes),
+            known=before is not None,
+            sha=self.remember(raw),
+            title="文件已被修改",
+        )
 
     async def reapply(self, request: Request) -> Response:
         """Apply the fields a refused save changed onto the file as it is now on disk."""
@@ -263,9 +331,9 @@ class Pages:
         form = await self.form(request)
         raw = path.read_bytes()
         specs = spec_of(MODELS[kind])
-        if Y.digest(raw) != form.get("_digest", ""):
+        if yamledit.digest(raw) != form.get("_digest", ""):
             return self.conflict(rel, kind, raw, {k[5:]: v for k, v in form.items() if k.startswith("mine:")} | {"_digest": ""}, specs)
-        text = Y.load_record_text(raw)
+        text = yamledit.load_record_text(raw)
         submitted = {k[5:]: v for k, v in form.items() if k.startswith("mine:")}
         for spec in specs:  # every row of the file kept: only the edited cells change
             rows = text.data.get(spec.key) if spec.kind == "rows" else None
@@ -273,18 +341,27 @@ class Pages:
                 submitted.update({f"{spec.key}[{i}]._from": str(i) for i in range(1, len(rows) + 1)})
         changed = apply_form(specs, text.data, submitted)
         if changed:
-            Y.write_atomic(path, Y.encode(Y.dump(text), text.encoding, text.crlf))
+            yamledit.write_atomic(path, yamledit.encode(yamledit.dump(text), text.encoding, text.crlf))
             self.folder.forget()
         return RedirectResponse(f"/record/{quote(rel)}?saved={len(changed)}", status_code=303)
 
-    def raw_page(self, rel: str, raw: bytes, kind: str, rec: Optional[RecordFile], message: str = "", status: int = 200) -> HTMLResponse:
+    def raw_page(self, rel: str, raw: bytes, kind: str, rec: RecordFile | None, message: str = "", status: int = 200) -> HTMLResponse:
         """A record's text in a text box (for a file the form cannot show)."""
         try:
             text, _ = _core.decode_bytes(raw)
         except _core.YamlFileError as exc:
             text, message = "", exc.message
-        return self.page("raw.html", status=status, rel=rel, kind=kind, text=text.lstrip("\ufeff").replace("\r\n", "\n"),
-                         sha=self.remember(raw), rec=rec, message=message, title=f"原文：{rel}")
+        return self.page(
+            "raw.html",
+            status=status,
+            rel=rel,
+            kind=kind,
+            text=text.lstrip("\ufeff").replace("\r\n", "\n"),
+            sha=self.remember(raw),
+            rec=rec,
+            message=message,
+            title=f"原文：{rel}",
+        )
 
     async def raw(self, request: Request) -> Response:
         """A record's text."""
@@ -300,11 +377,22 @@ class Pages:
         path, kind = self.record_path(rel)
         form = await self.form(request)
         raw = path.read_bytes()
-        if Y.digest(raw) != form.get("_digest", ""):
-            return self.page("conflict.html", status=409, rel=rel, kind=kind, disk_text=raw.decode("utf-8", "replace"),
-                             mine_text=form.get("text", ""), changes={}, hidden=[], scalar_only=False, known=True,
-                             diff=diff_lines(raw.decode("utf-8", "replace"), form.get("text", "")),
-                             sha=self.remember(raw), title="文件已被修改")
+        if yamledit.digest(raw) != form.get("_digest", ""):
+            return self.page(
+                "conflict.html",
+                status=409,
+                rel=rel,
+                kind=kind,
+                disk_text=raw.decode("utf-8", "replace"),
+                mine_text=form.get("text", ""),
+                changes={},
+                hidden=[],
+                scalar_only=False,
+                known=True,
+                diff=diff_lines(raw.decode("utf-8", "replace"), form.get("text", "")),
+                sha=self.remember(raw),
+                title="文件已被修改",
+            )
         try:
             _, encoding = _core.decode_bytes(raw)
         except _core.YamlFileError:
@@ -312,9 +400,9 @@ class Pages:
         new = form.get("text", "").replace("\r\n", "\n")
         if new.strip():
             crlf = b"\r\n" in raw
-            data = Y.encode(new if new.endswith("\n") else new + "\n", encoding, crlf)
+            data = yamledit.encode(new if new.endswith("\n") else new + "\n", encoding, crlf)
             if data != raw:
-                Y.write_atomic(path, data)
+                yamledit.write_atomic(path, data)
                 self.folder.forget()
         return RedirectResponse(f"/record/{quote(rel)}?saved=1", status_code=303)
 
@@ -331,7 +419,7 @@ class Pages:
             raise HTTPException(404, "没有这种记录。")
         if kind == "campaign" and state.campaign is not None:
             return RedirectResponse(f"/record/{quote(_core.CAMPAIGN_FILE)}", status_code=303)
-        text = Y.load_record_text(_core.new_record(kind).encode("utf-8"))
+        text = yamledit.load_record_text(_core.new_record(kind).encode("utf-8"))
         return self.form_page(kind, data=text.data, unit=unit, state=state, hints=self.suggestions(kind, state, unit))
 
     def suggestions(self, kind: str, state: FolderState, unit: str) -> dict[str, str]:
@@ -360,32 +448,34 @@ class Pages:
         form = await self.form(request)
         state = await self.state()
         skeleton = _core.new_record(kind).encode("utf-8")
-        text = Y.load_record_text(skeleton)
+        text = yamledit.load_record_text(skeleton)
         specs = spec_of(MODELS[kind])
         apply_form(specs, text.data, form)
-        data = Y.encode(Y.dump(text), "utf-8", False)
+        data = yamledit.encode(yamledit.dump(text), "utf-8", False)
         if kind in ("worker", "week"):
             view = self.unit_view(state, unit)
             folder = view.folder / (_core.WORKERS_DIR if kind == "worker" else _core.WEEKS_DIR)
-            path = Y.write_new(folder, new_stem(kind, form), data)
+            path = yamledit.write_new(folder, new_stem(kind, form), data)
         elif kind == "unit":
             name = form.get("填报单位", "").strip()
             if not name:
                 return self.form_page(kind, data=text.data, state=state, status=400, notice="请先填写“填报单位”：单位的文件夹以它命名。")
             folder = self.folder.root / _core.safe_name(_core.scrub_numbers(name))
             if folder.exists():
-                return self.form_page(kind, data=text.data, state=state, status=409, notice=f"已经有名为“{folder.name}”的文件夹，没有新建。")
+                return self.form_page(
+                    kind, data=text.data, state=state, status=409, notice=f"已经有名为“{folder.name}”的文件夹，没有新建。"
+                )
             folder.mkdir(parents=True)
             (folder / _core.WORKERS_DIR).mkdir()
             (folder / _core.WEEKS_DIR).mkdir()
-            Y.write_new(folder, Path(_core.UNIT_FILE).stem, data)
+            yamledit.write_new(folder, Path(_core.UNIT_FILE).stem, data)
             self.folder.forget()
             return RedirectResponse(f"/unit/{quote(folder.name)}?created=1", status_code=303)
         elif kind == "campaign":
             if (self.folder.root / _core.CAMPAIGN_FILE).exists():
                 raise HTTPException(409, "campaign.yaml 已经存在，没有新建。")
             self.folder.root.mkdir(parents=True, exist_ok=True)
-            path = Y.write_new(self.folder.root, Path(_core.CAMPAIGN_FILE).stem, data)
+            path = yamledit.write_new(self.folder.root, Path(_core.CAMPAIGN_FILE).stem, data)
         else:
             raise HTTPException(404, "没有这种记录。")
         self.folder.forget()
@@ -427,10 +517,14 @@ class Pages:
         """A file of the output folder (documents open in Word/WPS; PDFs and PNGs in the browser)."""
         path = self.out_path(request.path_params["rel"])
         inline = path.suffix.lower() in (".pdf", ".png")
-        media = {".pdf": "application/pdf", ".png": "image/png",
-                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 ".zip": "application/zip", ".json": "application/json",
-                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(path.suffix.lower(), "application/octet-stream")
+        media = {
+            ".pdf": "application/pdf",
+            ".png": "image/png",
+            ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".zip": "application/zip",
+            ".json": "application/json",
+            ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }.get(path.suffix.lower(), "application/octet-stream")
         return FileResponse(path, media_type=media, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
     def out_path(self, rel: str) -> Path:
@@ -475,9 +569,14 @@ class Pages:
         return self.page("error.html", status=500, message=message, title="出错了")
 
 
-STATUS_ZH = {400: "请求有误。", 403: "没有权限。", 404: "找不到这个页面（地址可能打错了）。", 405: "不能这样访问这个地址。",
-              413: "提交的内容太大。", 422: "请求有误。"}
-
+STATUS_ZH = {
+    400: "请求有误。",
+    403: "没有权限。",
+    404: "找不到这个页面（地址可能打错了）。",
+    405: "不能这样访问这个地址。",
+    413: "提交的内容太大。",
+    422: "请求有误。",
+}
 
 
 def create_app(records: Path, out: Path, token: str, hosts: list[str], cookie: str) -> Starlette:

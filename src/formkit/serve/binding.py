@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -35,13 +35,13 @@ class Bound:
     spec: Spec
     name: str
     value: Any = ""
-    children: list["Bound"] = field(default_factory=list)
-    rows: list[list["Bound"]] = field(default_factory=list)
+    children: list[Bound] = field(default_factory=list)
+    rows: list[list[Bound]] = field(default_factory=list)
     row_from: list[int] = field(default_factory=list)
     problems: list[Any] = field(default_factory=list)
-    readonly: Optional[str] = None
+    readonly: str | None = None
     extra: bool = False
-    template: list["Bound"] = field(default_factory=list)
+    template: list[Bound] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -183,6 +183,7 @@ def index(bound: list[Bound]) -> dict[str, Bound]:
             if b.kind == "causes" or b.kind == "dates":
                 for k in range(1, max(len(b.value), b.spec.max_items or 2) + 1):
                     found[f"{b.name}[{k}]"] = b
+
     walk(bound)
     return found
 
@@ -227,5 +228,3 @@ def sections(model: type[BaseModel], bound: list[Bound]) -> list[tuple[str, list
             parts.append((starts.get(b.spec.key, ""), []))
         parts[-1][1].append(b)
     return parts
-
-

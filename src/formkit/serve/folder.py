@@ -14,7 +14,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit.serve import _core
 
@@ -78,7 +78,7 @@ class UnitView:
     name: str
     title: str
     unit_type: str = ""
-    unit_file: Optional[RecordFile] = None
+    unit_file: RecordFile | None = None
     workers: list[RecordFile] = field(default_factory=list)
     weeks: list[RecordFile] = field(default_factory=list)
     problems: list[Any] = field(default_factory=list)
@@ -113,7 +113,7 @@ class FolderState:
 
     units: dict[str, UnitView] = field(default_factory=dict)
     files: dict[str, RecordFile] = field(default_factory=dict)
-    campaign: Optional[RecordFile] = None
+    campaign: RecordFile | None = None
     problems: list[Any] = field(default_factory=list)
     loose: list[Any] = field(default_factory=list)
     record_set: Any = None
@@ -125,7 +125,7 @@ class FolderState:
         return [p for p in self.problems if p.is_error]
 
 
-def record_kind(rel: str) -> Optional[str]:
+def record_kind(rel: str) -> str | None:
     """What a path inside the records folder is: ``campaign``, ``unit``, ``worker``, ``week``,
     or None for anything the page does not edit."""
     parts = rel.split("/")
@@ -155,7 +155,7 @@ class Folder:
         self.out = out.resolve()
         self._lock = threading.Lock()
         self._signature: Any = None
-        self._state: Optional[FolderState] = None
+        self._state: FolderState | None = None
 
     # -- files ---------------------------------------------------------------------------
 
@@ -230,8 +230,11 @@ class Folder:
                 data = _peek(path)
                 rec = RecordFile(path, self.rel(path), "worker", _str(data.get("姓名")) or path.stem, _str(data.get("档案编号")))
                 payment = data.get("慰问") if isinstance(data.get("慰问"), dict) else {}
-                rec.extra = {"困难类别": _str(data.get("困难类别")), "资助金额": _yuan(_str(payment.get("资助金额"))),
-                             "档案状态": _str(data.get("档案状态"))}
+                rec.extra = {
+                    "困难类别": _str(data.get("困难类别")),
+                    "资助金额": _yuan(_str(payment.get("资助金额"))),
+                    "档案状态": _str(data.get("档案状态")),
+                }
                 view.workers.append(rec)
                 state.files[rec.rel] = rec
             for path in self.record_files(folder / _core.WEEKS_DIR):

@@ -17,7 +17,7 @@ the file (empty for a row added on the page).
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -30,11 +30,13 @@ __all__ = ["apply_form", "changed_fields"]
 # ---------------------------------------------------------------- saving
 
 
-def submitted_value(spec: Spec, form: dict[str, str], name: str) -> Optional[Any]:
+def submitted_value(spec: Spec, form: dict[str, str], name: str) -> Any | None:
     """What the form holds for a key (None: not on the form, e.g. shown read-only)."""
     if spec.kind in ("causes", "dates"):
-        keys = sorted((k for k in form if k.startswith(name + "[") and k[len(name) + 1 : -1].isdigit() and k.endswith("]")),
-                      key=lambda k: int(k[len(name) + 1 : -1]))
+        keys = sorted(
+            (k for k in form if k.startswith(name + "[") and k[len(name) + 1 : -1].isdigit() and k.endswith("]")),
+            key=lambda k: int(k[len(name) + 1 : -1]),
+        )
         if not keys and name not in form:
             return None
         values = [form[k].strip() for k in keys]

@@ -19,12 +19,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from formkit.serve import _core
 from formkit.serve.folder import Folder
 
-__all__ = ["Job", "Renderer", "pdf_available", "preview", "PREVIEW_DIR"]
+__all__ = ["PREVIEW_DIR", "Job", "Renderer", "pdf_available", "preview"]
 
 #: Inside the output folder: previews made for the page.
 PREVIEW_DIR = ".formkit-serve/预览"
@@ -76,9 +76,17 @@ class Job:
     def as_json(self) -> dict[str, Any]:
         """The state the page polls."""
         return {
-            "id": self.id, "unit": self.unit, "state": self.state, "stage": self.stage, "done": self.done,
-            "total": self.total, "message": self.message, "files": self.files, "rebuilt": self.rebuilt,
-            "output": self.output, "seconds": round(self.seconds or time.monotonic() - self.started, 1),
+            "id": self.id,
+            "unit": self.unit,
+            "state": self.state,
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "message": self.message,
+            "files": self.files,
+            "rebuilt": self.rebuilt,
+            "output": self.output,
+            "seconds": round(self.seconds or time.monotonic() - self.started, 1),
             "problems": [{"file": p.path.name, "line": p.line, "field": p.field, "message": p.message} for p in self.problems],
         }
 
@@ -91,7 +99,7 @@ class Renderer:
         self.jobs: dict[str, Job] = {}
         self.last: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._running: Optional[Job] = None
+        self._running: Job | None = None
 
     def start(self, unit: str, *, pdf: bool, keep_going: bool) -> Job:
         """Start rendering *unit*; the running job when one is already running."""
@@ -115,7 +123,7 @@ class Renderer:
         except _core.FormkitError as exc:
             job.message = str(exc)
             job.state = "failed"
-        except Exception as exc:  # noqa: BLE001 - reported on the page; logged scrubbed
+        except Exception as exc:
             from formkit.serve.security import LOG
 
             LOG.exception("生成时出错")
@@ -182,8 +190,13 @@ def preview(out: Path, pdf: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     stem = target.with_name(f".~{target.stem}-{uuid.uuid4().hex[:6]}")
     try:
-        subprocess.run([tool, "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
-                       check=True, timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [tool, "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+            check=True,
+            timeout=60,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         made = stem.with_name(stem.name + ".png")
         made.replace(target)
     except (OSError, subprocess.SubprocessError) as exc:

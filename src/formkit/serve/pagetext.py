@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 from formkit.serve import _core
 from formkit.serve.folder import RecordFile
@@ -52,7 +52,7 @@ def hidden_pairs(specs: list[Spec], changes: dict[str, Any]) -> list[tuple[str, 
     return pairs
 
 
-def title_of(kind: str, rec: Optional[RecordFile], data: Any) -> str:
+def title_of(kind: str, rec: RecordFile | None, data: Any) -> str:
     data = data if isinstance(data, dict) else {}
     if kind == "worker":
         name = str(data.get("姓名") or "").strip()
@@ -139,5 +139,3 @@ def check_value(kind: str, value: str) -> dict[str, Any]:
     except _core.FormkitError as exc:
         return {"ok": False, "message": _core.scrub_numbers(str(exc))}
     return {"ok": True, "message": ""}
-
-

@@ -21,14 +21,15 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from formkit.serve import _core
 
-__all__ = ["Guard", "ScrubFormatter", "UnsafePath", "inside", "new_token", "csrf_token", "configure_logging"]
+__all__ = ["Guard", "ScrubFormatter", "UnsafePath", "configure_logging", "csrf_token", "inside", "new_token"]
 
 LOG = logging.getLogger("formkit.serve")
 
@@ -140,9 +141,11 @@ class Guard:
                     (b"x-frame-options", b"DENY"),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"),  # no-referrer would make a form POST send Origin: null
-                    (b"content-security-policy",
-                     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+                    (
+                        b"content-security-policy",
+                        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                    ),
                 ]
                 message = dict(message, headers=headers)
             await send(message)
@@ -171,9 +174,13 @@ class Guard:
         by_cookie = same(cookie.value if cookie else None, self.token)
         by_query = same(query.get("token"), self.token)
         if not (by_cookie or by_query):
-            await _reply(send, 403, "需要启动时打印的地址",
-                         "请使用 formkit serve 启动时打印的完整地址（带 token=…）打开这个页面。"
-                         "如果找不到了，请关掉 formkit serve 再重新启动，它会打印新的地址。")
+            await _reply(
+                send,
+                403,
+                "需要启动时打印的地址",
+                "请使用 formkit serve 启动时打印的完整地址（带 token=…）打开这个页面。"
+                "如果找不到了，请关掉 formkit serve 再重新启动，它会打印新的地址。",
+            )
             return
         method = scope.get("method", "GET")
         if method not in ("GET", "HEAD"):
@@ -185,10 +192,17 @@ class Guard:
             rest = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k != "token"]
             location = (scope.get("root_path", "") + scope["path"]) + (("?" + urlencode(rest)) if rest else "")
             cookie_header = f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict"
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", _quote_path(location).encode("latin-1")),
-                                    (b"set-cookie", cookie_header.encode("latin-1")),
-                                    (b"content-length", b"0")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [
+                        (b"location", _quote_path(location).encode("latin-1")),
+                        (b"set-cookie", cookie_header.encode("latin-1")),
+                        (b"content-length", b"0"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         await self.app(scope, receive, send)
@@ -202,6 +216,11 @@ def _quote_path(location: str) -> str:
 
 async def _reply(send: Send, status: int, title: str, text: str) -> None:
     body = _PAGE.format(title=title, text=text).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Optional, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -68,9 +68,9 @@ class Spec:
     kind: str
     required: bool = False
     choices: tuple[str, ...] = ()
-    item: Optional[int] = None
+    item: int | None = None
     item_text: str = ""
-    children: list["Spec"] = field(default_factory=list)
+    children: list[Spec] = field(default_factory=list)
     quote: bool = False
     max_items: int = 0
     placeholder: str = ""
@@ -118,14 +118,14 @@ def is_list(annotation: Any) -> bool:
     return any(get_origin(t) is list for t in unwrap(annotation))
 
 
-def item_of(key: str, info: FieldInfo, vocabulary: type[_core.Vocabulary] | None) -> Optional[int]:
+def item_of(key: str, info: FieldInfo, vocabulary: type[_core.Vocabulary] | None) -> int | None:
     if vocabulary is not None and vocabulary.item_number is not None:
         return vocabulary.item_number
     found = ITEM.search(info.description or "")
     return int(found.group(1)) if found else None
 
 
-def item_text(number: Optional[int]) -> str:
+def item_text(number: int | None) -> str:
     if number is None or number not in _core.ITEMS:
         return ""
     item = _core.ITEMS[number]

@@ -39,7 +39,7 @@ from ruamel.yaml.scalarstring import (
 
 from formkit.serve import _core
 
-__all__ = ["EditError", "RecordText", "digest", "load_record_text", "parse_text", "write_atomic", "write_new", "dump"]
+__all__ = ["EditError", "RecordText", "digest", "dump", "load_record_text", "parse_text", "write_atomic", "write_new"]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")

@@ -36,9 +36,7 @@ class Campaign(RecordModel):
     name: RequiredText = Field(alias="活动名称", description="活动名称，如 2012年元旦春节送温暖活动")
     document_number: RequiredText = Field(alias="文号", description="通知文号，如 厦工[2011]104号")
     issuer: RequiredText = Field(alias="发文机关", description="发文机关，如 厦门市总工会")
-    fund_deadline: Date = Field(
-        alias="资金使用截止", description="中央财政帮扶专项资金使用截止日期（通知三.2：2011-12-31）"
-    )
+    fund_deadline: Date = Field(alias="资金使用截止", description="中央财政帮扶专项资金使用截止日期（通知三.2：2011-12-31）")
     report_deadline: Date = Field(
         alias="上报截止",
         description="凭证和汇总表上报截止日期（通知三.2：2012-01-06）；附件2的年龄按此日计算",
@@ -63,9 +61,7 @@ class Campaign(RecordModel):
     @model_validator(mode="after")
     def _check(self) -> Campaign:
         if self.weekly_period[0] > self.weekly_period[1]:
-            raise_findings(
-                [Finding(("周报起止",), "周报起止的第一个日期晚于第二个日期", "先写开始日期，再写结束日期")]
-            )
+            raise_findings([Finding(("周报起止",), "周报起止的第一个日期晚于第二个日期", "先写开始日期，再写结束日期")])
         return self
 
 
@@ -79,5 +75,3 @@ class Unit(RecordModel):
     head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人（附件4表尾）")  # type: ignore[valid-type]
     preparer: OptionalText = Field(default=None, alias="填表人", description="填表人（附件4表尾）")  # type: ignore[valid-type]
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话（附件4表尾）")
-
-

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -120,7 +120,7 @@ def _field_type(
             return default
         raise _refuse("不能为空", "请填写这一项")
 
-    annotated = Optional[base] if optional else base
+    annotated = base | None if optional else base
     if marker is not None:
         return Annotated[annotated, BeforeValidator(before), WithJsonSchema(schema), VocabularyMarker(marker)]
     return Annotated[annotated, BeforeValidator(before), WithJsonSchema(schema)]
@@ -322,7 +322,7 @@ Date = _field_type(date, _date, _DATE_SCHEMA, optional=False)
 OptionalDate = _field_type(date, _date, _DATE_SCHEMA, optional=True)
 
 
-def YesNo(item: int) -> Any:  # noqa: N802 - a type factory
+def YesNo(item: int) -> Any:
     """是/否 of 填表说明 item *item* (15, 17, 19, 20) as a bool."""
 
     def convert(value: Any) -> bool:
@@ -364,7 +364,7 @@ IDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=False)
 OptionalIDNumberText = _field_type(str, _id_number, _ID_SCHEMA, optional=True)
 
 
-def Vocab(cls: type[Vocabulary], optional: bool = True, default: Vocabulary | None = None) -> Any:  # noqa: N802
+def Vocab(cls: type[Vocabulary], optional: bool = True, default: Vocabulary | None = None) -> Any:
     """A field of vocabulary *cls*, matched leniently and stored as the printed label (a
     plain ``str``, so templates and dumps never see an enum member).
 
@@ -480,4 +480,3 @@ class RecordModel(BaseModel):
         str_strip_whitespace=True,
         validate_default=False,
     )
-

@@ -56,9 +56,7 @@ class LabourRows(RecordModel):
 
     urban: _Row = Field(default_factory=Figures, alias="城镇职工", description="城镇职工")
     migrant: _Row = Field(default_factory=Figures, alias="农民工", description="农民工")
-    migrant_construction: _Row = Field(
-        default_factory=Figures, alias="其中建筑业农民工", description="其中建筑业农民工（农民工的一部分）"
-    )
+    migrant_construction: _Row = Field(default_factory=Figures, alias="其中建筑业农民工", description="其中建筑业农民工（农民工的一部分）")
 
 
 _FIGURES = (
@@ -90,9 +88,7 @@ class WeeklyReport(RecordModel):
         description="按用工来源：城镇职工、农民工、其中建筑业农民工",
     )
     sent_on: OptionalDate = Field(default=None, alias="报出日期", description="报出日期")
-    cases: OptionalText = Field(
-        default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）"
-    )  # type: ignore[valid-type]
+    cases: OptionalText = Field(default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）")  # type: ignore[valid-type]
     head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人；不填则用 单位.yaml")  # type: ignore[valid-type]
     preparer: OptionalText = Field(default=None, alias="填表人", description="填表人；不填则用 单位.yaml")  # type: ignore[valid-type]
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话；不填则用 单位.yaml")
@@ -146,13 +142,9 @@ class WeeklyReport(RecordModel):
                         )
                     )
                 elif row.enterprises > row.persons:
-                    findings.append(
-                        Finding((group, alias), f"{alias}一行的涉及企业数多于涉及人数", "请核对", "warning")
-                    )
+                    findings.append(Finding((group, alias), f"{alias}一行的涉及企业数多于涉及人数", "请核对", "warning"))
         if self.sent_on is not None and self.sent_on < self.day:
             findings.append(Finding(("报出日期",), "报出日期早于周报的时间", "不早于 时间", "warning"))
         raise_findings(findings)
         self._warnings = findings
         return self
-
-

@@ -75,9 +75,7 @@ class Attachment(RecordModel):
     file: OptionalText = Field(default=None, alias="附件文件", description="附件文件（名称或编号）")  # type: ignore[valid-type]
 
 
-def _check_id_agreement(
-    ident: IDNumber | None, sex: str | None, birth: date | None, prefix: tuple[str | int, ...] = ()
-) -> list[Finding]:
+def _check_id_agreement(ident: IDNumber | None, sex: str | None, birth: date | None, prefix: tuple[str | int, ...] = ()) -> list[Finding]:
     """性别 and 出生日期 must agree with the 身份证号 (GB 11643-1999: 7th–14th digits, 17th digit's parity)."""
     findings: list[Finding] = []
     if ident is None:
@@ -110,13 +108,9 @@ class FamilyMember(RecordModel):
     name: PersonName = Field(alias="姓名", description="家庭成员姓名")
     relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(
-        default=None, alias="政治面貌", description="政治面貌（填表说明第2项）"
-    )  # type: ignore[valid-type]
+    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
-    id_number: OptionalIDNumberText = Field(
-        default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）"
-    )
+    id_number: OptionalIDNumberText = Field(default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）")
     health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
     monthly_income: OptionalMoney = Field(default=None, alias="月收入", description="月收入（元）")
     status: Vocab(FamilyMemberStatus) = Field(default=None, alias="身份", description="身份（填表说明第18项）")  # type: ignore[valid-type]
@@ -131,9 +125,7 @@ class FamilyMember(RecordModel):
         implied = Relationship(self.relationship).implied_sex if self.relationship else None
         sex = self.sex or (ident.sex if ident else None)
         if implied and sex and implied != sex:
-            findings.append(
-                Finding(("关系",), f"关系“{self.relationship}”与性别“{sex}”不符", Relationship.allowed_text())
-            )
+            findings.append(Finding(("关系",), f"关系“{self.relationship}”与性别“{sex}”不符", Relationship.allowed_text()))
         raise_findings(findings)
         if ident is not None:
             self.sex = self.sex or ident.sex
@@ -168,9 +160,7 @@ class Payment(RecordModel):
     (joined with 、); the worker fills them in after validation.
     """
 
-    amount: VoucherAmount = Field(
-        alias="资助金额", description="资助金额（元），最多两位小数，小于10000（凭证大写金额格只到仟位）"
-    )
+    amount: VoucherAmount = Field(alias="资助金额", description="资助金额（元），最多两位小数，小于10000（凭证大写金额格只到仟位）")
     project: RequiredText = Field(alias="帮扶项目", description="帮扶项目，如 生活救助")
     fund_source: RequiredText = Field(alias="资金来源", description="资金来源，如 中央财政帮扶专项资金、送温暖工程资金")
     subsidy: Annotated[Subsidy | None, BeforeValidator(absent_if_blank)] = Field(
@@ -183,7 +173,8 @@ class Payment(RecordModel):
     cause: OptionalText = Field(default=None, alias="致困原因", description="致困原因；不填则用致困主要原因")  # type: ignore[valid-type]
     paid_on: OptionalDate = Field(default=None, alias="发放日期", description="发放日期")
     recommended: PLAIN_YES_NO = Field(  # type: ignore[valid-type]
-        default=None, alias="宣传推荐",
+        default=None,
+        alias="宣传推荐",
         description="是否推荐为“两节”慰问的新闻宣传对象（通知四.2：每个单位推荐1—2户）；是/否，不填为否",
     )
 
@@ -219,47 +210,29 @@ class Worker(RecordModel):
     """
 
     archive_number: RequiredText = Field(alias="档案编号", description="困难职工档案编号（附件1），本单位内不重复")
-    category: Vocab(DifficultyCategory, optional=False) = Field(
-        alias="困难类别", description="困难类别（填表说明第1项）"
-    )  # type: ignore[valid-type]
+    category: Vocab(DifficultyCategory, optional=False) = Field(alias="困难类别", description="困难类别（填表说明第1项）")  # type: ignore[valid-type]
     name: PersonName = Field(alias="姓名", description="姓名")
     ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")  # type: ignore[valid-type]
     sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(
-        default=None, alias="政治面貌", description="政治面貌（填表说明第2项）"
-    )  # type: ignore[valid-type]
+    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: IDNumberText = Field(alias="身份证号", description="身份证号，15位或18位（填表说明第3项）")
     health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
     disability: OptionalText = Field(default=None, alias="残疾类别", description="残疾类别；健康状况为残病时必填")  # type: ignore[valid-type]
     status: Vocab(WorkerStatus) = Field(default=None, alias="身份", description="身份（填表说明第5项）")  # type: ignore[valid-type]
-    model_worker: Vocab(ModelWorkerType) = Field(
-        default=None, alias="劳模类型", description="劳模类型（填表说明第6项）"
-    )  # type: ignore[valid-type]
+    model_worker: Vocab(ModelWorkerType) = Field(default=None, alias="劳模类型", description="劳模类型（填表说明第6项）")  # type: ignore[valid-type]
     housing: Vocab(HousingType) = Field(default=None, alias="住房类型", description="住房类型（填表说明第7项）")  # type: ignore[valid-type]
-    floor_area: Vocab(FloorArea) = Field(
-        default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）"
-    )  # type: ignore[valid-type]
+    floor_area: Vocab(FloorArea) = Field(default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）")  # type: ignore[valid-type]
     postcode: Postcode = Field(default=None, alias="邮政编码", description="邮政编码，6位数字")
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话")
-    work_start: OptionalDate = Field(
-        default=None, alias="工作时间", description="开始参加工作的年、月、日（填表说明第9项）"
-    )
+    work_start: OptionalDate = Field(default=None, alias="工作时间", description="开始参加工作的年、月、日（填表说明第9项）")
     industry: Vocab(Industry) = Field(default=None, alias="所属行业", description="所属行业（填表说明第10项）")  # type: ignore[valid-type]
-    marital_status: Vocab(MaritalStatus) = Field(
-        default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）"
-    )  # type: ignore[valid-type]
-    household_type: Vocab(HouseholdType) = Field(
-        default=None, alias="户口类型", description="户口类型（填表说明第12项）"
-    )  # type: ignore[valid-type]
+    marital_status: Vocab(MaritalStatus) = Field(default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）")  # type: ignore[valid-type]
+    household_type: Vocab(HouseholdType) = Field(default=None, alias="户口类型", description="户口类型（填表说明第12项）")  # type: ignore[valid-type]
     address: OptionalText = Field(default=None, alias="家庭住址", description="家庭住址")  # type: ignore[valid-type]
     employer: OptionalText = Field(default=None, alias="工作单位", description="工作单位")  # type: ignore[valid-type]
-    employer_nature: Vocab(EmployerNature) = Field(
-        default=None, alias="单位性质", description="单位性质（填表说明第13项）"
-    )  # type: ignore[valid-type]
-    enterprise_condition: Vocab(EnterpriseCondition) = Field(
-        default=None, alias="企业状况", description="企业状况（填表说明第14项）"
-    )  # type: ignore[valid-type]
+    employer_nature: Vocab(EmployerNature) = Field(default=None, alias="单位性质", description="单位性质（填表说明第13项）")  # type: ignore[valid-type]
+    enterprise_condition: Vocab(EnterpriseCondition) = Field(default=None, alias="企业状况", description="企业状况（填表说明第14项）")  # type: ignore[valid-type]
     single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是否单亲（填表说明第15项）")  # type: ignore[valid-type]
     monthly_income: OptionalMoney = Field(default=None, alias="本人月平均收入", description="本人月平均收入（元）")
     household_income: OptionalMoney = Field(default=None, alias="家庭年度总收入", description="家庭年度总收入（元）")
@@ -274,18 +247,12 @@ class Worker(RecordModel):
         alias="户口所在地行政区划",
         description="户口所在地，写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）",
     )
-    medical_insurance: YesNo(17) = Field(
-        default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）"
-    )  # type: ignore[valid-type]
+    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）")  # type: ignore[valid-type]
     family: Annotated[list[FamilyMember], BeforeValidator(list_of("家庭成员"))] = Field(
         default_factory=list, alias="家庭成员", description="家庭成员（填表说明第18项），每人一项，以“- ”开头"
     )
-    self_help: YesNo(19) = Field(
-        default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）"
-    )  # type: ignore[valid-type]
-    zero_employment: YesNo(20) = Field(
-        default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）"
-    )  # type: ignore[valid-type]
+    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）")  # type: ignore[valid-type]
+    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）")  # type: ignore[valid-type]
     causes: _CAUSES = Field(alias="致困主要原因", description="致困主要原因，1至3项（填表说明第21项）")
     attachments: Annotated[list[Attachment], BeforeValidator(list_of("附件"))] = Field(
         default_factory=list, alias="所附附件", description="所附附件，每项写 附件类型 和 附件文件"
@@ -346,9 +313,7 @@ class Worker(RecordModel):
             )
         if self.work_start is not None:
             if self.work_start < birth:
-                findings.append(
-                    Finding(("工作时间",), "工作时间早于出生日期", "开始参加工作的年、月、日（填表说明第9项）")
-                )
+                findings.append(Finding(("工作时间",), "工作时间早于出生日期", "开始参加工作的年、月、日（填表说明第9项）"))
             elif age_on(birth, self.work_start) < 16:
                 findings.append(
                     Finding(
@@ -383,9 +348,7 @@ class Worker(RecordModel):
         seen: dict[str, int] = {}
         spouses = [i for i, m in enumerate(self.family) if m.relationship in (Relationship.HUSBAND, Relationship.WIFE)]
         for index, member in enumerate(self.family):
-            findings += [
-                Finding(("家庭成员", index) + w.loc, w.message, w.allowed, w.severity) for w in member.warnings
-            ]
+            findings += [Finding(("家庭成员", index) + w.loc, w.message, w.allowed, w.severity) for w in member.warnings]
             if member.id_number is None:
                 continue
             if member.id_number == ident.number:
@@ -518,5 +481,3 @@ def check_household_division(text: str | None) -> list[Finding]:
             ]
         return [Finding(loc, "户口所在地行政区划没有写县（区）", _DIVISION_EXAMPLE)]
     return []
-
-
