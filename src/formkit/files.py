@@ -128,3 +128,11 @@ def remove_leftovers(out: Path) -> None:
     for leftover in out.iterdir():
         if leftover.name.startswith((STAGING_PREFIX, ASIDE_PREFIX, ".~packet-")) and leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Put an unchanged file of the previous output into the staging folder."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,3 +1,5 @@
-"""Documents: the .docx machinery, knowing nothing of records: the template sandbox,
-template loading and checking, the fast renderer, zip writing and print files.
+"""Documents: the .docx machinery, which knows nothing of records.
+
+The template sandbox, template loading and checking, the fast renderer, zip writing and
+print files.
 """

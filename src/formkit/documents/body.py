@@ -130,7 +130,7 @@ def _with_page_break_before(ppr: str) -> str | None:
     except etree.XMLSyntaxError:
         return None
     element = wrapper[0]
-    element.pageBreakBefore_val = True
+    element.pageBreakBefore_val = True  # type: ignore[attr-defined]  # python-docx's CT_PPr property, unknown to lxml's stubs
     text = etree.tostring(element, encoding="unicode")
     head_end = text.index(">") + 1
     return _XMLNS.sub("", text[:head_end]) + text[head_end:]

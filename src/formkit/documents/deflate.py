@@ -1,4 +1,7 @@
-"""Deflate streams that concatenate: pieces of a document.xml compressed on their own, and the CRC-32 of a concatenation."""
+"""Deflate streams that concatenate: pieces of a document.xml compressed on their own.
+
+And the CRC-32 of a concatenation from its parts' CRCs.
+"""
 
 from __future__ import annotations
 

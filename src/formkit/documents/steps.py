@@ -46,7 +46,8 @@ def _resolve_listing(xml: bytes, flat: bool = False) -> bytes:
         return xml
     if flat:
         return _resolve_listing_flat(xml)
-    out, last, pos = [], 0, 0
+    out: list[bytes] = []
+    last, pos = 0, 0
     while True:
         start = xml.find(b"<w:p", pos)
         if start < 0:
@@ -83,7 +84,8 @@ def _resolve_listing_flat(xml: bytes) -> bytes:
         while found >= 0:
             positions.append(found)
             found = xml.find(char, found + 1)
-    out, last = [], 0
+    out: list[bytes] = []
+    last = 0
     for at in sorted(positions):
         if at < last:
             continue

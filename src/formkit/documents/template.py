@@ -22,7 +22,8 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, UndefinedError, meta
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from formkit.documents.body import (
@@ -163,6 +164,7 @@ class _Prepared:
         if self.fallback:
             self.always_xml = False
             return
+        assert opening is not None  # else fallback
         empty = found[0]
         self.head = (whole[: empty.start()] + empty.group(0)[:-2] + ">").encode("utf-8")
         self.tail = ("</w:body>" + whole[empty.end() :]).encode("utf-8")
@@ -438,7 +440,7 @@ class FormTemplate:
 
     def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
         with self._rendering():
-            xml = template.render(context)
+            xml: str = template.render(context)
         return xml.encode("utf-8")
 
     def _well_formed(self, xml: bytes, what: str) -> None:
@@ -534,7 +536,7 @@ class FormTemplate:
             xml = _post_process(self._jinja(template, context))
             if not prep.always_xml:
                 self._well_formed(xml, "页眉或页脚")
-            part = serialize_part_xml(opc_parse_xml(xml))
+            part = serialize_part_xml(opc_parse_xml(xml))  # type: ignore[arg-type]  # python-docx parses bytes as well as str
             members[index] = ZipMember.deflated(members[index].name, part, self.level)
         return doc
 

@@ -192,7 +192,7 @@ def member_data_offset(path: Path, name: str) -> int:
         info = zf.getinfo(name)
         fh.seek(info.header_offset + 26)
         name_len, extra_len = struct.unpack("<HH", fh.read(4))
-    return info.header_offset + 30 + name_len + extra_len
+    return int(info.header_offset + 30 + name_len + extra_len)
 
 
 #: The zip format's earliest time: every entry of every zip formkit writes carries it.

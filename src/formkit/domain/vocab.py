@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 __all__ = [
     "ITEMS",
@@ -163,7 +163,7 @@ class Vocabulary(str, Enum):
             return cls(text)
         except ValueError:
             pass
-        table = cls.__dict__.get("_lookup_table")
+        table: dict[str, Vocabulary] | None = cls.__dict__.get("_lookup_table")
         if table is None:
             table = {}
             for member in cls:
@@ -176,9 +176,9 @@ class Vocabulary(str, Enum):
                         table.setdefault(_fold(member.value.replace(a, b)), member)
             cls._lookup_table = table
         key = _fold(str(text))
-        member = table.get(key)
-        if member is not None:
-            return member  # type: ignore[return-value]
+        found = table.get(key)
+        if found is not None:
+            return cast(V, found)  # the table holds members of cls
         guess = difflib.get_close_matches(key, list(table), n=1, cutoff=0.5) if len(key) <= _LONGEST_GUESS else []
         hint = f"，是不是“{table[guess[0]].value}”？" if guess else ""
         raise VocabularyError(f"“{_shown(text)}”不是{cls.source()}允许的值{hint}", cls.allowed_text())

@@ -235,7 +235,7 @@ def _relative(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _units_rows(figures: list[UnitFigures]) -> list[list[str]]:
+def _units_rows(figures: list[UnitFigures]) -> list[list[Any]]:
     funds = sorted({f.name for fig in figures for f in fig.by_fund})
     header = [
         "填报单位",
@@ -249,7 +249,7 @@ def _units_rows(figures: list[UnitFigures]) -> list[list[str]]:
         "其中农民工金额（元）",
     ]
     header += [f"{fund}（元）" for fund in funds] + ["周报已报", "周报应报", "缺报周报日"]
-    rows = [header]
+    rows: list[list[Any]] = [header]
     for fig in figures:
         by_fund = {f.name: f.amount for f in fig.by_fund}
         rows.append(
@@ -283,7 +283,7 @@ def _units_rows(figures: list[UnitFigures]) -> list[list[str]]:
     return rows
 
 
-def _funds_rows(figures: list[UnitFigures]) -> list[list[str]]:
+def _funds_rows(figures: list[UnitFigures]) -> list[list[Any]]:
     persons: dict[str, int] = defaultdict(int)
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     units: dict[str, set[str]] = defaultdict(set)
@@ -292,14 +292,14 @@ def _funds_rows(figures: list[UnitFigures]) -> list[list[str]]:
             persons[f.name] += f.persons
             amounts[f.name] += f.amount
             units[f.name].add(fig.name)
-    rows = [["资金来源", "单位数", "人数", "金额（元）"]]
+    rows: list[list[Any]] = [["资金来源", "单位数", "人数", "金额（元）"]]
     for name in sorted(persons):
         rows.append([name, len(units[name]), persons[name], format_yuan(amounts[name])])
     rows.append(["合计", len([f for f in figures if f.paid]), sum(persons.values()), format_yuan(sum(amounts.values(), Decimal(0)))])
     return rows
 
 
-def _weeks_rows(records: RecordSet) -> list[list[str]]:
+def _weeks_rows(records: RecordSet) -> list[list[Any]]:
     header = ["时间", "已报单位数", "应报单位数", "未报单位"]
     header += [f"{row}·{label}（{unit}）" for _, row, _ in _WEEK_COLUMNS for label, unit, _ in _FIGURES]
     header += [f"企业类型合计·{label}（{unit}）" for label, unit, _ in _FIGURES]
@@ -309,7 +309,7 @@ def _weeks_rows(records: RecordSet) -> list[list[str]]:
     for unit in records.units:
         for week in unit.weeks:
             reports[week.report.day].append((_unit_name(unit), week))
-    rows = [header]
+    rows: list[list[Any]] = [header]
     for day in days:
         present = reports.get(day, [])
         names = {name for name, _ in present}
@@ -332,9 +332,9 @@ def _weeks_rows(records: RecordSet) -> list[list[str]]:
     return rows
 
 
-def _people_rows(records: RecordSet) -> list[list[str]]:
+def _people_rows(records: RecordSet) -> list[list[Any]]:
     base = records.root
-    rows = [["人员序号", "身份证号（隐去中间位）", "姓名", "填报单位", "身份", "档案编号", "记录文件"]]
+    rows: list[list[Any]] = [["人员序号", "身份证号（隐去中间位）", "姓名", "填报单位", "身份", "档案编号", "记录文件"]]
     for n, group in enumerate(cross_unit_people(records), start=1):
         for a in group:
             rows.append([n, mask_id(a.id_number), a.name, a.unit, a.role, a.archive_number, _relative(a.path, base)])

@@ -1,4 +1,7 @@
-"""The records folder an import writes into: its units, the ID numbers already there, new files that never overwrite."""
+"""The records folder an import writes into: units, ID numbers already there, new files.
+
+A file is never overwritten.
+"""
 
 from __future__ import annotations
 

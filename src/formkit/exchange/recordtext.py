@@ -1,4 +1,7 @@
-"""The text of a worker record as ``formkit new worker`` writes it: every key in the order of records.md, with its comment, the values filled in."""
+"""A worker record's text as ``formkit new worker`` writes it, with the values filled in.
+
+Every key in the order of records.md, with its comment.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading a roster spreadsheet (.xlsx, .csv in UTF-8 or GBK): its tables, the header row and its columns, the data rows with their cells."""
+"""Reading a roster spreadsheet (.xlsx, .csv in UTF-8 or GBK): tables, headers, rows."""
 
 from __future__ import annotations
 

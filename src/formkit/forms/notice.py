@@ -169,8 +169,8 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
         ``{kind: context}`` for the kinds of :data:`formkit.domain.annexes.ANNEXES`
         (voucher, roster, registration, weekly).
     """
-    unit = {field.alias: None for field in Unit.model_fields.values()}
-    worker = {field.alias: None for field in Worker.model_fields.values()}
+    unit: dict[str, Any] = {field.alias or name: None for name, field in Unit.model_fields.items()}
+    worker: dict[str, Any] = {field.alias or name: None for name, field in Worker.model_fields.items()}
 
     voucher = ctx.common_context(campaign, unit)
     voucher.update(

@@ -1,4 +1,4 @@
-"""A render batch: plans each unit's documents, keeps what has not changed, renders the rest (in a pool past a size), assembles print files and swaps the units in.
+"""A render batch: plan, keep what is unchanged, render the rest, swap the units in.
 
 How a batch is rendered (issue 5: 10,000 workers in about a minute on 2 cores):
 
@@ -29,15 +29,13 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
-import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit import __version__
+from formkit._version import __version__
 from formkit.documents.deflate import PieceRef, PrintPiece
 from formkit.documents.printfile import print_frame, write_print_file
 from formkit.documents.template import (
@@ -54,6 +52,7 @@ from formkit.domain.annexes import (
 )
 from formkit.errors import FormkitError
 from formkit.files import (
+    link_or_copy,
     safe_name,
     staging_folder,
     swap_in,
@@ -88,6 +87,7 @@ from formkit.pipeline.output import (
 )
 from formkit.pipeline.packets import build_unit_packet, packet_zip_path
 from formkit.pipeline.pdf import convert_to_pdf
+from formkit.pipeline.plan import PlannedDoc, PlannedPrint, UnitPlan, distinct_names
 from formkit.records.recordset import RecordSet, UnitRecords, pack
 from formkit.records.walk import CAMPAIGN_FILE
 
@@ -98,43 +98,6 @@ SPOOL_PREFIX = ".pieces-"
 # --------------------------------------------------------------------------------------
 # One unit: what it holds, what can be kept from the previous run
 # --------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class PlannedDoc:
-    kind: str
-    rel: str
-    key: str
-    payload: Any
-    annex: str | None
-    first: bool = False
-
-
-@dataclass
-class PlannedPrint:
-    rel: str
-    kind: str
-    members: list[int]  # indices into the unit's documents, in page order
-    key: str
-
-
-@dataclass
-class UnitPlan:
-    name: str
-    docs: list[PlannedDoc]
-    prints: list[PlannedPrint]
-    counts: dict[str, int]
-    info: dict[str, Any]
-    old: dict[str, Any] | None = None  # previous manifest
-    old_dir: Path | None = None
-    kept: dict[str, dict[str, Any]] = field(default_factory=dict)  # rel -> manifest entry reused
-    results: dict[int, Done] = field(default_factory=dict)
-    pending: int = 0
-    staged: bool = False
-    records: UnitRecords | None = None
-    packet_key: str = ""  # what the unit's submission packet is made from ("" : no packet)
-    rels: list[str] = field(default_factory=list)  # once finished: its .docx files, in document order
-    rebuilt: list[str] = field(default_factory=list)  # of those (and PDFs), the ones made this run
 
 
 class Batch:
@@ -251,11 +214,11 @@ class Batch:
         distinct_names(docs)
         prints = []
         for annex in ANNEXES:
-            members = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
-            if members:
-                docs[members[0]].first = True
-                key = digest(*(docs[i].key for i in members))
-                prints.append(PlannedPrint(annex.print_file, annex.kind, members, key))
+            printed = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
+            if printed:
+                docs[printed[0]].first = True
+                key = digest(*(docs[i].key for i in printed))
+                prints.append(PlannedPrint(annex.print_file, annex.kind, printed, key))
         plan = UnitPlan(name, docs, prints, counts, info, records=unit)
         if not name.endswith(INCOMPLETE):
             plan.packet_key = self.packet_key(unit)
@@ -337,7 +300,8 @@ class Batch:
 
     def stage_unit(self, plan: UnitPlan) -> Iterator[Job]:
         old, present = self.previous(plan)
-        plan.old, plan.old_dir = old, self.out / plan.name
+        old_dir = plan.old_dir = self.out / plan.name
+        plan.old = old
         entries = (old or {}).get("files", {})
         verified: dict[str, bool] = {}
 
@@ -347,7 +311,7 @@ class Batch:
                 return False
             if rel not in verified:
                 try:
-                    verified[rel] = file_sha256(plan.old_dir / rel) == entry.get("sha256")
+                    verified[rel] = file_sha256(old_dir / rel) == entry.get("sha256")
                 except OSError:
                     verified[rel] = False
             return verified[rel]
@@ -400,7 +364,7 @@ class Batch:
         reused_now = len(plan.docs) - sum(1 for item in items if item.write)
         self.advance(reused_now)
         if untouched:
-            if plan.packet_key:
+            if plan.packet_key and old is not None:
                 self.report.packets.append(Path(plan.name) / old["packet"]["zip"])
             self.release(plan)
             return
@@ -409,7 +373,7 @@ class Batch:
         for sub in {str(Path(rel).parent) for rel in expected}:
             (folder / sub).mkdir(parents=True, exist_ok=True)
         for rel in plan.kept:
-            link_or_copy(plan.old_dir / rel, folder / rel)
+            link_or_copy(old_dir / rel, folder / rel)
         plan.pending = (len(items) + CHUNK - 1) // CHUNK
         if not items:
             self.finish(plan)
@@ -430,8 +394,9 @@ class Batch:
         try:
             for result in results:
                 piece = result.piece
-                if piece is not None:
-                    annex = plan.docs[result.index].annex
+                if isinstance(piece, PrintPiece):  # a job sends bytes; a PieceRef is what this makes of them
+                    annex = plan.docs[result.doc].annex or ""
+
                     spool = self.stage / plan.name / f"{SPOOL_PREFIX}{annex}"
                     fh = spools.get(annex)
                     if fh is None:
@@ -439,7 +404,7 @@ class Batch:
                     offset = fh.tell()
                     fh.write(piece.data)
                     result = result._replace(piece=PieceRef(spool, offset, len(piece.data), piece.crc, piece.size))
-                plan.results[result.index] = result
+                plan.results[result.doc] = result
         finally:
             for fh in spools.values():
                 fh.close()
@@ -606,7 +571,7 @@ class Batch:
                 pdfs = [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
                 self.report.files += [path for path in pdfs if path not in failed]
         for plan in self.units:
-            if plan.staged and plan.packet_key:
+            if plan.staged and plan.packet_key and plan.records is not None:
                 folder = self.stage / plan.name
                 packet = build_unit_packet(folder, plan.records, self.records, templates=self.summary_folder())
                 archive = packet_zip_path(packet)
@@ -640,24 +605,3 @@ class Batch:
             executor.shutdown(wait=True, cancel_futures=True)
             raise
         executor.shutdown(wait=True)
-
-
-def distinct_names(docs: list[PlannedDoc]) -> None:
-    """Give a second document of the same name (same 档案编号_姓名) a ``_2`` suffix, so that
-    no document silently replaces another."""
-    seen: set[str] = set()
-    for doc in docs:
-        rel, n = doc.rel, 1
-        while rel in seen:
-            n += 1
-            rel = f"{doc.rel[:-5]}_{n}.docx"
-        doc.rel = rel
-        seen.add(rel)
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """Put an unchanged file of the previous output into the staging folder."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

@@ -35,7 +35,7 @@ CHUNK = 48
 
 
 class JobItem(NamedTuple):
-    index: int  # position in the unit's document list
+    doc: int  # position in the unit's document list
     kind: str  # voucher / registration / weekly / roster
     rel: str  # path in the unit folder (posix)
     payload: Any  # the record dump, or (帮扶项目, [paid worker dumps]) for a roster
@@ -53,7 +53,7 @@ class Job(NamedTuple):
 
 
 class Done(NamedTuple):
-    index: int
+    doc: int
     sha256: str
     size: int
     piece: PrintPiece | PieceRef | None  # a PieceRef once the parent has spooled it
@@ -92,7 +92,7 @@ def render_items(templates: dict[str, FormTemplate], job: Job) -> list[Done]:
         if item.write:
             write_new(folder / item.rel, data)
         piece = print_piece(doc, first=item.first, level=template.level) if item.piece else None
-        done.append(Done(item.index, hashlib.sha256(data).hexdigest(), len(data), piece))
+        done.append(Done(item.doc, hashlib.sha256(data).hexdigest(), len(data), piece))
     return done
 
 

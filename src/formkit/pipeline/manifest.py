@@ -1,4 +1,4 @@
-"""The incremental manifest (formkit-manifest.json): what each output file was made from, and digests of it."""
+"""The incremental manifest (formkit-manifest.json): what each output file was made from."""
 
 from __future__ import annotations
 

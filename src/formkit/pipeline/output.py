@@ -1,4 +1,4 @@
-"""The output of a render: its report, the names of its folders and files, and the output folders it refuses."""
+"""The output of a render: its report, its folder and file names, the folders it refuses."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from formkit import __version__
+from formkit._version import __version__
 from formkit.documents.zipio import deterministic_zip, normalize_docx
 from formkit.domain.amounts import format_yuan
 from formkit.domain.annexes import ROSTER, SUMMARY, Document, packet_rule, sent_by
@@ -94,8 +94,12 @@ class PacketItem:
 
     def read(self) -> bytes:
         """The file's bytes (a .docx normalised by :func:`normalize_docx`)."""
-        raw = self.data if self.data is not None else self.source.read_bytes()  # type: ignore[union-attr]
-        return normalize_docx(raw) if self.name.endswith(".docx") and self.data is None else raw
+        if self.data is not None:
+            return self.data
+        if self.source is None:
+            raise ValueError(f"packet item {self.name} has neither bytes nor a source file")
+        raw = self.source.read_bytes()
+        return normalize_docx(raw) if self.name.endswith(".docx") else raw
 
 
 def _sha256(data: bytes) -> str:

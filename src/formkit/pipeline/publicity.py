@@ -1,4 +1,7 @@
-"""Publicity copies (公示, the press; 通知四.2): the roster and vouchers with personal numbers masked, in OUT/公示/."""
+"""Publicity copies (公示, the press; 通知四.2): personal numbers masked, in OUT/公示/.
+
+The roster and the vouchers of each unit.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Rules across records: the same person twice, archive numbers, a unit named twice, the campaign's dates, weekly reports."""
+"""Rules across records: one person, one archive number, one 填报单位, the campaign's dates.
+
+Also the weekly reports of a unit, and the households recommended for publicity (通知四.2).
+"""
 
 from __future__ import annotations
 

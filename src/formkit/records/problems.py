@@ -1,4 +1,7 @@
-"""Problems at file:line:field: turning pydantic's errors and the models' findings into located Chinese messages."""
+"""Problems at file:line:field, in Chinese.
+
+Turns pydantic's errors and the models' findings into located messages, numbers masked.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The checked records in memory: a RecordSet of units, each with its valid worker and weekly records (worker records kept packed)."""
+"""The checked records in memory: a RecordSet of units and their valid records.
+
+Worker records are kept packed (pickled and deflated) so a city's records cost little memory.
+"""
 
 from __future__ import annotations
 

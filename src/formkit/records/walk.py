@@ -1,4 +1,7 @@
-"""The layout of a records folder: finding the record files, and naming every file or folder that is not read."""
+"""The layout of a records folder: which files are records, and which are not read.
+
+Every file or folder that looks like a record but is not read is named, with what to rename it to.
+"""
 
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ class YamlFileError(FormkitError):
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 
-class _TextLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+class _TextLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]  # libyaml's loader where PyYAML was built with it
     """A loader that resolves no implicit type: every plain scalar is tagged ``str``.
 
     The resolver's methods are replaced by constant ones: the composer calls them for every
@@ -361,8 +361,8 @@ class _Walker:
         style = node.style
         if style == "'" or style == '"':
             self.document.quoted.add(loc)
-            return node.value
-        value = node.value
+            return str(node.value)
+        value: str = node.value
         if not style and (not value or value in _NULL_WORDS):
             return None
         return value
@@ -471,7 +471,7 @@ def _unclosed_quote(text: str, line: int) -> int:
                 and token.style in ('"', "'")
                 and token.start_mark.line < token.end_mark.line == line - 1
             ):
-                return token.start_mark.line + 1
+                return int(token.start_mark.line) + 1
     except yaml.YAMLError:
         pass
     return 0

@@ -70,7 +70,7 @@ INCOMPLETE = api.INCOMPLETE
 def output_name(unit: Any) -> str:
     """The name of a unit's folder in the output folder (a ``UnitRecords`` of a RecordSet),
     as ``formkit render`` names it."""
-    return unit.name
+    return str(unit.name)
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -58,7 +59,7 @@ from formkit.serve.specs import Spec, spec_of
 HERE = Path(__file__).resolve().parent
 
 #: The record model of each kind of file.
-MODELS = {"worker": _core.Worker, "week": _core.WeeklyReport, "unit": _core.Unit, "campaign": _core.Campaign}
+MODELS: dict[str, type[BaseModel]] = {"worker": _core.Worker, "week": _core.WeeklyReport, "unit": _core.Unit, "campaign": _core.Campaign}
 KIND_NAMES = {"worker": "职工", "week": "周报", "unit": "单位", "campaign": "活动"}
 #: Most form fields accepted in one save (a worker with 90 family members stays below).
 MAX_FIELDS = 5000
@@ -579,7 +580,7 @@ STATUS_ZH = {
 }
 
 
-def create_app(records: Path, out: Path, token: str, hosts: list[str], cookie: str) -> Starlette:
+def create_app(records: Path, out: Path, token: str, hosts: list[str], cookie: str) -> Guard:
     """The ASGI application of ``formkit serve``.
 
     Args:
@@ -611,4 +612,4 @@ def create_app(records: Path, out: Path, token: str, hosts: list[str], cookie: s
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: pages.error, Exception: pages.failure})
     app.state.pages = pages
-    return Guard(app, token, hosts, cookie)  # type: ignore[return-value]
+    return Guard(app, token, hosts, cookie)

@@ -1,4 +1,7 @@
-"""A form's values: a spec paired with a file's values (the text as typed, so an untouched field compares equal) and the problems of formkit's checks."""
+"""A form's values: a spec paired with a file's values and formkit's problems.
+
+Values are the text as typed, so an untouched field compares equal.
+"""
 
 from __future__ import annotations
 

@@ -229,7 +229,9 @@ class Folder:
             for path in self.record_files(folder / _core.WORKERS_DIR):
                 data = _peek(path)
                 rec = RecordFile(path, self.rel(path), "worker", _str(data.get("姓名")) or path.stem, _str(data.get("档案编号")))
-                payment = data.get("慰问") if isinstance(data.get("慰问"), dict) else {}
+                payment = data.get("慰问")
+                if not isinstance(payment, dict):
+                    payment = {}
                 rec.extra = {
                     "困难类别": _str(data.get("困难类别")),
                     "资助金额": _yuan(_str(payment.get("资助金额"))),
@@ -258,20 +260,20 @@ class Folder:
         state.record_set = record_set
         state.problems = list(record_set.problems)
         for unit in record_set.units:  # the output folder's name as formkit render gives it
-            view = next((v for v in state.units.values() if v.folder.resolve() == Path(unit.folder).resolve()), None)
-            if view is not None:
-                view.output = _core.output_name(unit)
+            found = next((v for v in state.units.values() if v.folder.resolve() == Path(unit.folder).resolve()), None)
+            if found is not None:
+                found.output = _core.output_name(unit)
         by_shown = {_core.masked_path(rec.path).as_posix(): rec for rec in state.files.values()}
         unit_prefixes = [(_core.masked_path(v.folder).as_posix() + "/", v) for v in state.units.values()]
         for problem in state.problems:
             shown = Path(problem.path).as_posix()
-            rec = by_shown.get(shown)
-            if rec is not None:
-                rec.problems.append(problem)
-            view = next((v for prefix, v in unit_prefixes if (shown + "/").startswith(prefix)), None)
-            if view is not None:
-                view.problems.append(problem)
-            elif rec is None or rec.kind != "campaign":
+            holder = by_shown.get(shown)
+            if holder is not None:
+                holder.problems.append(problem)
+            in_unit = next((v for prefix, v in unit_prefixes if (shown + "/").startswith(prefix)), None)
+            if in_unit is not None:
+                in_unit.problems.append(problem)
+            elif holder is None or holder.kind != "campaign":
                 state.loose.append(problem)
         self._rendered(state)
         return state

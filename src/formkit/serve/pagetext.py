@@ -1,4 +1,7 @@
-"""Words on the pages: titles, status phrases in Chinese, the lines two versions of a file differ in, the names and numbers of new records, the live check of one value."""
+"""Words on the pages: titles, status phrases, differences, new records' names.
+
+Also the live check of one value as it is typed.
+"""
 
 from __future__ import annotations
 

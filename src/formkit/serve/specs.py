@@ -1,4 +1,7 @@
-"""Form specs built from the record models: every key with its Chinese label, its 填表说明 item and what may be typed (a vocabulary a drop-down, a date a date field, …)."""
+"""Form specs built from the record models: labels, 填表说明 items, what may be typed.
+
+A vocabulary becomes a drop-down, a date a date field, 致困主要原因 up to three choices.
+"""
 
 from __future__ import annotations
 

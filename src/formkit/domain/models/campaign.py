@@ -45,7 +45,7 @@ class Campaign(RecordModel):
         alias="周报起止",
         description="周报的第一天和最后一天，两个日期，如 [2011-12-01, 2012-01-22]（通知四.3）",
     )
-    weekly_day: Vocab(Weekday, default=Weekday.FRIDAY) = Field(  # type: ignore[valid-type]
+    weekly_day: Vocab(Weekday, default=Weekday.FRIDAY) = Field(
         default=Weekday.FRIDAY.value, alias="周报日", description="每周上报周报的日子，不填为星期五"
     )
     addressees: Annotated[list[RequiredText], BeforeValidator(names)] = Field(
@@ -69,9 +69,7 @@ class Unit(RecordModel):
     """单位.yaml: one reporting union (区工会 or 产业工会工委)."""
 
     name: RequiredText = Field(alias="填报单位", description="填报单位全称，如 思明区总工会")
-    unit_type: Vocab(UnitType, optional=False) = Field(  # type: ignore[valid-type]
-        alias="单位类型", description="单位类型（决定上报材料，通知四.3）"
-    )
-    head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人（附件4表尾）")  # type: ignore[valid-type]
-    preparer: OptionalText = Field(default=None, alias="填表人", description="填表人（附件4表尾）")  # type: ignore[valid-type]
+    unit_type: Vocab(UnitType, optional=False) = Field(alias="单位类型", description="单位类型（决定上报材料，通知四.3）")
+    head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人（附件4表尾）")
+    preparer: OptionalText = Field(default=None, alias="填表人", description="填表人（附件4表尾）")
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话（附件4表尾）")

@@ -1,4 +1,7 @@
-"""Field types of the records: every scalar typed as text, converted by field type (money, dates, ID numbers, vocabularies, 是/否, names, phones), and the findings of a record's own checks."""
+"""Field types of the records: each scalar typed as text, converted by its field's type.
+
+Money, dates, ID numbers, vocabularies, 是/否, names, phones; and the findings of a record's own checks.
+"""
 
 from __future__ import annotations
 
@@ -373,7 +376,7 @@ def Vocab(cls: type[Vocabulary], optional: bool = True, default: Vocabulary | No
 
     def convert(value: Any) -> str:
         try:
-            return cls.lookup(value).value
+            return str(cls.lookup(value).value)
         except VocabularyError as exc:
             raise _refuse(exc.message, exc.allowed) from None
 

@@ -1,4 +1,7 @@
-"""The keys a model has at a place in a record file, and their descriptions: for messages (the nearest known key to a typo) and for skeletons."""
+"""The keys a model has at a place in a record file, and their descriptions.
+
+For messages (the nearest known key to a typo) and for skeletons.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""A weekly report (周报/*.yaml): the 附件4 figures (万元, 户, 人) by 企业类型 and 用工来源, with their checks."""
+"""A weekly report (周报/*.yaml): the 附件4 figures (万元, 户, 人) and their checks.
+
+By 企业类型 and by 用工来源.
+"""
 
 from __future__ import annotations
 
@@ -88,9 +91,9 @@ class WeeklyReport(RecordModel):
         description="按用工来源：城镇职工、农民工、其中建筑业农民工",
     )
     sent_on: OptionalDate = Field(default=None, alias="报出日期", description="报出日期")
-    cases: OptionalText = Field(default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）")  # type: ignore[valid-type]
-    head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人；不填则用 单位.yaml")  # type: ignore[valid-type]
-    preparer: OptionalText = Field(default=None, alias="填表人", description="填表人；不填则用 单位.yaml")  # type: ignore[valid-type]
+    cases: OptionalText = Field(default=None, alias="案例说明", description="具体案例所涉及企业等情况的文字说明（附在表后）")
+    head: OptionalText = Field(default=None, alias="单位负责人", description="单位负责人；不填则用 单位.yaml")
+    preparer: OptionalText = Field(default=None, alias="填表人", description="填表人；不填则用 单位.yaml")
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话；不填则用 单位.yaml")
 
     _warnings: list[Finding] = PrivateAttr(default_factory=list)
@@ -129,7 +132,7 @@ class WeeklyReport(RecordModel):
                     )
                 )
         for group, rows in (("企业类型", by_type), ("用工来源", by_source)):
-            for alias, field in ((f.alias, name) for name, f in type(rows).model_fields.items()):
+            for alias, field in ((f.alias or name, name) for name, f in type(rows).model_fields.items()):
                 row = getattr(rows, field)
                 has_amount, has_ent, has_persons = row.arrears > 0, row.enterprises > 0, row.persons > 0
                 if has_amount != has_persons or (group == "企业类型" and has_amount != has_ent):

@@ -1,4 +1,7 @@
-"""A worker record (职工/*.yaml): the 21 items of 附件3's 填表说明, the family, the attachments and the payment (慰问), with the checks within one record."""
+"""A worker record (职工/*.yaml): the 21 items of 附件3's 填表说明, family and payment.
+
+With the attachments and the checks within one record.
+"""
 
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ class Attachment(RecordModel):
     """One row of 所附附件 (附件3)."""
 
     kind: RequiredText = Field(alias="附件类型", description="附件类型，如 低保证复印件")
-    file: OptionalText = Field(default=None, alias="附件文件", description="附件文件（名称或编号）")  # type: ignore[valid-type]
+    file: OptionalText = Field(default=None, alias="附件文件", description="附件文件（名称或编号）")
 
 
 def _check_id_agreement(ident: IDNumber | None, sex: str | None, birth: date | None, prefix: tuple[str | int, ...] = ()) -> list[Finding]:
@@ -106,15 +109,15 @@ class FamilyMember(RecordModel):
     """One family member (附件3 第18项). 性别 and 出生日期 are derived from the 身份证号 when absent."""
 
     name: PersonName = Field(alias="姓名", description="家庭成员姓名")
-    relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")  # type: ignore[valid-type]
-    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
+    relationship: Vocab(Relationship) = Field(default=None, alias="关系", description="与职工的关系（填表说明第18项）")
+    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")
+    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: OptionalIDNumberText = Field(default=None, alias="身份证号", description="身份证号（15位或18位，填表说明第3项）")
-    health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
+    health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")
     monthly_income: OptionalMoney = Field(default=None, alias="月收入", description="月收入（元）")
-    status: Vocab(FamilyMemberStatus) = Field(default=None, alias="身份", description="身份（填表说明第18项）")  # type: ignore[valid-type]
-    school_or_employer: OptionalText = Field(default=None, alias="单位或学校", description="单位或学校")  # type: ignore[valid-type]
+    status: Vocab(FamilyMemberStatus) = Field(default=None, alias="身份", description="身份（填表说明第18项）")
+    school_or_employer: OptionalText = Field(default=None, alias="单位或学校", description="单位或学校")
 
     _warnings: list[Finding] = PrivateAttr(default_factory=list)
 
@@ -166,13 +169,13 @@ class Payment(RecordModel):
     subsidy: Annotated[Subsidy | None, BeforeValidator(absent_if_blank)] = Field(
         default=None, alias="低保", description="享受低保情况：起、止、每月"
     )
-    other_measures: OptionalText = Field(default=None, alias="其它帮扶措施", description="其它帮扶措施")  # type: ignore[valid-type]
-    subdistrict: OptionalText = Field(default=None, alias="街道", description="盖章的街道（镇）")  # type: ignore[valid-type]
-    residence: OptionalText = Field(default=None, alias="居住地址", description="居住地址；不填则用家庭住址")  # type: ignore[valid-type]
-    employer: OptionalText = Field(default=None, alias="所在单位", description="所在单位；不填则用工作单位")  # type: ignore[valid-type]
-    cause: OptionalText = Field(default=None, alias="致困原因", description="致困原因；不填则用致困主要原因")  # type: ignore[valid-type]
+    other_measures: OptionalText = Field(default=None, alias="其它帮扶措施", description="其它帮扶措施")
+    subdistrict: OptionalText = Field(default=None, alias="街道", description="盖章的街道（镇）")
+    residence: OptionalText = Field(default=None, alias="居住地址", description="居住地址；不填则用家庭住址")
+    employer: OptionalText = Field(default=None, alias="所在单位", description="所在单位；不填则用工作单位")
+    cause: OptionalText = Field(default=None, alias="致困原因", description="致困原因；不填则用致困主要原因")
     paid_on: OptionalDate = Field(default=None, alias="发放日期", description="发放日期")
-    recommended: PLAIN_YES_NO = Field(  # type: ignore[valid-type]
+    recommended: PLAIN_YES_NO = Field(
         default=None,
         alias="宣传推荐",
         description="是否推荐为“两节”慰问的新闻宣传对象（通知四.2：每个单位推荐1—2户）；是/否，不填为否",
@@ -185,7 +188,7 @@ class Payment(RecordModel):
 
 
 _CAUSES = Annotated[
-    list[Vocab(HardshipCause, optional=False)],  # type: ignore[misc]
+    list[Vocab(HardshipCause, optional=False)],
     BeforeValidator(list_of("致困原因", r"[、,，;；/\s]+")),
     AfterValidator(one_to_three),
 ]
@@ -210,30 +213,30 @@ class Worker(RecordModel):
     """
 
     archive_number: RequiredText = Field(alias="档案编号", description="困难职工档案编号（附件1），本单位内不重复")
-    category: Vocab(DifficultyCategory, optional=False) = Field(alias="困难类别", description="困难类别（填表说明第1项）")  # type: ignore[valid-type]
+    category: Vocab(DifficultyCategory, optional=False) = Field(alias="困难类别", description="困难类别（填表说明第1项）")
     name: PersonName = Field(alias="姓名", description="姓名")
-    ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")  # type: ignore[valid-type]
-    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")  # type: ignore[valid-type]
-    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")  # type: ignore[valid-type]
+    ethnicity: Vocab(Ethnicity) = Field(default=None, alias="民族", description="民族")
+    sex: Vocab(Sex) = Field(default=None, alias="性别", description="性别；可不填，按身份证号")
+    political_status: Vocab(PoliticalStatus) = Field(default=None, alias="政治面貌", description="政治面貌（填表说明第2项）")
     birth_date: OptionalDate = Field(default=None, alias="出生日期", description="出生日期；可不填，按身份证号")
     id_number: IDNumberText = Field(alias="身份证号", description="身份证号，15位或18位（填表说明第3项）")
-    health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")  # type: ignore[valid-type]
-    disability: OptionalText = Field(default=None, alias="残疾类别", description="残疾类别；健康状况为残病时必填")  # type: ignore[valid-type]
-    status: Vocab(WorkerStatus) = Field(default=None, alias="身份", description="身份（填表说明第5项）")  # type: ignore[valid-type]
-    model_worker: Vocab(ModelWorkerType) = Field(default=None, alias="劳模类型", description="劳模类型（填表说明第6项）")  # type: ignore[valid-type]
-    housing: Vocab(HousingType) = Field(default=None, alias="住房类型", description="住房类型（填表说明第7项）")  # type: ignore[valid-type]
-    floor_area: Vocab(FloorArea) = Field(default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）")  # type: ignore[valid-type]
+    health: Vocab(HealthStatus) = Field(default=None, alias="健康状况", description="健康状况（填表说明第4项）")
+    disability: OptionalText = Field(default=None, alias="残疾类别", description="残疾类别；健康状况为残病时必填")
+    status: Vocab(WorkerStatus) = Field(default=None, alias="身份", description="身份（填表说明第5项）")
+    model_worker: Vocab(ModelWorkerType) = Field(default=None, alias="劳模类型", description="劳模类型（填表说明第6项）")
+    housing: Vocab(HousingType) = Field(default=None, alias="住房类型", description="住房类型（填表说明第7项）")
+    floor_area: Vocab(FloorArea) = Field(default=None, alias="建筑面积", description="建筑面积档次，平方米（填表说明第8项）")
     postcode: Postcode = Field(default=None, alias="邮政编码", description="邮政编码，6位数字")
     phone: Phone = Field(default=None, alias="联系电话", description="联系电话")
     work_start: OptionalDate = Field(default=None, alias="工作时间", description="开始参加工作的年、月、日（填表说明第9项）")
-    industry: Vocab(Industry) = Field(default=None, alias="所属行业", description="所属行业（填表说明第10项）")  # type: ignore[valid-type]
-    marital_status: Vocab(MaritalStatus) = Field(default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）")  # type: ignore[valid-type]
-    household_type: Vocab(HouseholdType) = Field(default=None, alias="户口类型", description="户口类型（填表说明第12项）")  # type: ignore[valid-type]
-    address: OptionalText = Field(default=None, alias="家庭住址", description="家庭住址")  # type: ignore[valid-type]
-    employer: OptionalText = Field(default=None, alias="工作单位", description="工作单位")  # type: ignore[valid-type]
-    employer_nature: Vocab(EmployerNature) = Field(default=None, alias="单位性质", description="单位性质（填表说明第13项）")  # type: ignore[valid-type]
-    enterprise_condition: Vocab(EnterpriseCondition) = Field(default=None, alias="企业状况", description="企业状况（填表说明第14项）")  # type: ignore[valid-type]
-    single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是否单亲（填表说明第15项）")  # type: ignore[valid-type]
+    industry: Vocab(Industry) = Field(default=None, alias="所属行业", description="所属行业（填表说明第10项）")
+    marital_status: Vocab(MaritalStatus) = Field(default=None, alias="婚姻状况", description="婚姻状况（填表说明第11项）")
+    household_type: Vocab(HouseholdType) = Field(default=None, alias="户口类型", description="户口类型（填表说明第12项）")
+    address: OptionalText = Field(default=None, alias="家庭住址", description="家庭住址")
+    employer: OptionalText = Field(default=None, alias="工作单位", description="工作单位")
+    employer_nature: Vocab(EmployerNature) = Field(default=None, alias="单位性质", description="单位性质（填表说明第13项）")
+    enterprise_condition: Vocab(EnterpriseCondition) = Field(default=None, alias="企业状况", description="企业状况（填表说明第14项）")
+    single_parent: YesNo(15) = Field(default=None, alias="是否单亲", description="是否单亲（填表说明第15项）")
     monthly_income: OptionalMoney = Field(default=None, alias="本人月平均收入", description="本人月平均收入（元）")
     household_income: OptionalMoney = Field(default=None, alias="家庭年度总收入", description="家庭年度总收入（元）")
     household_size: HouseholdSize = Field(default=None, alias="家庭人口", description="家庭人口（人），含职工本人")
@@ -242,23 +245,23 @@ class Worker(RecordModel):
         alias="家庭年人均收入",
         description="家庭年人均收入（元）；可不填，按 家庭年度总收入 ÷ 家庭人口 计算到分",
     )
-    household_division: OptionalText = Field(  # type: ignore[valid-type]
+    household_division: OptionalText = Field(
         default=None,
         alias="户口所在地行政区划",
         description="户口所在地，写清 省、市、县（区），如 福建省厦门市思明区（填表说明第16项）",
     )
-    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）")  # type: ignore[valid-type]
+    medical_insurance: YesNo(17) = Field(default=None, alias="是否进入医保", description="是否进入医保（填表说明第17项）")
     family: Annotated[list[FamilyMember], BeforeValidator(list_of("家庭成员"))] = Field(
         default_factory=list, alias="家庭成员", description="家庭成员（填表说明第18项），每人一项，以“- ”开头"
     )
-    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）")  # type: ignore[valid-type]
-    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）")  # type: ignore[valid-type]
+    self_help: YesNo(19) = Field(default=None, alias="是否有一定自救能力", description="是否有一定自救能力（填表说明第19项）")
+    zero_employment: YesNo(20) = Field(default=None, alias="是否为零就业家庭", description="是否为零就业家庭（填表说明第20项）")
     causes: _CAUSES = Field(alias="致困主要原因", description="致困主要原因，1至3项（填表说明第21项）")
     attachments: Annotated[list[Attachment], BeforeValidator(list_of("附件"))] = Field(
         default_factory=list, alias="所附附件", description="所附附件，每项写 附件类型 和 附件文件"
     )
-    remarks: OptionalText = Field(default=None, alias="备注", description="备注")  # type: ignore[valid-type]
-    archive_status: Vocab(ArchiveStatus, default=ArchiveStatus.ACTIVE) = Field(  # type: ignore[valid-type]
+    remarks: OptionalText = Field(default=None, alias="备注", description="备注")
+    archive_status: Vocab(ArchiveStatus, default=ArchiveStatus.ACTIVE) = Field(
         default=ArchiveStatus.ACTIVE.value,
         alias="档案状态",
         description="档案状态，不填为在档；脱贫的档案保留但不发放慰问金（通知三.2）",

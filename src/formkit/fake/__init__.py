@@ -33,6 +33,36 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
+
+from formkit.fake.data import (
+    _AMOUNTS,
+    _AREA,
+    _CATEGORIES,
+    _CAUSES,
+    _COMPANY_KINDS,
+    _COMPANY_WORDS,
+    _DISABILITY,
+    _DISTRICTS,
+    _EMPLOYER_KIND,
+    _EMPLOYER_STATE,
+    _ETHNIC_MINOR,
+    _GIVEN,
+    _HEALTH,
+    _HOME_COUNTIES,
+    _HOUSING,
+    _HUKOU,
+    _INDUSTRY,
+    _INDUSTRY_UNIONS,
+    _MODEL_WORKER,
+    _POLITICS,
+    _SCHOOLS,
+    _SURNAMES,
+    _WORKER_STATUS,
+    District,
+)
+
+T = TypeVar("T")
 
 __all__ = ["check_digit", "generate_records", "main"]
 
@@ -61,160 +91,6 @@ def check_digit(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
-
-# --- vocabularies (附件3 填表说明, verbatim) ------------------------------------------
-
-# (province+city+county as 户口所在地行政区划, region code): home counties of 农民工.
-_HOME_COUNTIES = [
-    ("福建省龙岩市长汀县", "350821"),
-    ("福建省泉州市南安市", "350583"),
-    ("福建省漳州市南靖县", "350627"),
-    ("福建省莆田市仙游县", "350322"),
-    ("江西省赣州市于都县", "360731"),
-    ("湖南省湘西土家族苗族自治州永顺县", "433127"),
-    ("四川省广安市岳池县", "511621"),
-    ("河南省信阳市光山县", "411522"),
-    ("贵州省安顺市普定县", "520422"),
-]
-
-# district, region code, [(街道, 邮政编码, road)]
-_DISTRICTS = [
-    (
-        "思明区",
-        "350203",
-        [
-            ("中华街道", "361001", "大同路"),
-            ("鹭江街道", "361001", "镇海路"),
-            ("厦港街道", "361002", "大学路"),
-            ("开元街道", "361004", "溪岸路"),
-            ("梧村街道", "361004", "金榜路"),
-            ("筼筜街道", "361003", "湖滨南路"),
-            ("嘉莲街道", "361012", "嘉禾路"),
-            ("莲前街道", "361008", "莲前西路"),
-            ("滨海街道", "361008", "环岛南路"),
-        ],
-    ),
-    (
-        "湖里区",
-        "350206",
-        [
-            ("湖里街道", "361006", "湖里大道"),
-            ("殿前街道", "361006", "高殿路"),
-            ("禾山街道", "361009", "禾山路"),
-            ("江头街道", "361009", "江村路"),
-            ("金山街道", "361016", "金山路"),
-        ],
-    ),
-    (
-        "集美区",
-        "350211",
-        [
-            ("集美街道", "361021", "石鼓路"),
-            ("侨英街道", "361021", "叶厝里"),
-            ("杏林街道", "361022", "杏林北路"),
-            ("杏滨街道", "361022", "杏滨路"),
-            ("灌口镇", "361023", "灌口中路"),
-            ("后溪镇", "361024", "后溪路"),
-        ],
-    ),
-    ("海沧区", "350205", [("海沧街道", "361026", "海沧大道"), ("新阳街道", "361026", "新阳路"), ("东孚镇", "361027", "东孚大道")]),
-    (
-        "同安区",
-        "350212",
-        [
-            ("大同街道", "361100", "环城南路"),
-            ("祥平街道", "361100", "祥平路"),
-            ("西柯镇", "361100", "西柯街"),
-            ("五显镇", "361100", "五显路"),
-        ],
-    ),
-    ("翔安区", "350213", [("新店镇", "361101", "新店路"), ("马巷镇", "361101", "马巷路"), ("内厝镇", "361101", "内厝路")]),
-]
-
-# Plausible but fictional names of industry union committees (产业工会工委).
-_INDUSTRY_UNIONS = [
-    "市建设工会工委",
-    "市机关工会工委",
-    "市教育工会",
-    "市卫生工会工委",
-    "市金融工会工委",
-    "市交通运输工会工委",
-    "市商贸工会工委",
-    "市电子工业工会工委",
-    "市旅游会展工会工委",
-]
-
-_SURNAMES = "陈林黄张吴王郑李刘蔡杨许洪苏曾庄谢叶周柯邱何高郭傅施江卢沈方徐朱胡游钟潘罗颜戴魏卓庄彭"
-_GIVEN = (
-    "建国 志强 秀英 美华 丽娟 天明 文华 国栋 淑贞 永福 春花 金水 红梅 庆祥 水生 明辉 伟 芳 敏 "
-    "静 丽华 强 磊 建军 海洋 志勇 艳 俊杰 娟 海涛 超 霞 建平 刚 桂兰 玉珍 荣华 海燕 晓燕 小燕 "
-    "雅琳 文博 浩然 宇轩 子豪 雨欣 婷婷 志鹏 振东 丽萍 阿珠 火炎 秀琴 金花 清华 永强 宝珠 "
-    "鸿 燕玲 丽云 国平 德明 金发 志伟 晓雯 明亮 少华 惠珍 素琴 瑞芳 文彬 一鸣 思远 佳怡"
-).split()
-
-_ETHNIC_MINOR = ["回族", "畲族", "高山族", "土家族", "满族", "壮族", "苗族", "蒙古族"]
-
-_CATEGORIES = ["低保户", "低保边缘户", "意外致困户"]
-_POLITICS = ["中共党员", "共青团员", "群众", "民主党派", "其他"]
-_HEALTH = ["良好", "疾病", "残病", "其它"]
-# 离休 (retired before 1949 service) is allowed by item 5 but implausible for these ages.
-_WORKER_STATUS = ["在岗", "下（待）岗", "失（无）业", "退休", "病退", "病休"]
-_MODEL_WORKER = ["非劳模", "全国劳模", "省部级劳模", "地市级劳模", "其他"]
-_HOUSING = ["承租单位公房", "政府廉租房", "自购房", "无房", "租房", "自建房", "其他"]
-_AREA = ["20以下", "20至50", "50至70", "70以上"]
-_INDUSTRY = [
-    "农、林、牧、渔业",
-    "金融保险业",
-    "社会服务业",
-    "教育",
-    "科技",
-    "文化",
-    "体育",
-    "宗教",
-    "医疗卫生",
-    "军队",
-    "国家机关",
-    "纺织系统",
-    "冶金系统",
-    "煤炭系统",
-    "机电系统",
-    "电子仪表",
-    "化工系统",
-    "国防系统",
-    "城建系统",
-    "精工系统",
-    "财贸系统",
-    "医药系统",
-    "交通系统",
-    "其他",
-]
-_HUKOU = ["非农业", "农业", "农转居"]
-_EMPLOYER_KIND = ["国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业", "与港澳台合资/合作", "中外合资/合作", "其他"]
-_EMPLOYER_STATE = ["亏损企业", "改制企业", "关闭破产企业", "正常", "其他"]
-_CAUSES = ["本人大病", "供养直系亲属大病", "意外灾害", "子女上学", "残疾", "收入低无法维持基本生活", "下岗失业", "其他"]
-_DISABILITY = ["肢体残疾三级", "肢体残疾四级", "视力残疾二级", "听力残疾三级", "精神残疾三级"]
-_AMOUNTS = ["500", "800", "1000", "1000.00", "600", "1200", "1409.50", "325.04", "1500", "2000"]
-_COMPANY_WORDS = ["鹭江", "海湾", "金鹭", "嘉禾", "鼓浪", "筼筜", "同益", "翔鹭", "闽南", "华侨"]
-_COMPANY_KINDS = [
-    "纺织有限公司",
-    "电子有限公司",
-    "建筑劳务有限公司",
-    "物业管理有限公司",
-    "食品厂",
-    "机械厂",
-    "贸易有限公司",
-    "运输有限公司",
-    "餐饮管理有限公司",
-]
-_SCHOOLS = {
-    "幼儿": "幼儿园",
-    "小学": "小学",
-    "初中": "中学",
-    "高中": "中学",
-    "中职中技": "职业技术学校",
-    "大学生": "大学",
-    "研究生": "大学",
-}
 
 _FRIDAYS = [date(2011, 12, 2) + timedelta(weeks=k) for k in range(8)]
 _REFERENCE = date(2012, 1, 6)  # 上报截止: ages are reckoned on this day
@@ -249,7 +125,7 @@ class _Gen:
         self.phone_serial = 0
 
     # -- small draws -----------------------------------------------------------------
-    def pick(self, seq: Sequence[str]) -> str:
+    def pick(self, seq: Sequence[T]) -> T:
         return seq[int(self.rnd.random() * len(seq))]
 
     def name(self, surname: str | None = None) -> str:
@@ -299,7 +175,7 @@ class _Gen:
         return number if u < 0.25 else _q(number)
 
     # -- one worker ------------------------------------------------------------------
-    def worker(self, number: str, district: tuple, dform: int) -> tuple[str, str]:
+    def worker(self, number: str, district: District, dform: int) -> tuple[str, str]:
         """Return (姓名, YAML text) of one fictional worker."""
         r = self.rnd
         dist_name, dist_code, streets = district
@@ -327,7 +203,7 @@ class _Gen:
         lone_parent = "否"
 
         # family: worker + members, 1 to 7 persons
-        members: list[dict] = []
+        members: list[dict[str, Any]] = []
         if marital == "已婚":
             sp_born = self.birth(max(1940, born.year - 5), min(1988, born.year + 5))
             sp_status = (
@@ -393,7 +269,10 @@ class _Gen:
         n_causes = r.randint(1, 3)
         causes = r.sample(_CAUSES, n_causes)
         retired = r.random() < 0.03
-        d = lambda x: _date_text(x, dform)  # noqa: E731
+
+        def d(day: date) -> str:
+            return _date_text(day, dform)
+
         work_start = date(born.year + r.randint(17, 24), r.randint(1, 12), r.randint(1, 28))  # aged 16+
         if work_start > date(2011, 11, 30):
             work_start = date(2011, 3, 1)
@@ -474,7 +353,9 @@ class _Gen:
             out += [f"  街道: {street}\n", f"  发放日期: {d(date(2011, 12, r.randint(20, 31)))}\n"]
         return name, "".join(out)
 
-    def _member(self, name: str, relation: str, male: bool, born: date, region: str, status: str, dform: int, with_id: bool = True) -> dict:
+    def _member(
+        self, name: str, relation: str, male: bool, born: date, region: str, status: str, dform: int, with_id: bool = True
+    ) -> dict[str, Any]:
         """A family member as a dict holding its YAML text and monthly income (yuan)."""
         r = self.rnd
         income = 0
@@ -535,7 +416,7 @@ class _Gen:
         else:
             urban = migrant = constr = (0, 0, 0)
 
-        def block(label: str, fig: tuple) -> str:
+        def block(label: str, fig: tuple[int, int, int]) -> str:
             a, e, p = fig
             amount = "0" if a == 0 else f"{a // 100}.{a % 100:02d}"
             return f"  {label}:\n    拖欠数额: {amount}\n    涉及企业数: {e}\n    涉及人数: {p}\n"
@@ -557,9 +438,9 @@ class _Gen:
         return text
 
 
-def _unit_names(units: int) -> list[tuple[str, str, tuple]]:
+def _unit_names(units: int) -> list[tuple[str, str, District | None]]:
     """(填报单位, 单位类型, district for addresses) for ``units`` units, alternating."""
-    out = []
+    out: list[tuple[str, str, District | None]] = []
     n_d = n_i = 0
     for k in range(units):
         if k % 2 == 0:
@@ -656,7 +537,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate_records(args.out, args.workers, args.units, seed=args.seed, weeks=not args.no_weeks)
     print(f"wrote {args.workers} fictional workers in {args.units} unit(s) to {args.out}")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
