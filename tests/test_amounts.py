@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from formkit.domain.amounts import (
+    STOP_MARK,
     amount_in_words,
     format_yuan,
     parse_yuan,
@@ -91,8 +92,36 @@ def test_voucher_boxes(row: dict[str, str]) -> None:
         assert info.value.kind == "range"
         assert "仟" in str(info.value) and "9999.99" in str(info.value)
     else:
-        expected = tuple("" if box == "-" else box for box in row["slots"].split())
-        assert voucher_boxes(value) == expected
+        assert voucher_boxes(value) == _with_stop_mark(row["slots"].split())
+
+
+def _with_stop_mark(slots: list[str]) -> tuple[str, ...]:
+    """The tsv's ``slots`` (``-``: a box above the highest digit) as the voucher prints them:
+    the stop mark in the box just above the highest digit, the boxes further left blank."""
+    above = slots.count("-")
+    assert slots[:above] == ["-"] * above
+    return tuple([""] * max(0, above - 1) + [STOP_MARK] * (above > 0) + slots[above:])
+
+
+@pytest.mark.parametrize(
+    ("amount", "marks"),
+    [
+        ("800", "⊗ 捌 零 零 零 零"),
+        ("800.00", "⊗ 捌 零 零 零 零"),
+        ("25", "- ⊗ 贰 伍 零 零"),
+        ("0.05", "- - ⊗ 零 零 伍"),
+        ("9,999.99", "玖 玖 玖 玖 玖 玖"),
+        ("1000", "壹 零 零 零 零 零"),
+        ("0", "- - ⊗ 零 零 零"),
+    ],
+)
+def test_stop_mark_above_the_highest_digit(amount: str, marks: str) -> None:
+    """The stop mark ⊗ sits in the box just above the highest digit; no box below it is blank."""
+    boxes = voucher_boxes(amount)
+    assert boxes == tuple("" if m == "-" else m for m in marks.split())
+    assert boxes.count(STOP_MARK) <= 1
+    if STOP_MARK in boxes:
+        assert all(boxes[boxes.index(STOP_MARK) + 1 :]), "a box below the stop mark is blank"
 
 
 @pytest.mark.parametrize("row", ERRORS, ids=_ids(ERRORS))
@@ -225,9 +254,9 @@ def test_boxes_agree_with_figures(cents: int) -> None:
     figures = format_yuan(amount)  # e.g. '25.00'
     digits = figures.replace(".", "").rjust(6)
     boxes = voucher_boxes(amount)
-    for box, figure in zip(boxes, digits):
+    for at, (box, figure) in enumerate(zip(boxes, digits)):
         if figure == " ":
-            assert box == ""
+            assert box == (STOP_MARK if digits[at + 1] != " " else "")
         else:
             assert box == "零壹贰叁肆伍陆柒捌玖"[int(figure)]
     assert boxes[3:] != ("", "", "")

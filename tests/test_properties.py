@@ -560,9 +560,10 @@ def workers(draw, pool: IdPool, number: str, full: bool = False) -> Generated:
 
 def _boxes(cents: int) -> str:
     """What the voucher prints with its 仟佰拾元角分 boxes: the amount's digits in uppercase,
-    blank above the highest digit of the yuan (元 always has one): 25.00 → ``仟佰贰拾伍元零角零分``."""
+    the stop mark ⊗ just above the highest digit of the yuan (元 always has one), blank
+    further left: 25.00 → ``仟⊗佰贰拾伍元零角零分``."""
     whole = str(cents // 100)
-    digits = [""] * (4 - len(whole)) + [DIGITS_UPPER[int(c)] for c in whole + f"{cents % 100:02d}"]
+    digits = [""] * (3 - len(whole)) + ["⊗"] * (len(whole) < 4) + [DIGITS_UPPER[int(c)] for c in whole + f"{cents % 100:02d}"]
     return "".join(d + place for d, place in zip(digits, "仟佰拾元角分"))
 
 

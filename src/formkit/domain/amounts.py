@@ -29,6 +29,7 @@ from formkit.errors import AmountError
 
 __all__ = [
     "MAX_YUAN",
+    "STOP_MARK",
     "VOUCHER_LIMIT",
     "WAN_YI",
     "amount_in_words",
@@ -45,6 +46,8 @@ MAX_YUAN = Decimal(10) ** 16
 WAN_YI = Decimal(10) ** 12
 #: The voucher's boxes go up to 仟: amounts must be below 10000 yuan.
 VOUCHER_LIMIT = Decimal(10000)
+#: The stop mark written in the 大写 box just above an amount's highest digit (附件1).
+STOP_MARK = "\u2297"  # ⊗
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -303,11 +306,15 @@ def words_to_amount(text: str) -> Decimal:
 
 
 def voucher_boxes(value: str | int | float | Decimal) -> tuple[str, str, str, str, str, str]:
-    """Return the six digits written before the voucher's 仟 佰 拾 元 角 分 boxes (附件1).
+    """Return the six marks written before the voucher's 仟 佰 拾 元 角 分 boxes (附件1).
 
-    Boxes above the amount's highest digit are ``''`` (printed blank); the 元, 角 and 分
-    boxes always hold a digit (``零`` for 0), so 25.00 gives
-    ``('', '', '贰', '伍', '零', '零')`` and 0.01 gives ``('', '', '', '零', '零', '壹')``.
+    Every box from the amount's highest digit down holds a digit (``零`` for 0; the 元 box
+    always counts as holding one); the box just above the highest digit holds the stop mark
+    :data:`STOP_MARK` (``⊗``), so that nothing can be written in front of the amount
+    (practice on slot forms, tests/data/amounts.tsv ``slots``: "在最高位前写停止符"); boxes
+    further left stay blank (``''``). So 800.00 gives ``('⊗', '捌', '零', '零', '零', '零')``,
+    25.00 ``('', '⊗', '贰', '伍', '零', '零')``, 0.05 ``('', '', '⊗', '零', '零', '伍')``
+    and 9999.99 (a digit in every box) no stop mark.
 
     Args:
         value: an amount in yuan, as accepted by :func:`parse_yuan`.
@@ -326,5 +333,8 @@ def voucher_boxes(value: str | int | float | Decimal) -> tuple[str, str, str, st
             "range",
         )
     whole, _, frac = format(amount, "f").partition(".")
-    boxes = [""] * (4 - len(whole)) + [DIGITS[int(c)] for c in whole + frac]
+    above = 4 - len(whole)
+    boxes = [""] * above + [DIGITS[int(c)] for c in whole + frac]
+    if above:
+        boxes[above - 1] = STOP_MARK
     return (boxes[0], boxes[1], boxes[2], boxes[3], boxes[4], boxes[5])
