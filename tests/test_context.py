@@ -128,3 +128,35 @@ def test_roster_reads_its_workers_once_so_a_generator_serves():
     [(_, from_generator)] = ctx.roster_contexts(CAMPAIGN, UNIT, (w for w in workers))
     assert from_generator == from_list
     assert from_list["合计"]["人数"] == "19"
+
+
+def test_id_numbers_print_as_typed_and_check_as_18_digits():
+    """An old 15-digit card prints in its 15 digits (issue 13: its 18-digit conversion matches
+    no card in the file); width and case are folded; the record keeps the 18-digit form."""
+    from formkit.domain.models.worker import ID_AS_TYPED, Worker
+
+    data = {
+        "档案编号": "T-1",
+        "困难类别": "低保户",
+        "姓名": "张三",
+        "身份证号": "３５０２０３１９７５０８１５１２３２",  # full width: printed in ASCII digits
+        "致困主要原因": ["本人大病"],
+        "家庭成员": [{"姓名": "李四", "关系": "妻子", "身份证号": "350203 750815 124"}],
+        "慰问": {"资助金额": "800", "帮扶项目": "生活救助", "资金来源": "中央财政帮扶专项资金"},
+    }
+    model = Worker.model_validate(data)
+    dump = model.model_dump(by_alias=True)
+    member = dump["家庭成员"][0]
+    assert member["身份证号"] == "350203197508151240"  # the checks' form
+    assert member[ID_AS_TYPED] == "350203750815124"
+    assert ID_AS_TYPED not in dump  # typed in 18 digits: nothing apart
+    form = ctx.registration_context(CAMPAIGN, UNIT, dump)
+    assert form["家庭成员行"][0]["身份证号"] == "350203750815124"
+    assert form["身份证号"] == dump["身份证号"] == "350203197508151232"
+    assert ID_AS_TYPED not in form
+    voucher = ctx.voucher_context(CAMPAIGN, UNIT, dump)
+    assert voucher["身份证号"] == "350203197508151232"
+    old = Worker.model_validate({**data, "身份证号": "350203750815123"}).model_dump(by_alias=True)
+    assert ctx.voucher_context(CAMPAIGN, UNIT, old)["身份证号"] == "350203750815123"
+    assert ctx.roster_row(1, old, date(2012, 1, 6))["身份证号"] == "350203750815123"
+    assert old["身份证号"] == "350203197508151232"

@@ -284,6 +284,11 @@ class Person:
     birth: date
     sex: str
 
+    @property
+    def printed(self) -> str:
+        """What the forms print: the number as typed, folded in width and case (15 digits stay 15)."""
+        return _compact(self.typed)
+
 
 class IdPool:
     """Hands out sequence codes so that no two people of one example share an ID number."""
@@ -380,7 +385,7 @@ def family_member(draw, pool: IdPool, full: bool) -> tuple[dict[str, Any], dict[
         "性别": sex if (rec.get("性别") or who) else "",
         "政治面貌": rec.get("政治面貌") or "",
         "出生日期": zh(birth) if (rec.get("出生日期") or who) else "",
-        "身份证号": who.number18 if who else "",
+        "身份证号": who.printed if who else "",
         "健康状况": rec.get("健康状况") or "",
         "月收入": yuan(income[1]) if income else "",
         "身份": rec.get("身份") or "",
@@ -494,7 +499,7 @@ def workers(draw, pool: IdPool, number: str, full: bool = False) -> Generated:
                 "姓名": rec["姓名"].strip(),
                 "性别": sex,
                 "困难职工档案编号": number,
-                "身份证号": who.number18,
+                "身份证号": who.printed,
                 "联系电话": strip(rec["联系电话"]),
                 "居住地址": strip(pay["居住地址"]) or strip(rec["家庭住址"]),
                 "所在单位": strip(pay["所在单位"]) or strip(rec["工作单位"]),
@@ -518,7 +523,7 @@ def workers(draw, pool: IdPool, number: str, full: bool = False) -> Generated:
         "性别": sex,
         "政治面貌": text("政治面貌"),
         "出生日期": zh(who.birth),
-        "身份证号": who.number18,
+        "身份证号": who.printed,
         "健康状况": health,
         "残疾类别": text("残疾类别"),
         "身份": text("身份"),

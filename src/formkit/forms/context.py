@@ -21,7 +21,8 @@ from typing import Any
 
 from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
 from formkit.domain.dates import date_parts, format_date_zh
-from formkit.domain.idcard import parse_id_number
+from formkit.domain.idcard import normalize_id_number, parse_id_number
+from formkit.domain.models.worker import ID_AS_TYPED
 
 #: Rows of the annex-2 roster per printed page (one table per page, header repeated).
 #: Sized so that a page of A4 landscape holds the rows when no cell wraps; a wrapped row
@@ -118,11 +119,15 @@ def street_name(text: str) -> str:
     return text
 
 
-def _id18(value: Any) -> str:
-    """The 18-digit form of an ID number for printing ('' when absent)."""
+def printed_id(record: Mapping[str, Any]) -> str:
+    """The 身份证号 of a worker or family member as the forms print it: as typed, folded only
+    in width and case (a 15-digit number stays 15 digits, as on the card; 填表说明第3项 allows
+    15 or 18), '' when absent. The 18-digit form stays in ``身份证号`` for the checks.
+    """
+    value = record.get(ID_AS_TYPED) or record.get("身份证号")
     if value in (None, ""):
         return ""
-    return parse_id_number(value).number
+    return normalize_id_number(value)
 
 
 def common_context(campaign: Mapping[str, Any], unit: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,7 +189,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         姓名=to_text(worker.get("姓名")),
         性别=to_text(worker.get("性别")),
         档案编号=to_text(worker.get("档案编号")),
-        身份证号=_id18(worker.get("身份证号")),
+        身份证号=printed_id(worker),
         联系电话=to_text(worker.get("联系电话")),
         **voucher_texts(worker),
         低保={"起年": sy, "起月": sm, "起日": sd, "止年": ey, "止月": em, "止日": ed, "每月": to_text(dibao.get("每月"), "每月")},
@@ -219,7 +224,7 @@ def roster_row(index: int, worker: Mapping[str, Any], deadline: date) -> dict[st
         "姓名": to_text(worker.get("姓名")),
         "性别": to_text(worker.get("性别")) or ident.sex,
         "年龄": str(ident.age_on(deadline)),
-        "身份证号": ident.number,
+        "身份证号": printed_id(worker),
         "工作单位或家庭住址": _first_given(pay.get("所在单位"), worker.get("工作单位"), pay.get("居住地址"), worker.get("家庭住址")),
         "帮扶金额": format_yuan(pay["资助金额"]),
         "家庭联系电话": to_text(worker.get("联系电话")),
@@ -288,7 +293,7 @@ def _first_given(*values: Any) -> str:
 
 def _family_row(member: Mapping[str, Any]) -> dict[str, str]:
     row = {key: to_text(member.get(key), key) for key in FAMILY_COLUMNS}
-    row["身份证号"] = _id18(member.get("身份证号"))
+    row["身份证号"] = printed_id(member)
     return row
 
 
@@ -310,13 +315,14 @@ def registration_context(
             would carry 300 instruction pages).
 
     Returns:
-        Every scalar worker key of records.md as text (身份证号 in 18-digit form, 致困主要原因
+        Every scalar worker key of records.md as text (身份证号 as typed, :func:`printed_id`; 致困主要原因
         joined with 、), plus 家庭成员行 (at least ``FAMILY_ROWS`` rows, blank-padded; more when
         the family is larger, 附件3 第18项) and 附件行 (at least ``ATTACHMENT_ROWS``).
     """
     ctx = common_context(campaign, unit)
     ctx.update(texts(worker))
-    ctx["身份证号"] = _id18(worker.get("身份证号"))
+    ctx.pop(ID_AS_TYPED, None)
+    ctx["身份证号"] = printed_id(worker)
     family = [_family_row(m) for m in worker.get("家庭成员") or []]
     ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]

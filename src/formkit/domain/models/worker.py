@@ -9,18 +9,21 @@ import re
 import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
 
 from formkit.domain.dates import age_on
-from formkit.domain.idcard import IDNumber
+from formkit.domain.idcard import IDNumber, normalize_id_number
 from formkit.domain.models.fields import (
     CENT,
     MAX_HOUSEHOLD_SIZE,
@@ -105,7 +108,44 @@ def _check_id_agreement(ident: IDNumber | None, sex: str | None, birth: date | N
     return findings
 
 
-class FamilyMember(RecordModel):
+#: The key, in a record's ``model_dump(by_alias=True)``, of the 身份证号 as typed: a 15-digit
+#: number stays 15 digits (folded only in width and case, :func:`normalize_id_number`), as on
+#: the card it was copied from. ``身份证号`` itself holds the 18-digit form, for the checks.
+ID_AS_TYPED = "身份证号（原样）"
+
+
+class _TypedID(RecordModel):
+    """A record with a 身份证号 that keeps the number as typed beside its 18-digit form.
+
+    The forms print the number as typed (issue 13: an old 15-digit card printed as its
+    converted 18 digits matches no card in the file); every check and comparison uses the
+    18-digit ``身份证号`` (GB 11643-1999).
+    """
+
+    _legacy15: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_typed_id(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        model = handler(data)
+        raw = data.get("身份证号", data.get("id_number")) if isinstance(data, dict) else None
+        if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+            typed = normalize_id_number(raw)
+            if len(typed) == 15:
+                model._legacy15 = typed
+        return model
+
+    @model_serializer(mode="wrap")
+    def _dump_typed_id(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """The dump, with :data:`ID_AS_TYPED` added when the number was typed in 15 digits
+        (otherwise the typed number is ``身份证号`` itself, folded)."""
+        dumped = handler(self)
+        if self._legacy15 and isinstance(dumped, dict):
+            dumped[ID_AS_TYPED] = self._legacy15
+        return dumped
+
+
+class FamilyMember(_TypedID):
     """One family member (附件3 第18项). 性别 and 出生日期 are derived from the 身份证号 when absent."""
 
     name: PersonName = Field(alias="姓名", description="家庭成员姓名")
@@ -194,7 +234,7 @@ _CAUSES = Annotated[
 ]
 
 
-class Worker(RecordModel):
+class Worker(_TypedID):
     """A worker in hardship: one 困难职工档案登记表 (附件3) and this year's 慰问 (附件1, 附件2).
 
     Checks within the record (errors unless marked): 性别 and 出生日期 agree with the
