@@ -360,7 +360,7 @@ def bench(workers: int, args: argparse.Namespace, results: dict[str, Any]) -> No
                 doc = template.render_fast(context)
                 write_new(folder / f"{i}.docx", doc.to_bytes())
                 frame = frame or print_frame(template, doc)
-                pieces.append(print_piece(doc, first=i == 0, level=template.level))
+                pieces.append(print_piece(doc, level=template.level))
             middle = time.perf_counter()
             write_new(target, print_file_bytes(frame, pieces))
             seconds, both = time.perf_counter() - middle, time.perf_counter() - start

@@ -417,18 +417,13 @@ def test_documents_of_a_template_with_a_picture_are_valid(with_picture: Path):
     assert_valid(paths, at_least=20, zips=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="print files repeat wp:docPr ids: FormTemplate.render_fast numbers each document's "
-    "drawings from 1001 (_number_drawings with a fresh counter), and print_piece / "
-    "write_print_file / print_file_bytes (and PrintFile.add) join the bodies unchanged. Fix: when "
-    "the template has drawings (_Prepared.drawings), renumber wp:docPr ids in each piece with "
-    "one counter per print file (pipeline.batch.Batch.assemble), re-deflating only those pieces",
-)
 def test_print_files_of_a_template_with_a_picture_are_valid(with_picture: Path):
+    """Every document's drawing keeps its own wp:docPr id across the print file."""
     prints = [unit / annexes.PRINT_DIR for unit in _units(with_picture)]
     assert_valid(prints, at_least=6, zips=False)
+    voucher = _units(with_picture)[0] / annexes.VOUCHER.print_file
+    ids = re.findall(rb'<wp:docPr\b[^>]*?\sid="(\d+)"', _members(voucher.read_bytes())[DOCUMENT])
+    assert len(ids) > 1 and len(set(ids)) == len(ids)
 
 
 def _templates_with(tmp_path: Path, replacement: Path) -> Path:

@@ -29,22 +29,15 @@ from typing import Any
 
 import pytest
 from docx import Document
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
 from docxread import all_text
 from formkit import api
-from formkit.documents.body import (
-    page_break_prefix,
-    split_final_sectpr,
-    split_first_paragraph,
-    with_page_break,
-)
+from formkit.documents.body import split_final_sectpr, split_first_paragraph
 from formkit.documents.deflate import crc32_combine
-from formkit.documents.printfile import print_file_bytes, print_frame, print_piece
+from formkit.documents.printfile import print_file_bytes, print_frame, print_piece, section_break
 from formkit.documents.template import FormTemplate, document_bytes
 from formkit.documents.zipio import read_members, zip_bytes
 from formkit.domain import annexes
@@ -215,14 +208,12 @@ def test_none_prints_empty(tmp_path):
 
 
 class PrintFile:
-    """One print file of many rendered documents of the same template, page after page.
+    """One print file of many rendered documents of the same template, each its own section.
 
-    The python-docx concatenation formkit used before its print files were assembled from
-    pieces: the reference the pieces are compared with.
-
-    The bodies are concatenated into the first document, each following document starting
-    on a new page (``w:pageBreakBefore`` on its first paragraph, so no blank page and no empty
-    line is added).
+    Built with python-docx and lxml from whole rendered documents: the reference the pieces
+    are compared with. The bodies are concatenated into the first document; each but the
+    last ends with a paragraph holding its section properties (:func:`section_break`), the
+    last keeps the body's final ``w:sectPr``.
     """
 
     def __init__(self) -> None:
@@ -231,27 +222,22 @@ class PrintFile:
         self.count = 0
 
     def add(self, doc: DocxTemplate) -> None:
-        """Append one rendered document ."""
+        """Append one rendered document."""
         body = doc.docx.element.body
+        sect = body.find(qn("w:sectPr"))
         children = [child for child in body if child.tag != qn("w:sectPr")]
         self.count += 1
         if self._master is None:
             self._master = doc
-            self._end = body.find(qn("w:sectPr"))
-            if self._end is None:
-                self._end = body.makeelement(qn("w:sectPr"), {})
-                body.append(self._end)
+            self._end = sect
             return
-        if children and children[0].tag == qn("w:p"):
-            Paragraph(children[0], None).paragraph_format.page_break_before = True
-        else:
-            breaker = OxmlElement("w:p")
-            run = OxmlElement("w:r")
-            br = OxmlElement("w:br")
-            br.set(qn("w:type"), "page")
-            run.append(br)
-            breaker.append(run)
-            children.insert(0, breaker)
+        assert self._end is not None and sect is not None
+        xml = etree.tostring(self._end)
+        wrapped = b'<w:x xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ' + (
+            b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        )
+        breaker = etree.fromstring(wrapped + section_break(xml) + b"</w:x>")[0]
+        self._end.addprevious(breaker)
         for child in children:
             self._end.addprevious(child)
 
@@ -276,10 +262,10 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
         reference.render(context, jinja_env=template.env, autoescape=True)
         old.add(reference)
     docs = [template.render_fast(c) for c in contexts]
-    new = print_file_bytes(print_frame(template, docs[0]), [print_piece(d, first=i == 0) for i, d in enumerate(docs)])
+    new = print_file_bytes(print_frame(template, docs[0]), [print_piece(d) for d in docs])
     assert zipfile.ZipFile(io.BytesIO(new)).testzip() is None
     assert c14n(new) == c14n(old.to_bytes())
-    assert len(Document(io.BytesIO(new)).element.body.findall(".//{*}pageBreakBefore")) >= len(contexts) - 1
+    assert len(Document(io.BytesIO(new)).sections) == len(contexts)
 
 
 def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sample_contexts, tmp_path):
@@ -288,7 +274,7 @@ def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sa
 
     template = templates["registration"]
     docs = [template.render_fast(c) for c in sample_contexts["registration"]]
-    pieces = [print_piece(d, first=i == 0) for i, d in enumerate(docs)]
+    pieces = [print_piece(d) for d in docs]
     spool = tmp_path / "spool"
     mixed, offset = [], 0
     with open(spool, "wb") as fh:
@@ -301,7 +287,8 @@ def test_a_print_file_written_from_spooled_pieces_is_the_same_file(templates, sa
                 mixed.append(piece)
     frame = print_frame(template, docs[0])
     expected = print_file_bytes(frame, pieces)
-    sha256, size = write_print_file(tmp_path / "print.docx", frame, mixed)
+    sha256, size, placed = write_print_file(tmp_path / "print.docx", frame, mixed)
+    assert [piece.size for _, piece in placed] == [piece.size for piece in pieces]
     assert (tmp_path / "print.docx").read_bytes() == expected
     assert (sha256, size) == (hashlib.sha256(expected).hexdigest(), len(expected))
 
@@ -321,26 +308,16 @@ def test_crc32_combine_agrees_with_zlib():
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"),
+    ("content", "prefix"),
     [
-        (b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"),
-        (
-            b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
-            b'<w:p w:rsidR="1"><w:pPr><w:pageBreakBefore/><w:jc w:val="center"/></w:pPr><w:r/></w:p>',
-        ),
-        (
-            b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:spacing w:before="0"/></w:pPr></w:p>',
-            b'<w:p><w:pPr><w:pStyle w:val="a"/><w:keepNext/><w:pageBreakBefore/><w:spacing w:before="0"/></w:pPr></w:p>',
-        ),
-        (b"<w:p/><w:p/>", b"<w:p><w:pPr><w:pageBreakBefore/></w:pPr></w:p><w:p/>"),
-        (b"<w:tbl/>", b'<w:p><w:r><w:br w:type="page"/></w:r></w:p><w:tbl/>'),
+        (b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", b"<w:p>"),
+        (b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr><w:r/></w:p>', b'<w:p w:rsidR="1"><w:pPr><w:jc w:val="center"/></w:pPr>'),
+        (b"<w:p/><w:p/>", b"<w:p/>"),
+        (b"<w:tbl/>", b""),
     ],
 )
-def test_page_break_on_the_first_paragraph(content, expected):
-    assert with_page_break(content) == expected
-    prefix, rest = split_first_paragraph(content)
-    assert prefix + rest == content
-    assert page_break_prefix(prefix) + rest == expected
+def test_the_first_paragraph_is_split_off(content, prefix):
+    assert split_first_paragraph(content) == (prefix, content[len(prefix) :])
 
 
 def test_final_section_properties_are_split_off():
@@ -747,7 +724,7 @@ def test_a_streamed_document_makes_the_same_print_file(templates, long_roster, m
     whole = template.render_fast(long_roster)
 
     def made(doc):
-        pieces = [print_piece(doc, first=True), print_piece(doc, first=False)]
+        pieces = [print_piece(doc), print_piece(doc)]
         return print_file_bytes(print_frame(template, doc), pieces)
 
     assert made(streamed) == made(whole)

@@ -1,16 +1,11 @@
-"""Body XML of a document: its final section properties, its first paragraph, page breaks."""
+"""Body XML of a document: its final section properties and its first paragraph."""
 
 from __future__ import annotations
 
-import functools
 import re
 
-from docx.oxml.ns import nsmap
-from docx.oxml.parser import parse_xml as oxml_parse_xml
-from lxml import etree
-
 # --------------------------------------------------------------------------------------
-# Bodies: final section properties, first paragraph, page breaks
+# Bodies: final section properties, first paragraph
 # --------------------------------------------------------------------------------------
 
 
@@ -63,10 +58,7 @@ def split_final_sectpr(inner: bytes) -> tuple[bytes, bytes]:
     return inner[:cut], inner[cut:]
 
 
-_PAGE_BREAK = b'<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 _P_OPEN = re.compile(rb"<w:p(?:\s[^>]*?)?(/?)>")
-_XMLNS = re.compile(r'\s+xmlns:[A-Za-z0-9_]+="[^"]*"')
-_WRAP_OPEN = "<w:x {}>".format(" ".join(f'xmlns:{k}="{v}"' for k, v in nsmap.items() if k != "xml"))
 
 
 def _matching_close(text: bytes, tag: bytes, start: int = 0, stop: int | None = None) -> int:
@@ -105,14 +97,15 @@ def _prefix_end(content: bytes, start: int = 0, stop: int | None = None) -> int:
             end += len(b"<w:pPr/>")
         elif content.startswith(b"<w:pPr>", end, stop) or content.startswith(b"<w:pPr ", end, stop):
             close = _matching_close(content, b"w:pPr", end, stop)
-            if close < 0:  # not well-formed: leave it whole, a page-break paragraph goes first
+            if close < 0:  # not well-formed: leave it whole
                 return lead
             end = close
     return end
 
 
 def split_first_paragraph(content: bytes) -> tuple[bytes, bytes]:
-    """``(prefix, rest)`` of body content: the prefix is what a page break changes.
+    """``(prefix, rest)`` of body content: the prefix is what a change to the first
+    paragraph's properties touches (a rendered document keeps the two deflated apart).
 
     That is the leading white space, the first paragraph's opening tag and its ``w:pPr``
     (the whole ``<w:p/>`` when the paragraph is empty); empty when the content does not start
@@ -120,44 +113,3 @@ def split_first_paragraph(content: bytes) -> tuple[bytes, bytes]:
     """
     end = _prefix_end(content)
     return content[:end], content[end:]
-
-
-@functools.lru_cache(maxsize=256)
-def _with_page_break_before(ppr: str) -> str | None:
-    """``ppr`` (a ``w:pPr``) with ``w:pageBreakBefore`` on, as python-docx sets it."""
-    try:
-        wrapper = oxml_parse_xml(_WRAP_OPEN + ppr + "</w:x>")
-    except etree.XMLSyntaxError:
-        return None
-    element = wrapper[0]
-    element.pageBreakBefore_val = True  # type: ignore[attr-defined]  # python-docx's CT_PPr property, unknown to lxml's stubs
-    text = etree.tostring(element, encoding="unicode")
-    head_end = text.index(">") + 1
-    return _XMLNS.sub("", text[:head_end]) + text[head_end:]
-
-
-def page_break_prefix(prefix: bytes) -> bytes:
-    """The prefix (see :func:`split_first_paragraph`) of content made to start on a new page.
-
-    Sets ``w:pageBreakBefore`` on the first paragraph (no blank page, no empty line), or,
-    when the content does not start with a paragraph, puts a paragraph holding a page break
-    first.
-    """
-    stripped = prefix.lstrip()
-    lead = prefix[: len(prefix) - len(stripped)]
-    m = _P_OPEN.match(stripped)
-    if m is None:
-        return _PAGE_BREAK + prefix
-    if m.group(1):  # <w:p/>
-        return lead + m.group(0)[:-2] + b"><w:pPr><w:pageBreakBefore/></w:pPr></w:p>"
-    ppr = stripped[m.end() :] or b"<w:pPr/>"
-    new = _with_page_break_before(ppr.decode("utf-8"))
-    if new is None:
-        return _PAGE_BREAK + prefix
-    return lead + m.group(0) + new.encode("utf-8")
-
-
-def with_page_break(content: bytes) -> bytes:
-    """Body content made to start on a new page (see :func:`page_break_prefix`)."""
-    prefix, rest = split_first_paragraph(content)
-    return page_break_prefix(prefix) + rest

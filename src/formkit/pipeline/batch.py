@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -216,7 +217,6 @@ class Batch:
         for annex in ANNEXES:
             printed = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
             if printed:
-                docs[printed[0]].first = True
                 key = digest(*(docs[i].key for i in printed))
                 prints.append(PlannedPrint(annex.print_file, annex.kind, printed, key))
         plan = UnitPlan(name, docs, prints, counts, info, records=unit)
@@ -316,7 +316,7 @@ class Batch:
                     verified[rel] = False
             return verified[rel]
 
-        old_pieces: dict[str, dict[tuple[str, bool], list[int]]] = {}
+        old_pieces: dict[str, dict[str, list[int]]] = {}
         whole_print: set[str] = set()
         for pr in plan.prints:
             if keep(pr.rel, pr.key):
@@ -325,20 +325,20 @@ class Batch:
                 continue
             table = (old or {}).get("pieces", {}).get(pr.rel)
             if table and pr.rel in present and keep(pr.rel, entries.get(pr.rel, {}).get("key", "")):
-                old_pieces[pr.rel] = {(row[0], bool(row[1])): row[2:] for row in table}
+                old_pieces[pr.rel] = {row[0]: row[1:] for row in table}
         need_piece: set[int] = set()
         for pr in plan.prints:
             if pr.rel in whole_print:
                 continue
             reusable = old_pieces.get(pr.rel, {})
-            need_piece.update(i for i in pr.members if (plan.docs[i].key, plan.docs[i].first) not in reusable)
+            need_piece.update(i for i in pr.members if plan.docs[i].key not in reusable)
         items = []
         for index, doc in enumerate(plan.docs):
             kept = keep(doc.rel, doc.key)
             if kept:
                 plan.kept[doc.rel] = entries[doc.rel]
             if not kept or index in need_piece:
-                items.append(JobItem(index, doc.kind, doc.rel, doc.payload, doc.first, index in need_piece, not kept))
+                items.append(JobItem(index, doc.kind, doc.rel, doc.payload, index in need_piece, not kept))
         if self.pdf:
             for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
                 pdf = rel[:-5] + ".pdf"
@@ -464,20 +464,20 @@ class Batch:
 
     def assemble(self, plan: UnitPlan, pr: PlannedPrint, target: Path) -> tuple[str, int, list[list[Any]]]:
         """Write a print file from its pieces (new ones from this run's spool files, the
-        others from the previous print file), streamed: returns its SHA-256, size and the
-        table of its pieces for the manifest."""
+        others from the previous print file), streamed, each document its own section
+        (formkit.documents.printfile): returns its SHA-256, size and the table of its pieces
+        for the manifest (``[document key, offset, length, size, crc]``)."""
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
         frame = print_frame(template, template.render_fast(document_context(first.kind, self.campaign, plan.info, first.payload)))
         old_file: Path | None = None
         old_start = 0
-        old_table: dict[tuple[str, bool], list[int]] = {}
+        old_table: dict[str, list[int]] = {}
         if plan.old and pr.rel in (plan.old.get("pieces") or {}) and plan.old_dir is not None and (plan.old_dir / pr.rel).is_file():
             candidate = plan.old_dir / pr.rel
             if file_sha256(candidate) == plan.old["files"].get(pr.rel, {}).get("sha256"):
                 old_file, old_start = candidate, member_data_offset(candidate, DOCUMENT_PART)
-                old_table = {(row[0], bool(row[1])): row[2:] for row in plan.old["pieces"][pr.rel]}
-        offset = len(frame.head.data)
+                old_table = {row[0]: row[1:] for row in plan.old["pieces"][pr.rel]}
         pieces: list[PrintPiece | PieceRef] = []
         table: list[list[Any]] = []
         for i in pr.members:
@@ -488,13 +488,22 @@ class Batch:
                 piece = result.piece
             else:
                 assert old_file is not None
-                start, length, size, crc = old_table[(doc.key, doc.first)]
+                start, length, size, crc = old_table[doc.key]
                 piece = PieceRef(old_file, old_start + start, length, crc, size)
             pieces.append(piece)
+        folder = self.stage / plan.name
+        names = [*frame.own_parts, *(f"word/_rels/{n.removeprefix('word/')}.rels" for n in frame.own_parts)]
+
+        def parts_of(index: int) -> dict[str, bytes]:
+            """A document's own header and footer parts, from its file in the staging folder."""
+            with zipfile.ZipFile(folder / plan.docs[pr.members[index]].rel) as zf:
+                present = set(zf.namelist())
+                return {name: zf.read(name) for name in names if name in present}
+
+        sha256, size, offsets = write_print_file(target, frame, pieces, parts_of=parts_of)
+        for i, (offset, piece) in zip(pr.members, offsets):
             length = piece.length if isinstance(piece, PieceRef) else len(piece.data)
-            table.append([doc.key, int(doc.first), offset, length, piece.size, piece.crc])
-            offset += length
-        sha256, size = write_print_file(target, frame, pieces)
+            table.append([plan.docs[i].key, offset, length, piece.size, piece.crc])
         return sha256, size, table
 
     def convert_pdfs(self) -> None:

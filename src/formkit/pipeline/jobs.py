@@ -39,7 +39,6 @@ class JobItem(NamedTuple):
     kind: str  # voucher / registration / weekly / roster
     rel: str  # path in the unit folder (posix)
     payload: Any  # the record dump, or (帮扶项目, [paid worker dumps]) for a roster
-    first: bool  # opens its print file
     piece: bool  # its print-file piece is wanted
     write: bool  # its file is to be written (else only the piece)
 
@@ -91,7 +90,7 @@ def render_items(templates: dict[str, FormTemplate], job: Job) -> list[Done]:
         data = doc.to_bytes()
         if item.write:
             write_new(folder / item.rel, data)
-        piece = print_piece(doc, first=item.first, level=template.level) if item.piece else None
+        piece = print_piece(doc, level=template.level) if item.piece else None
         done.append(Done(item.doc, hashlib.sha256(data).hexdigest(), len(data), piece))
     return done
 

@@ -12,7 +12,9 @@ from typing import Any
 #: (tests/test_packets.py), and a dot-file is not hidden on Windows anyway. Deleting it only
 #: makes the next run render the unit in full.
 MANIFEST = "formkit-manifest.json"
-MANIFEST_FORMAT = 1
+#: 2: print-file pieces are the documents' bodies as they are (each document its own
+#: section), listed by the document's key alone.
+MANIFEST_FORMAT = 2
 
 
 def canonical_json(value: Any) -> str:

@@ -21,7 +21,6 @@ class PlannedDoc:
     key: str
     payload: Any
     annex: str | None
-    first: bool = False
 
 
 @dataclass
