@@ -45,6 +45,7 @@ from openpyxl.utils import get_column_letter
 
 from formkit.domain.amounts import amount_in_words
 from formkit.domain.annexes import ROSTER, WEEKLY
+from formkit.domain.models.worker import ID_AS_TYPED
 from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
@@ -298,7 +299,9 @@ def _weekly_sheet(units: list[UnitRecords], city: bool) -> _Sheet | None:
 
 
 def _value(data: Any, key: Sequence[str]) -> Any:
-    for part in key:
+    for at, part in enumerate(key):
+        if part == "身份证号" and at == len(key) - 1 and isinstance(data, dict) and data.get(ID_AS_TYPED):
+            return data[ID_AS_TYPED]  # as typed: a 15-digit number stays 15 digits (forms.context.printed_id)
         data = data.get(part) if isinstance(data, dict) else None
     return data
 
@@ -334,7 +337,7 @@ def _archive_sheets(units: list[UnitRecords], city: bool) -> list[_Sheet]:
     for unit in units:
         for rec in sorted(unit.workers, key=_archive_sort_key):
             dump = rec.worker.model_dump(by_alias=True)
-            owner: list[Cell] = [(dump["身份证号"], "id"), (dump["姓名"], "text")]
+            owner: list[Cell] = [(_value(dump, ("身份证号",)), "id"), (dump["姓名"], "text")]
             workers.append(([(unit.name, "text")] if city else []) + _worker_row(dump))
             for member in dump["家庭成员"]:
                 family.append(owner + [_cell(_value(member, c.key), c) for c in FAMILY_COLUMNS[2:]])
