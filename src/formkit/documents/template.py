@@ -32,6 +32,8 @@ from formkit.documents.body import (
     split_final_sectpr,
 )
 from formkit.documents.deflate import PrintPiece, compress_piece, deflated_member
+from formkit.documents.fitting import FILTER as FIT_FILTER
+from formkit.documents.fitting import fitted_size, mark_fitting
 from formkit.documents.sandbox import MAX_RANGE_STEPS, _range_budget, make_environment
 from formkit.documents.steps import (
     _BODY_OPEN,
@@ -141,8 +143,9 @@ class _Prepared:
         probe = DocxTemplate(io.BytesIO(data))
         probe.init_docx()
         docx = probe.docx
+        fitting = mark_fitting(docx.element.body)  # values that fit their cells (documents.fitting)
         source = probe.get_xml()
-        patched = _DOCXTPL.patch_xml(source)
+        patched = fitting.apply(_DOCXTPL.patch_xml(source))
         headers = []
         for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
             for _, part in probe.get_headers_footers(uri):
@@ -376,6 +379,7 @@ class FormTemplate:
 
     def _setup(self, data: bytes) -> None:
         self.env = make_environment()
+        self.env.filters[FIT_FILTER] = fitted_size
         self._bytes = data
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -558,6 +562,10 @@ class FormTemplate:
             TemplateProblem: as :meth:`render_fast`.
         """
         doc = DocxTemplate(io.BytesIO(self._bytes))
+        doc.init_docx()
+        fitting = mark_fitting(doc.docx.element.body)  # as _Prepared does (documents.fitting)
+        patch = doc.patch_xml
+        doc.patch_xml = lambda xml: fitting.apply(patch(xml))  # this instance patches as docxtpl does, then fits
         with self._rendering():
             doc.render(dict(context), jinja_env=self.env, autoescape=True)
         return zip_bytes(read_members(document_bytes(doc), self.level))
