@@ -457,6 +457,7 @@ def registration_context(n_members: int, *, instructions: bool = False) -> dict[
         家庭成员行=members,
         附件行=[{"附件类型": "低保证", "附件文件": "低保证.jpg"}, {"附件类型": "", "附件文件": ""}],
         附填表说明=instructions,
+        续页={"家庭成员行": [], "备注": ""},
     )
 
 

@@ -75,6 +75,9 @@ from docx.text.paragraph import Paragraph
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "templates"
+sys.path.insert(0, str(REPO_ROOT / "src"))
+
+from formkit.forms.layout import REGISTRATION, ROSTER_WIDTHS, VOUCHER_EDGES
 
 # ---------------------------------------------------------------------------------------
 # Fonts and sizes (Chinese type sizes: 二号 22 pt, 小二 18, 三号 16, 四号 14, 小四 12,
@@ -83,6 +86,10 @@ DEFAULT_OUT = REPO_ROOT / "templates"
 FONT_TITLE = "黑体"
 FONT_BODY = "仿宋_GB2312"
 FONT_TABLE = "宋体"
+#: The non-Chinese font of the 大写位 runs: the stop mark ⊗ (U+2297) is outside GBK, so 宋体
+#: lacks it; Cambria Math (every Windows since Vista, and Office) has it. Chinese digits in
+#: the same runs keep 宋体 (w:eastAsia).
+FONT_SYMBOL = "Cambria Math"
 
 SIZE_ANNEX_NUMBER = 16.0  # 三号
 SIZE_TITLE = 18.0  # 小二
@@ -383,6 +390,15 @@ def new_document(title: str, *, landscape: bool, margins_mm: tuple[float, float,
     return doc
 
 
+def no_stretched_breaks(doc: DocumentObject) -> None:
+    """Word's doNotExpandShiftReturn (LibreOffice reads it too): a justified line that ends in
+    a line break is not stretched across the line. The annexes also left-align every
+    paragraph a value with line breaks can reach; this keeps a paragraph staff justify in
+    Word from stretching."""
+    compat = doc.settings.element.find(qn("w:compat"))
+    compat.insert(0, OxmlElement("w:doNotExpandShiftReturn"))
+
+
 def content_width_mm(doc: DocumentObject) -> float:
     """Width between the margins, mm."""
     s = doc.sections[0]
@@ -518,6 +534,19 @@ def page_number_footer(doc: DocumentObject, *, distance_mm: float, font: str = F
     add_runs(paragraph, " 页　共 ", font, size, False)
     _field_runs(paragraph, "NUMPAGES", font, size)
     add_runs(paragraph, " 页", font, size, False)
+
+
+def symbol_font(doc: DocumentObject, prefix: str, font: str) -> None:
+    """Runs whose text starts with ``prefix`` set their non-Chinese characters in ``font``
+    (w:ascii, w:hAnsi, w:cs) and keep their Chinese font; without the East Asian hint, so a
+    symbol such as ⊗ takes ``font`` in Word."""
+    for t in doc.element.body.iter(qn("w:t")):
+        if not (t.text or "").startswith(prefix):
+            continue
+        rfonts = t.getparent().find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            rfonts.set(qn(attr), font)
+        rfonts.attrib.pop(qn("w:hint"), None)
 
 
 def spacer(doc: DocumentObject) -> None:
@@ -695,6 +724,7 @@ def build_annex1() -> DocumentObject:
     annex_number(doc, "附件1")
     form_title(doc, "2012年元旦春节送温暖活动慰问金发放凭证")
     label_w, left_v, right_l, right_v = 28.0, 58.0, 28.0, 42.0  # = 156 mm
+    first = _widths(*VOUCHER_EDGES)  # 姓名 holds 8 characters of 小四 (formkit.forms.layout)
 
     # The printed sentence reads "年 月 日至 月 日": one 年.  The end year prints, with its
     # 年, only when the record gives it, so a voucher without 低保 reads as the paper does.
@@ -716,12 +746,12 @@ def build_annex1() -> DocumentObject:
     rows = [
         R(
             [
-                C(label_w, "姓　　名"),
-                C(30, "{{ 姓名 }}"),
-                C(14, "性别"),
-                C(14, "{{ 性别 }}"),
-                C(right_l, ["困难职工", "档案编号"]),
-                C(right_v, "{{ 档案编号 }}"),
+                C(first[0], "姓　　名"),
+                C(first[1], "{{ 姓名 }}"),
+                C(first[2], "性别"),
+                C(first[3], "{{ 性别 }}"),
+                C(first[4], ["困难职工", "档案编号"]),
+                C(first[5], "{{ 档案编号 }}"),
             ],
             h=13,
         ),
@@ -782,6 +812,7 @@ def build_annex1() -> DocumentObject:
     ]
     add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOSI))
     spacer(doc)
+    symbol_font(doc, "{{大写位.", FONT_SYMBOL)
     return doc
 
 
@@ -799,19 +830,26 @@ def build_annex1() -> DocumentObject:
 #: - 备注 28 mm: eight Chinese characters a line (8 x 9 pt = 25.4 mm).
 #: - 家庭联系电话 27 mm: "0592-5503127" in DejaVu digits (24.2 mm).
 #: - 资金来源 34 mm: "中央财政帮扶专项资金" (10 characters, 31.8 mm) on one line.
-#: - 工作单位或家庭住址 64 mm, what is left: 19 characters a line, a longer address wraps.
-ROSTER_COLUMNS = (
+#: - 姓名 26 mm: a name of 8 characters joined by · (7.5 em of 9 pt, 23.8 mm).
+#: - 工作单位或家庭住址 54 mm, what is left: 16 characters a line, a longer address wraps.
+ROSTER_COLUMNS = tuple(
     # (label, field, width mm, alignment of the value)
-    ("序号", "序号", 10, "center"),
-    ("姓名", "姓名", 16, "center"),
-    ("性别", "性别", 10, "center"),
-    ("年龄", "年龄", 10, "center"),
-    ("身份证号", "身份证号", 40, "center"),
-    ("工作单位或家庭住址", "工作单位或家庭住址", 64, "left"),
-    ("帮扶金额", "帮扶金额", 18, "center"),
-    ("家庭联系电话", "家庭联系电话", 27, "center"),
-    ("资金来源", "资金来源", 34, "center"),
-    ("备注", "备注", 28, "left"),
+    (label, label, width, align)
+    for (label, align), width in zip(
+        (
+            ("序号", "center"),
+            ("姓名", "center"),
+            ("性别", "center"),
+            ("年龄", "center"),
+            ("身份证号", "center"),
+            ("工作单位或家庭住址", "left"),
+            ("帮扶金额", "center"),
+            ("家庭联系电话", "center"),
+            ("资金来源", "center"),
+            ("备注", "left"),
+        ),
+        ROSTER_WIDTHS,
+    )
 )
 
 
@@ -915,26 +953,84 @@ def _row(edges: Sequence[float], cells: Sequence[str | list | C], h: float, **kw
     return R(out, h=h, **kw)  # type: ignore[arg-type]
 
 
-def build_annex3() -> DocumentObject:
-    """附件3: the registration form on one page (up to about 10 family members), then, when
-    ``附填表说明`` is true, the 填表说明 (items 1–21 verbatim) on a page of its own.
+def _family_rows(label: str, rows: str) -> list[R]:
+    """The 18家庭成员关系 table's rows: the merged label and header, then ``{%tr for m in
+    <rows> %}`` over one member row (every looped row only continues the merge)."""
+    L = REGISTRATION
+    edges, full = L.family, (0, L.family[1], L.width)
 
-    The table is 184 mm wide, 9 pt (小五), the notice's rows in order.  The family table's
-    11 columns set the column edges (mm from the left border: 8 | 21 | 30 | 38 | 53 | 81 |
-    120 | 131 | 146 | 164 | 184: 18家庭成员关系, 姓名, 关系, 性别, 政治面貌, 出生日期 wide enough
-    for "1965年12月12日" with the space Word and LibreOffice put between Chinese and digits,
-    身份证号 39 mm for 18 characters with an X (as the roster's, ROSTER_COLUMNS: 33 mm wrapped
-    the X in Noto Serif CJK), 健康状况, 月收入, 身份 for "下（待）岗", 单位或学校); the rows
-    above keep to these edges wherever their cell counts allow (9工作时间 and 13单位性质
-    keep the edge at 114 so that 10所属行业 holds "农、林、牧、渔业" on one line).
-    Labels too long for their cell are split where a person would split them.
+    def cont() -> C:
+        return C(0, "", vmerge="continue")
+
+    return [
+        _row(
+            edges,
+            [
+                C(0, label, vmerge="restart"),
+                "姓名",
+                "关系",
+                "性别",
+                "政治面貌",
+                "出生日期",
+                "身份证号",
+                ["健康", "状况"],
+                "月收入",
+                "身份",
+                "单位或学校",
+            ],
+            h=L.label_height,
+        ),
+        _row(full, [cont(), f"{{%tr for m in {rows} %}}"], h=5),
+        _row(
+            edges,
+            [
+                cont(),
+                "{{ m.姓名 }}",
+                "{{ m.关系 }}",
+                "{{ m.性别 }}",
+                "{{ m.政治面貌 }}",
+                "{{ m.出生日期 }}",
+                "{{ m.身份证号 }}",
+                "{{ m.健康状况 }}",
+                "{{ m.月收入 }}",
+                "{{ m.身份 }}",
+                C(0, "{{ m.单位或学校 }}", align="left"),
+            ],
+            h=L.family_height,
+        ),
+        _row(full, [cont(), "{%tr endfor %}"], h=5),
+    ]
+
+
+def build_annex3() -> DocumentObject:
+    """附件3: the registration form on one page, a continuation page when the family or the
+    备注 does not fit, then, when ``附填表说明`` is true, the 填表说明 (items 1–21 verbatim) on
+    a page of its own.
+
+    The table is 194 mm wide, 9 pt (小五), the notice's rows in order; column edges and row
+    heights come from :data:`formkit.forms.layout.REGISTRATION` (each column holds its longest
+    usual value on one line: a name of 8 characters with ·, 柯尔克孜族, every vocabulary value
+    of the 填表说明, an ID number, 1965年12月12日). Labels too long for their cell are split
+    where a person would split them.
 
     "18家庭成员关系" is one cell merged down the family header row and every member row;
     "所附附件" likewise down its header and attachment rows.  Both merges start in the
     header row, outside the ``{%tr for %}`` loop; the looped row and the tag rows only
     continue them.
+
+    The continuation page (``{%p if 续页.家庭成员行 or 续页.备注 %}``; formkit.forms.pages decides
+    what goes there):
+    the title with （续）, the worker's 姓名, 档案编号 and 填报单位, then the family rows that
+    did not fit (``续页.家庭成员行``, under the same header) and the rest of the 备注
+    (``续页.备注``).
     """
-    doc = new_document("附件3 困难职工档案登记表", landscape=False, margins_mm=(20, 20, 13, 13))
+    L = REGISTRATION
+    top, bottom, left_margin, right_margin = L.margins
+    doc = new_document("附件3 困难职工档案登记表", landscape=False, margins_mm=(top, bottom, left_margin, right_margin))
+    # A header or footer staff add (a unit's name, a page number) stays inside the margins
+    # and takes nothing from the page formkit.forms.pages counts on.
+    doc.sections[0].header_distance, doc.sections[0].footer_distance = Mm(L.header_distance), Mm(L.header_distance)
+    assert abs(content_width_mm(doc) - L.width) < 0.1, content_width_mm(doc)
     annex_number(doc, "附件3", after=2)
     form_title(doc, "困 难 职 工 档 案 登 记 表", after=6)
     add_paragraph(doc, P("填报单位（盖章）：{{ 填报单位 }}", size=SIZE_WUHAO, after=3))
@@ -945,21 +1041,16 @@ def build_annex3() -> DocumentObject:
     def cont() -> C:
         return C(0, "", vmerge="continue")
 
-    family = (0, 8, 21, 30, 38, 53, 81, 120, 131, 146, 164, 184)
-    person = (0, 21, 30, 38, 53, 81, 120, 131, 146, 164, 184)
-    housing = (0, 21, 38, 53, 81, 114, 146, 164, 184)
-    address = (0, 53, 114, 146, 164, 184)
-    income = (0, 28, 53, 81, 114, 164, 184)
-    h_label, h_value = 8.5, 8.5
+    h_label, h_value = L.label_height, L.value_height
     rows = [
-        _row((0, 21, 81, 114, 184), ["职工编号", "（此栏暂不填）", "1困难类别", "{{ 困难类别 }}"], h=h_value),
+        _row(L.top, ["职工编号", "（此栏暂不填）", "1困难类别", "{{ 困难类别 }}"], h=h_value),
         _row(
-            person,
-            ["姓名", "民族", "性别", ["2政治", "面貌"], "出生日期", "3身份证号", ["4健康", "状况"], "残疾类别", "5身份", "6劳模类型"],
+            L.person,
+            ["姓名", "民族", "性别", ["2政治", "面貌"], "出生日期", "3身份证号", ["4健康", "状况"], ["残疾", "类别"], "5身份", "6劳模类型"],
             h=h_label,
         ),
         _row(
-            person,
+            L.person,
             [
                 "{{ 姓名 }}",
                 "{{ 民族 }}",
@@ -975,12 +1066,12 @@ def build_annex3() -> DocumentObject:
             h=h_value,
         ),
         _row(
-            housing,
+            L.housing,
             ["7住房类型", "8建筑面积", "邮政编码", "联系电话", "9工作时间", "10所属行业", ["11婚姻", "状况"], "12户口类型"],
             h=h_label,
         ),
         _row(
-            housing,
+            L.housing,
             [
                 "{{ 住房类型 }}",
                 "{{ 建筑面积 }}",
@@ -993,15 +1084,19 @@ def build_annex3() -> DocumentObject:
             ],
             h=h_value,
         ),
-        _row(address, ["家庭住址", "工作单位", "13单位性质", ["14企业", "状况"], "15是否单亲"], h=h_label),
-        _row(address, [left("{{ 家庭住址 }}"), left("{{ 工作单位 }}"), "{{ 单位性质 }}", "{{ 企业状况 }}", "{{ 是否单亲 }}"], h=12),
+        _row(L.address, ["家庭住址", "工作单位", "13单位性质", "14企业状况", "15是否单亲"], h=h_label),
         _row(
-            income,
+            L.address,
+            [left("{{ 家庭住址 }}"), left("{{ 工作单位 }}"), "{{ 单位性质 }}", "{{ 企业状况 }}", "{{ 是否单亲 }}"],
+            h=L.address_height,
+        ),
+        _row(
+            L.income,
             ["本人月平均收入", "家庭年度总收入", "家庭人口", "家庭年人均收入", "16户口所在地行政区划", ["17是否", "进入医保"]],
             h=h_label,
         ),
         _row(
-            income,
+            L.income,
             [
                 "{{ 本人月平均收入 }}",
                 "{{ 家庭年度总收入 }}",
@@ -1012,59 +1107,53 @@ def build_annex3() -> DocumentObject:
             ],
             h=h_value,
         ),
-        # 18家庭成员关系: merged down the header and every member row.
+        # 18家庭成员关系: merged down the header and every member row; "（见续页）" when
+        # some members continue on the continuation page.
+        *_family_rows("18家庭成员关系{% if 续页.家庭成员行 %}（见续页）{% endif %}", "家庭成员行"),
         _row(
-            family,
-            [
-                C(0, "18家庭成员关系", vmerge="restart"),
-                "姓名",
-                "关系",
-                "性别",
-                "政治面貌",
-                "出生日期",
-                "身份证号",
-                ["健康", "状况"],
-                "月收入",
-                "身份",
-                "单位或学校",
-            ],
-            h=h_label,
-        ),
-        _row((0, 8, 184), [cont(), "{%tr for m in 家庭成员行 %}"], h=5),
-        _row(
-            family,
-            [
-                cont(),
-                "{{ m.姓名 }}",
-                "{{ m.关系 }}",
-                "{{ m.性别 }}",
-                "{{ m.政治面貌 }}",
-                "{{ m.出生日期 }}",
-                "{{ m.身份证号 }}",
-                "{{ m.健康状况 }}",
-                "{{ m.月收入 }}",
-                "{{ m.身份 }}",
-                "{{ m.单位或学校 }}",
-            ],
-            h=8,
-        ),
-        _row((0, 8, 184), [cont(), "{%tr endfor %}"], h=5),
-        _row(
-            (0, 38, 81, 120, 184),
+            L.self_help,
             ["19是否有一定自救能力", "{{ 是否有一定自救能力 }}", "20是否为零就业家庭", "{{ 是否为零就业家庭 }}"],
             h=h_value,
         ),
-        _row((0, 38, 184), ["21致困主要原因", left("{{ 致困主要原因 }}")], h=h_value),
+        _row(L.causes, ["21致困主要原因", left("{{ 致困主要原因 }}")], h=h_value),
         # 所附附件: merged down its header and every attachment row.
-        _row((0, 21, 81, 184), [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"], h=8),
-        _row((0, 21, 184), [cont(), "{%tr for a in 附件行 %}"], h=5),
-        _row((0, 21, 81, 184), [cont(), "{{ a.附件类型 }}", left("{{ a.附件文件 }}")], h=8),
-        _row((0, 21, 184), [cont(), "{%tr endfor %}"], h=5),
-        _row((0, 21, 184), ["备注", left("{{ 备注 }}")], h=10),
+        _row(L.attachments, [C(0, "所附附件", vmerge="restart"), "附件类型", "附件文件"], h=L.attachment_height),
+        _row((0, L.attachments[1], L.width), [cont(), "{%tr for a in 附件行 %}"], h=5),
+        _row(L.attachments, [cont(), "{{ a.附件类型 }}", left("{{ a.附件文件 }}")], h=L.attachment_height),
+        _row((0, L.attachments[1], L.width), [cont(), "{%tr endfor %}"], h=5),
+        _row(L.remarks, ["备注", left("{{ 备注 }}")], h=L.remarks_height),
     ]
-    add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOWU, margin_lr=0.8))
-
+    add_table(doc, TableSpec(rows=rows, size=SIZE_XIAOWU, margin_lr=L.cell_margin))
     spacer(doc)
+
+    # The continuation page: only when formkit.forms.pages moved rows or 备注 there.
+    add_paragraph(doc, P("{%p if 续页.家庭成员行 or 续页.备注 %}"))
+    add_paragraph(
+        doc,
+        P("困 难 职 工 档 案 登 记 表（续）", align="center", font=FONT_TITLE, size=SIZE_TITLE, before=6, after=6, page_break_before=True),
+    )
+    add_paragraph(
+        doc,
+        P(
+            "姓名：{{ 姓名 }}\t档案编号：{{ 档案编号 }}\t填报单位（盖章）：{{ 填报单位 }}",
+            size=SIZE_WUHAO,
+            after=3,
+            tabs=((50, "left"), (105, "left")),
+        ),
+    )
+    continued = [
+        R([C(L.width, "{%tr if 续页.家庭成员行 %}")], h=5),
+        *_family_rows("18家庭成员关系（续）", "续页.家庭成员行"),
+        R([C(L.width, "{%tr endif %}")], h=5),
+        R([C(L.width, "{%tr if 续页.备注 %}")], h=5),
+        # May break across pages: a 备注 longer than the continuation page is never cut off.
+        _row(L.remarks, ["备注（续）", left("{{ 续页.备注 }}")], h=L.remarks_height, cant_split=False),
+        R([C(L.width, "{%tr endif %}")], h=5),
+    ]
+    add_table(doc, TableSpec(rows=continued, size=SIZE_XIAOWU, margin_lr=L.cell_margin))
+    spacer(doc)
+    add_paragraph(doc, P("{%p endif %}"))
+
     # 填表说明: a page of its own, only when 附填表说明 is true (the blank form of the notice
     # packet, not each filled form).  The page break belongs to the title inside the
     # condition, so a form without it ends on its own page.
@@ -1146,7 +1235,8 @@ def build_annex4() -> DocumentObject:
     )
     add_paragraph(
         doc,
-        P("{{ 案例说明 }}", align="both", size=16, first_line=11.3, line_exact=28),
+        # Left-aligned: a line that ends in a line break is not stretched across the page.
+        P("{{ 案例说明 }}", align="left", size=16, first_line=11.3, line_exact=28),
     )
     add_paragraph(doc, P("{%p endif %}"))
     return doc
@@ -1174,7 +1264,9 @@ def build_all(out_dir: Path) -> list[Path]:
     written = []
     for number, builder in BUILDERS.items():
         path = out_dir / FILES[number]
-        save(builder(), path)
+        doc = builder()
+        no_stretched_breaks(doc)
+        save(doc, path)
         written.append(path)
     return written
 

@@ -26,7 +26,7 @@ from formkit.exchange.sheetexport import export_tables
 from formkit.exchange.sheetimport import ImportReport
 from formkit.files import remove_leftovers, write_atomic
 from formkit.forms.notice import NOTICE_DIR, render_notice
-from formkit.forms.pages import page_warnings
+from formkit.forms.pagecheck import page_warnings
 from formkit.forms.schedule import schedule_text
 from formkit.pipeline.batch import Batch
 from formkit.pipeline.output import (

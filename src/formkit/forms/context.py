@@ -23,6 +23,7 @@ from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
 from formkit.domain.dates import date_parts, format_date_zh
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models.worker import ID_AS_TYPED
+from formkit.forms.pages import split_registration
 
 #: Rows of the annex-2 roster per printed page (one table per page, header repeated).
 #: Sized so that a page of A4 landscape holds the rows when no cell wraps; a wrapped row
@@ -144,7 +145,7 @@ def common_context(campaign: Mapping[str, Any], unit: Mapping[str, Any]) -> dict
 def voucher_texts(worker: Mapping[str, Any]) -> dict[str, str]:
     """The voucher's free-text boxes, as printed: 居住地址, 所在单位 and 致困原因 (defaulting to
     the worker's 家庭住址, 工作单位 and 致困主要原因, records.md) and 其它帮扶措施 — what may not
-    fit the voucher's one page (:func:`formkit.forms.pages.page_warnings`).
+    fit the voucher's one page (:func:`formkit.forms.pagecheck.page_warnings`).
 
     Raises:
         KeyError: the worker has no 慰问 block.
@@ -315,9 +316,12 @@ def registration_context(
             would carry 300 instruction pages).
 
     Returns:
-        Every scalar worker key of records.md as text (身份证号 as typed, :func:`printed_id`; 致困主要原因
-        joined with 、), plus 家庭成员行 (at least ``FAMILY_ROWS`` rows, blank-padded; more when
-        the family is larger, 附件3 第18项) and 附件行 (at least ``ATTACHMENT_ROWS``).
+        Every scalar worker key of records.md as text (身份证号 as typed, :func:`printed_id`;
+        致困主要原因 joined with 、), plus 家庭成员行 (at least ``FAMILY_ROWS`` rows,
+        blank-padded; more when the family is larger, 附件3 第18项), 附件行 (at least
+        ``ATTACHMENT_ROWS``) and 续页 (家庭成员行, 备注: what continues on the continuation
+        page, empty when the form fits its page; formkit.forms.pages.split_registration, whose
+        split also sets 家庭成员行 and 备注 to what the form's page holds).
     """
     ctx = common_context(campaign, unit)
     ctx.update(texts(worker))
@@ -328,6 +332,9 @@ def registration_context(
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
     ctx["附件行"] = _padded(attachments, ("附件类型", "附件文件"), ATTACHMENT_ROWS)
     ctx["附填表说明"] = instructions
+    split = split_registration(ctx)
+    ctx["家庭成员行"], ctx["备注"] = split.rows, split.remarks
+    ctx["续页"] = {"家庭成员行": split.more_rows, "备注": split.more_remarks}
     return ctx
 
 
