@@ -599,32 +599,51 @@ REGISTRATION_RIGHT = {
 FAMILY_COLUMNS = ("姓名", "关系", "性别", "政治面貌", "出生日期", "身份证号", "健康状况", "月收入", "身份", "单位或学校")
 
 
-def _find(rows: list[list[str]], label: str) -> tuple[int, int]:
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            if squash(text) == label:
-                return r, c
-    raise AssertionError(f"label {label} not on the form")
+def _find(rows: list[list[str]], label: str, *, last: bool = False, prefix: bool = False) -> tuple[int, int]:
+    found = [
+        (r, c)
+        for r, row in enumerate(rows)
+        for c, text in enumerate(row)
+        if squash(text) == label or (prefix and squash(text).startswith(label))
+    ]
+    if not found:
+        raise AssertionError(f"label {label} not on the form")
+    return found[-1] if last else found[0]
 
 
 def check_registration(path: Path, gen: Generated) -> None:
-    rows = grid(tables(path)[0]).rows
+    """附件3 read back: every value in its cell; the family rows and the 备注 that continue on
+    the continuation page (forms.pages.split_registration), read from its table."""
+    found = tables(path)
+    rows = grid(found[0]).rows
+    more = grid(found[1]).rows if len(found) > 1 else []
     for key, label in REGISTRATION_LABELS.items():
         r, c = _find(rows, label)
         assert rows[r + 1][c] == gen.printed[key], f"附件3 {key}"
     for key, label in REGISTRATION_RIGHT.items():
-        r, c = _find(rows, label)
-        assert rows[r][c + 1] == gen.printed[key], f"附件3 {key}"
-    header, _ = _find(rows, "18家庭成员关系")
+        r, c = _find(rows, label, last=key == "备注")  # the last row: a name may read 备注
+        printed = rows[r][c + 1]
+        if key == "备注" and "（转续页）" in printed:
+            r2, c2 = _find(more, "备注（续）")
+            assert squash(printed.replace("（转续页）", "")) + squash(more[r2][c2 + 1]) == squash(gen.printed[key]), "附件3 备注"
+            continue
+        assert printed == gen.printed[key], f"附件3 {key}"
+    header, _ = _find(rows, "18家庭成员关系", prefix=True)
     cells = [squash(c) for c in rows[header]]
     start = cells.index("姓名")
     assert tuple(cells[start : start + len(FAMILY_COLUMNS)]) == FAMILY_COLUMNS
-    for i, member in enumerate(gen.family):
-        row = rows[header + 1 + i][start : start + len(FAMILY_COLUMNS)]
-        assert row == [member[k] for k in FAMILY_COLUMNS], f"附件3 家庭成员第{i + 1}行"
     next_section, _ = _find(rows, "19是否有一定自救能力")
-    for r in range(header + 1 + len(gen.family), next_section):
-        assert squash("".join(rows[r][start:])) == "", "only blank rows after the family"
+    printed_family = [row[start : start + len(FAMILY_COLUMNS)] for row in rows[header + 1 : next_section]]
+    if more and any(squash(c).startswith("18家庭成员关系") for row in more for c in row):
+        top, _ = _find(more, "18家庭成员关系（续）")
+        for row in more[top + 1 :]:
+            if squash(row[0]) == "备注（续）":
+                break
+            printed_family.append(row[start : start + len(FAMILY_COLUMNS)])
+    for i, member in enumerate(gen.family):
+        assert printed_family[i] == [member[k] for k in FAMILY_COLUMNS], f"附件3 家庭成员第{i + 1}行"
+    for row in printed_family[len(gen.family) :]:
+        assert squash("".join(row)) == "", "only blank rows after the family"
     top, c = _find(rows, "附件类型")
     for i, (kind, filename) in enumerate(gen.attachments):
         assert rows[top + 1 + i][c : c + 2] == [kind, filename], f"附件3 所附附件第{i + 1}行"

@@ -77,13 +77,13 @@ def text_lines(text: str, width_mm: float, size_pt: float = REGISTRATION.size, *
     widths (:func:`formkit.documents.fitting.text_width`'s), each line break of the text
     starting a new line; an empty text takes one line.
     """
-    if not text:
-        return 1
+    room = width_mm / (size_pt * 25.4 / 72) - 0.05  # em, less a little for rounding
+    if "\n" not in text and len(text) * 1.15 <= room:
+        return 1  # no character is wider than 1 em and 0.15 em around it: one line (most cells)
     if fits and "\n" not in text:
         half_points = round(size_pt * 2)
         if fitted_size(text, half_points, round(width_mm * 1440 / 25.4)) < half_points:
             return 1
-    room = width_mm / (size_pt * 25.4 / 72) - 0.05  # em, less a little for rounding
     count = 0
     for paragraph in text.split("\n"):
         used, count = 0.0, count + 1
