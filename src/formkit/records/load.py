@@ -51,6 +51,7 @@ from formkit.domain.models import (
     Worker,
     describe_invisible,
 )
+from formkit.domain.text import describe_cleaning, needs_cleaning, unprintable
 from formkit.domain.privacy import masked_path, scrub_numbers
 from formkit.errors import FormkitError, Problem
 from formkit.records.checks import (
@@ -166,32 +167,46 @@ def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M |
         return None, doc
     for finding in getattr(obj, "warnings", ()):
         problems.append(finding_problem(path, doc, (), finding))
-    for loc, text in _invisible_values(doc.data, ()):
-        problems.append(
-            problem(
-                path,
-                doc.line_of(loc),
-                dotted(loc),
-                f"有不可见的字符（{describe_invisible(text)}），已删去：它们会打乱打印出来的文字顺序",
-                "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可",
-                "warning",
-            )
-        )
+    for loc, text in _unclean_values(doc.data, ()):
+        problems.append(_cleaned(path, doc, loc, text))
     return obj, doc
 
 
-def _invisible_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
-    """(location, text) of each value holding :data:`formkit.domain.models.INVISIBLE_CHARACTERS`
-    (removed by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
+def _cleaned(path: Path, doc: YamlDocument, loc: Loc, text: str) -> Problem:
+    """The warning for a value the one cleaner changed (:func:`formkit.domain.text.clean`):
+    what it removed or decoded, at the value's line; never the value."""
+    if all(INVISIBLE_CHARACTERS.match(ch) for ch in unprintable(text)) and describe_invisible(text) and "_x" not in text:
+        return problem(
+            path,
+            doc.line_of(loc),
+            dotted(loc),
+            f"有不可见的字符（{describe_invisible(text)}），已删去：它们会打乱打印出来的文字顺序",
+            "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可",
+            "warning",
+        )
+    return problem(
+        path,
+        doc.line_of(loc),
+        dotted(loc),
+        f"{describe_cleaning(text)}：打印的表格容纳不了这些字符",
+        "常见于从别的表格、网页或聊天软件粘贴的文字；在这里重新输入这一项即可",
+        "warning",
+    )
+
+
+def _unclean_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
+    """(location, text) of each value the one cleaner changes (Excel escapes, control,
+    XML-illegal and invisible characters: :func:`formkit.domain.text.needs_cleaning`; removed
+    by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
     if isinstance(data, str):
-        if INVISIBLE_CHARACTERS.search(data):
+        if needs_cleaning(data):
             yield loc, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _invisible_values(value, loc + (key,))
+            yield from _unclean_values(value, loc + (key,))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _invisible_values(value, loc + (index,))
+            yield from _unclean_values(value, loc + (index,))
 
 
 _CROSS_KEYS = frozenset({"时间"})
