@@ -15,6 +15,7 @@ from typing import Any
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
 from formkit.domain.privacy import scrub_numbers
+from formkit.domain.text import describe_cleaning, needs_cleaning
 from formkit.errors import FormkitError, IDNumberError
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
@@ -201,11 +202,14 @@ def data_rows(table: SheetTable, layout: SheetLayout) -> list[tuple[SheetRow, bo
             ref = cell_ref(table, r, i)
             row.refs[column.key] = ref
             row.headings[column.key] = layout.headings[i]
+            value = cells.get(i)
             try:
-                text = cell_text(cells.get(i), column.kind, epoch=table.epoch, typed=table.typed)
+                text = cell_text(value, column.kind, epoch=table.epoch, typed=table.typed)
             except CellError as exc:
                 row.notes.append(CellNote(ref, layout.headings[i], scrub_numbers(str(exc))))
                 continue
+            if isinstance(value, str) and needs_cleaning(value):  # as formkit check warns in a record
+                row.notes.append(CellNote(ref, layout.headings[i], f"{describe_cleaning(value)}：打印的表格容纳不了这些字符", "warning"))
             if text:
                 row.texts[column.key] = text
         out.append((row, False))

@@ -49,6 +49,7 @@ WEEKLY_FIGURES = ("拖欠数额", "涉及企业数", "涉及人数")
 #: Money fields (yuan) printed with two decimals wherever they appear.
 MONEY_KEYS = frozenset({"本人月平均收入", "家庭年度总收入", "家庭年人均收入", "月收入", "资助金额", "每月", "帮扶金额"})
 
+
 def clean_text(text: str) -> str:
     """Return ``text`` with Windows line ends folded to ``\\n`` and control characters removed.
 

@@ -51,8 +51,8 @@ from formkit.domain.models import (
     Worker,
     describe_invisible,
 )
-from formkit.domain.text import describe_cleaning, needs_cleaning, unprintable
 from formkit.domain.privacy import masked_path, scrub_numbers
+from formkit.domain.text import describe_cleaning, needs_cleaning, unprintable
 from formkit.errors import FormkitError, Problem
 from formkit.records.checks import (
     Loaded,
