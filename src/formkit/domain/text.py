@@ -29,6 +29,7 @@ import re
 __all__ = [
     "CONTROL_CHARACTERS",
     "INVISIBLE_CHARACTERS",
+    "MULTILINE_KEYS",
     "NOT_XML_CHARACTERS",
     "clean",
     "code_points",
@@ -40,6 +41,12 @@ __all__ = [
     "strip_unprintable",
     "unprintable",
 ]
+
+#: Free-text fields written in sentences, whose line breaks the forms print: 备注 (附件3),
+#: 案例说明 (附件4's attached page) and 其它帮扶措施 (附件1). Several lines are written as a
+#: YAML block (``备注: |``); ``formkit new`` shows how and ``formkit check`` warns when the
+#: lines of such a value were joined (:mod:`formkit.records.load`).
+MULTILINE_KEYS = frozenset({"备注", "案例说明", "其它帮扶措施"})
 
 #: Invisible format characters that text pasted from web pages and chat apps carries:
 #: zero-width space and joiners (U+200B–U+200D), direction marks (U+200E, U+200F, U+061C),

@@ -52,7 +52,7 @@ from formkit.domain.models import (
     describe_invisible,
 )
 from formkit.domain.privacy import masked_path, scrub_numbers
-from formkit.domain.text import describe_cleaning, needs_cleaning, unprintable
+from formkit.domain.text import MULTILINE_KEYS, describe_cleaning, needs_cleaning, unprintable
 from formkit.errors import FormkitError, Problem
 from formkit.records.checks import (
     Loaded,
@@ -169,7 +169,30 @@ def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M |
         problems.append(finding_problem(path, doc, (), finding))
     for loc, text in _unclean_values(doc.data, ()):
         problems.append(_cleaned(path, doc, loc, text))
+    problems += _joined_lines(path, doc)
     return obj, doc
+
+
+def _joined_lines(path: Path, doc: YamlDocument) -> list[Problem]:
+    """A warning for each free-text value (:data:`formkit.domain.text.MULTILINE_KEYS`)
+    written over several lines without ``|``: YAML joined its lines into one (a line break
+    became a space), so the form would print one line. Said at the value's first line,
+    with how to keep the line breaks."""
+    found = []
+    for loc, (first, last) in doc.folded.items():
+        if loc and loc[-1] in MULTILINE_KEYS:
+            key = str(loc[-1])
+            found.append(
+                problem(
+                    path,
+                    first,
+                    dotted(loc),
+                    f"这一项写在第{first}–{last}行，但没有写“|”：YAML 会把这几行连成一行（换行变成空格），打印出来是一行",
+                    f"要保留换行，请写成“{key}: |”，从下一行起每行缩进两格、写一行文字（formkit new 生成的文件里有示例）；本来就是一句话的，可以不改",
+                    "warning",
+                )
+            )
+    return found
 
 
 def _cleaned(path: Path, doc: YamlDocument, loc: Loc, text: str) -> Problem:

@@ -2,7 +2,8 @@
 
 A skeleton holds every key of the record, in the order of records.md, each with an empty
 value and, in a comment above it, what to type: the 填表说明 item, the allowed values, the
-unit (元, 万元, 人), whether it is required. It is generated from the models
+unit (元, 万元, 人), whether it is required; above a free-text field
+(:data:`formkit.domain.text.MULTILINE_KEYS`), how to write it over several lines (``备注: |``). It is generated from the models
 (:mod:`formkit.domain.models`), so it never drifts from what ``formkit check`` accepts: the file
 loads as it is, and validates once filled in.
 """
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.text import MULTILINE_KEYS
 from formkit.domain.vocab import Ethnicity, Vocabulary
 
 __all__ = ["KINDS", "kind_names", "new_record"]
@@ -99,6 +101,12 @@ def _emit(model: type[BaseModel], indent: str, first_prefix: str, lines: list[st
         elif sub is not None:
             lines.append(f"{indent}{prefix}{key}:")
             _emit(sub, indent + "  " + " " * len(prefix), "", lines)
+        elif key in MULTILINE_KEYS:  # free text: show how to keep several lines
+            lines.append(f"{indent}#   写成几行时，冒号后写“|”，下面每行缩进两格（不写“|”，几行会连成一行）：")
+            lines.append(f"{indent}#   {key}: |")
+            lines.append(f"{indent}#     第一行")
+            lines.append(f"{indent}#     第二行")
+            lines.append(f"{indent}{prefix}{key}:")
         elif _is_list(annotation) and "[" not in (info.description or ""):
             lines.append(f"{indent}#   可写在一行里，用“、”分开；或每项一行，缩进两格后以“- ”开头")
             lines.append(f"{indent}{prefix}{key}:")
