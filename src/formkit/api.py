@@ -204,18 +204,28 @@ def new_record(kind: str) -> str:
 
 
 def write_new_record(kind: str, path: Path | str) -> Path:
-    """Write the skeleton of ``kind`` to ``path``, never over an existing file.
+    """Write the skeleton of ``kind`` where ``path`` says, never over an existing file.
+
+    ``path`` is the file (``….yaml``) or a folder: ``records/湖里区总工会`` gets
+    ``单位.yaml`` for a unit, a numbered file in its ``职工/`` or ``周报/`` for a worker or a
+    week; a records folder gets ``campaign.yaml`` (:func:`formkit.records.skeleton.record_path`).
+
+    Returns:
+        The file written.
 
     Raises:
-        OutputError: ``path`` exists, or cannot be written.
+        FormkitError: ``path`` is the wrong kind of folder (the message says which to give).
+        OutputError: the file exists, or cannot be written.
     """
-    path = Path(path)
+    path = skeleton.record_path(kind, path)
     if path.exists() or path.is_symlink():
         raise OutputError(f"{path} 已存在，不会覆盖。")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(skeleton.new_record(kind))
+    except FileExistsError:
+        raise OutputError(f"{path} 已存在，不会覆盖。") from None
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
     return path

@@ -237,7 +237,7 @@ class Importer:
         self.mapped = {c.key for c in self.layout.mapping.values()}
         targets, self.index = scan_records(records)
         self.title = " ".join(str(v) for row in self.main.rows[: self.layout.first_row] for v in row if v is not None)
-        self.default = default_unit(unit, targets, self.index, self.title)
+        self.default = default_unit(unit, targets, self.index, self.title, records)
         if self.default is None and UNIT_COLUMN.key not in self.mapped:
             names = "、".join(sorted({p.name for p in self.index.units.values()})) or "（没有单位文件夹）"
             raise FormkitError(f"不知道这些职工属于哪个填报单位：请用 --unit 指定（现有：{names}），或在表中加一列“填报单位”")

@@ -43,6 +43,12 @@ class RenderReport:
             ``render(mask=...)``.
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
+        pdf_removed: without ``pdf``, the PDFs (relative to ``out``) removed because their
+            document was rendered again (they might no longer match it) or is gone; the
+            PDFs of unchanged documents are kept (and are in ``files``).
+        draft_summaries: the packets of ``packets`` whose 活动小结 is formkit's draft (the
+            unit's records folder has no 活动小结.docx), each with where the finished one
+            goes (:func:`formkit.pipeline.packets.user_summary_path`).
     """
 
     out: Path
@@ -55,6 +61,8 @@ class RenderReport:
     packets: list[Path] = field(default_factory=list)
     pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
     publicity: list[Path] = field(default_factory=list)
+    pdf_removed: list[Path] = field(default_factory=list)
+    draft_summaries: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:

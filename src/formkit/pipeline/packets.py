@@ -68,6 +68,8 @@ __all__ = [
     "packet_items",
     "packet_name",
     "packet_zip_path",
+    "user_summary",
+    "user_summary_path",
     "verify_packet",
 ]
 
@@ -141,9 +143,14 @@ def _roster_items(unit_folder: Path) -> list[PacketItem]:
     return [PacketItem(p.name, ROSTER.label, p) for p in rosters]
 
 
+def user_summary_path(unit: UnitRecords) -> Path:
+    """Where the staff's finished 小结 goes: ``<records>/<unit folder>/活动小结.docx``."""
+    return unit.folder / SUMMARY.template
+
+
 def user_summary(unit: UnitRecords) -> Path | None:
     """The staff's finished 小结 in the unit's records folder (``活动小结.docx``), if any."""
-    path = unit.folder / SUMMARY.template
+    path = user_summary_path(unit)
     return path if path.is_file() else None
 
 

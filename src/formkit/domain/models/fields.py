@@ -26,7 +26,8 @@ from formkit.domain import idcard, vocab
 from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
 from formkit.domain.dates import ACCEPTED_FORMS, parse_date
 from formkit.domain.idcard import IDNumber
-from formkit.domain.text import INVISIBLE_CHARACTERS, clean, code_points, unprintable
+from formkit.domain.text import INVISIBLE_CHARACTERS as INVISIBLE_CHARACTERS  # re-exported: formkit.domain.models names it
+from formkit.domain.text import clean, code_points, unprintable
 from formkit.domain.vocab import (
     HardshipCause,
     Vocabulary,
