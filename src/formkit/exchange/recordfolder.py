@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError, OutputError
+from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.exchange.sheetread import id_key
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WORKERS_DIR
 from formkit.records.yamlio import (
@@ -119,7 +119,7 @@ def write_new_file(folder: Path, stem: str, text: str) -> Path:
     try:
         return create_record_file(folder, stem, text)
     except OSError as exc:
-        raise OutputError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {folder}：{os_reason(exc)}") from exc
 
 
 def create_record_file(folder: Path, stem: str, text: str) -> Path:

@@ -16,7 +16,7 @@ from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
 from formkit.domain.privacy import scrub_numbers
 from formkit.domain.text import describe_cleaning, needs_cleaning
-from formkit.errors import FormkitError, IDNumberError
+from formkit.errors import FormkitError, IDNumberError, os_reason
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
     FAMILY_COLUMNS,
@@ -97,7 +97,7 @@ def read_csv(path: Path) -> SheetTable:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FormkitError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+        raise FormkitError(f"无法读取 {path}：{os_reason(exc)}") from exc
     try:
         text, _ = decode_bytes(raw, path)
     except YamlFileError:

@@ -13,7 +13,7 @@ from formkit.documents.template import (
 from formkit.domain.annexes import (
     ANNEXES,
 )
-from formkit.errors import OutputError, Problem
+from formkit.errors import EXIT_USAGE, OutputError, Problem
 from formkit.files import (
     safe_name,
 )
@@ -108,9 +108,11 @@ def refuse_records_as_output(records: Path, out: Path) -> None:
     except OSError:
         return
     if source == target or source.is_relative_to(target) or target.is_relative_to(source):
-        raise OutputError(
+        refused = OutputError(
             f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。"
         )
+        refused.exit_code = EXIT_USAGE  # the -o given is wrong, not the computer
+        raise refused
 
 
 #: Folder (inside the output folder) of the masked copies for 公示 and the press.

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from formkit.errors import FormkitError
+from formkit.errors import FormkitError, os_reason
 
 __all__ = [
     "MAX_ALIASES",
@@ -219,7 +219,7 @@ def load_yaml(path: Path | str, require_mapping: bool = False) -> YamlDocument:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlFileError(path, 0, f"无法读取文件：{exc.strerror or exc}") from exc
+        raise YamlFileError(path, 0, f"无法读取文件：{os_reason(exc)}") from exc
     kind = _binary_kind(raw)
     if kind:
         raise YamlFileError(
