@@ -25,8 +25,7 @@ SECRET_ID = "350203196205142107"  # 王秀英's, in the fictional sample records
 #: Words of click's English messages (from the messages formkit translates): none may reach
 #: the user. Placeholders and words shorter than four letters are left out.
 ENGLISH = sorted(
-    {w.lower() for m in CHINESE for w in re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|%\([^)]*\)s", "", m))}
-    - {"prog", "bash", "json"}
+    {w.lower() for m in CHINESE for w in re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|%\([^)]*\)s", "", m))} - {"prog", "bash", "json"}
 )
 
 
