@@ -167,12 +167,27 @@ def test_a_records_folder_that_does_not_exist_is_wrong_usage(runner: CliRunner, 
     assert_clean(result)
 
 
-def test_an_output_folder_that_cannot_be_written_is_the_environment(runner: CliRunner, tmp_path: Path) -> None:
+def test_an_output_path_that_is_a_file_is_wrong_usage(runner: CliRunner, tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("a file where the output folder should be", encoding="utf-8")
     result = runner.invoke(main, ["render", str(RECORDS), "-o", str(blocker), "--templates", str(TEMPLATES)])
-    assert result.exit_code == EXIT_ENVIRONMENT, result.output
+    assert result.exit_code == EXIT_USAGE, result.output
     assert result.stderr.startswith("错误：无法写入输出文件夹") and "不是文件夹" in result.stderr
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+    assert_clean(result)
+
+
+def test_a_full_disk_is_the_environment(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = runner.invoke(main, ["export", str(RECORDS), "-o", str(tmp_path / "表格")])
+    assert result.exit_code == EXIT_ENVIRONMENT, result.output
+    assert "磁盘已满" in result.stderr and "No space" not in result.stderr
     assert_clean(result)
 
 

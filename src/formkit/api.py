@@ -224,6 +224,9 @@ def write_new_record(kind: str, path: Path | str) -> Path:
         raise FormkitError(f"{path} 已存在，不会覆盖：换一个文件名，或给出文件夹（formkit new 在里面新建一个文件）")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法建立文件夹 {path.parent}：{os_reason(exc)}") from exc
+    try:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(skeleton.new_record(kind))
     except FileExistsError:

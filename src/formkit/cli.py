@@ -4,14 +4,16 @@ Conventions (README "Exit codes"): results on stdout; problems, warnings and pro
 stderr (``formkit check``'s findings are its result, and go to stdout as any linter's do);
 every message in Chinese, click's own included (:mod:`formkit.clitext`); no traceback and no
 personal number in any message. This is the one place where errors become ``错误：…`` lines
-and exit codes: 0 done; 1 problems in the records, templates or a sheet's rows (or units
-left out with --keep-going); 2 wrong usage; 3 the environment (LibreOffice missing, a folder
+and exit codes: 0 done; 1 problems in the records or a sheet's rows (or units left out
+with --keep-going); 2 wrong usage (a template folder that cannot be used included); 3 the
+environment (LibreOffice missing, a folder
 that cannot be written, PDFs not made); 70 an internal error of formkit; 130 stopped by
 Ctrl+C.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -29,6 +31,7 @@ from formkit.errors import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     FormkitError,
+    OutputError,
     Problem,
     RecordsInvalid,
     os_reason,
@@ -45,8 +48,8 @@ SHOWN_PDFS = 20
 EXIT_CODES = f"""\b
 退出码：
   0    完成
-  {EXIT_PROBLEMS}    记录（或模板、导入表格的行）有问题；或 --keep-going 时有单位不完整
-  {EXIT_USAGE}    用法不对：选项、文件夹或文件不是命令要的
+  {EXIT_PROBLEMS}    记录（或导入表格的行）有问题；或 --keep-going 时有单位不完整
+  {EXIT_USAGE}    用法不对：选项、文件夹、文件或模板不是命令要的
   {EXIT_ENVIRONMENT}    运行环境的问题：没有 LibreOffice、文件夹无法写入、PDF 未生成
   {EXIT_INTERNAL}   formkit 内部错误（请告诉维护者）
   {EXIT_INTERRUPTED}  按 Ctrl+C 中止
@@ -95,6 +98,20 @@ def _problem_lines(problems: Sequence[Problem]) -> list[str]:
         lines.append(f"警告（{len(warnings)}）：")
         lines += ["  " + _shown(p) for p in sorted(warnings)]
     return lines
+
+
+#: A file operation failing for one of these reasons failed because of the path given (a
+#: file where a folder should be, a name too long), not because of the computer.
+_PATH_GIVEN = frozenset({errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENAMETOOLONG, errno.EINVAL})
+
+
+def _exit_code(exc: FormkitError) -> int:
+    """The exit code of *exc*: its own, but wrong usage for an output path that cannot be a
+    folder (``-o`` naming a file) rather than a computer that cannot write."""
+    cause = exc.__cause__
+    if isinstance(exc, OutputError) and isinstance(cause, OSError) and cause.errno in _PATH_GIVEN:
+        return EXIT_USAGE
+    return exc.exit_code
 
 
 def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
@@ -174,7 +191,7 @@ class _Group(click.Group):
             code = exc.exit_code
         except FormkitError as exc:
             _err(f"错误：{exc}")
-            code = exc.exit_code
+            code = _exit_code(exc)
         except OSError as exc:  # a file the command reads or writes, outside formkit's own checks
             where = f" {masked_path(Path(exc.filename))}" if isinstance(exc.filename, str) else ""
             _err(f"错误：无法读写{where}：{os_reason(exc)}")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Exit codes of the ``formkit`` command (README "Exit codes", ``formkit --help``): done;
-#: problems in what staff wrote (records, templates, a sheet's rows; or units left out with
-#: --keep-going); wrong usage (an option, a folder or file that is not what the command
-#: needs); something in the environment (LibreOffice missing, a folder that cannot be
-#: written, PDFs not made).
+#: problems in what staff wrote (records, a sheet's rows; or units left out with
+#: --keep-going); wrong usage (an option, a folder, file or template folder that is not what
+#: the command needs); something in the environment (LibreOffice missing, a folder that cannot
+#: be written, PDFs not made).
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
@@ -63,7 +63,7 @@ class FormkitError(Exception):
 
     Attributes:
         exit_code: the process exit code the CLI uses for this error: :data:`EXIT_USAGE`
-            by default; :data:`EXIT_PROBLEMS` for problems in the records or templates,
+            by default; :data:`EXIT_PROBLEMS` for problems in the records,
             :data:`EXIT_ENVIRONMENT` for the computer's part.
     """
 
@@ -95,9 +95,8 @@ class DateError(FormkitError, ValueError):
 
 
 class TemplateProblem(FormkitError):
-    """A template that cannot be used: not a .docx, corrupt, or naming unknown fields."""
-
-    exit_code = EXIT_PROBLEMS
+    """A template that cannot be used: not a .docx, corrupt, or naming unknown fields (the
+    ``--templates`` folder given cannot be used: :data:`EXIT_USAGE`)."""
 
 
 class OutputError(FormkitError):
