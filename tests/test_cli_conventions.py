@@ -104,7 +104,8 @@ def test_render_says_the_packet_holds_the_draft_summary_and_where_the_finished_o
     packets = [line for line in result.stdout.splitlines() if line.startswith("报送包：")]
     assert len(packets) == 2 and all("活动小结是草稿" in line for line in packets)
     finished = records / SM / "活动小结.docx"
-    assert f"请把写好的活动小结存为 {finished}" in result.stderr
+    draft = next(out.glob(f"{SM}/报送_*/活动小结.docx"))
+    assert "活动小结是 formkit 生成的草稿" in result.stderr and f"  {draft} → {finished}" in result.stderr
     assert "生成 " in result.stderr  # progress on stderr, never on stdout
     assert "生成 " not in result.stdout
     assert_clean(result)

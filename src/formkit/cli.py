@@ -329,11 +329,13 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
             _out(f"  {out / path}")
         if len(report.pdf_removed) > SHOWN_PDFS:
             _out(f"  …还有 {len(report.pdf_removed) - SHOWN_PDFS} 个")
-    for packet, finished in report.draft_summaries.items():
+    if report.draft_summaries:
         _err(
-            f"注意：{out / packet} 里的活动小结是 formkit 生成的草稿，有“（请填写）”的地方，还不能报送。"
-            f"请把写好的活动小结存为 {finished}，再运行 formkit render，报送包就会换用它。"
+            "注意：这些报送包里的活动小结是 formkit 生成的草稿，有“（请填写）”的地方，还不能报送。"
+            "在 Word 里把草稿写完，存到右边的位置，再运行 formkit render，报送包就会换用它："
         )
+        for packet, finished in report.draft_summaries.items():
+            _err(f"  {out / packet.with_suffix('') / finished.name} → {finished}")
     if report.warnings:
         _err(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
     if report.pdf_failed:
