@@ -312,3 +312,45 @@ def test_a_large_amount_is_shown_as_typed_not_masked(runner: CliRunner, records:
     result = runner.invoke(main, ["check", str(records)])
     assert "资助金额 100000000.00 元填不进" in result.stdout
     assert "****" not in result.stdout
+
+
+# ---------------------------------------------------------------- every command's error paths
+
+
+COMMANDS_WITH_RECORDS = ["check", "render", "schedule", "collect", "export", "notice"]
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_no_command_prints_english_or_a_traceback_on_an_unknown_option(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(main, [command, "--no-such-option"])
+    assert result.exit_code == EXIT_USAGE
+    # amount takes what follows as values (so that -5 is an amount, refused as negative)
+    said = "错误：--no-such-option：" if command == "amount" else "错误：没有“--no-such-option”这个选项"
+    assert result.stderr.startswith(said) and result.stdout == ""
+    assert_clean(result)
+
+
+@pytest.mark.parametrize("command", COMMANDS_WITH_RECORDS)
+def test_no_command_prints_english_or_a_traceback_for_a_missing_records_folder(runner: CliRunner, command: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main,
+        [command, str(tmp_path / "没有这个文件夹"), *(["-o", str(tmp_path / "o")] if command != "check" and command != "schedule" else [])],
+    )
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stderr == f"错误：记录文件夹不存在：{tmp_path / '没有这个文件夹'}\n" and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schedule", str(RECORDS), "--today", "2011-13-45"],
+        ["notice", str(RECORDS), "--date", "明天"],
+        ["amount", "-5", "abc", "１２.３４５"],
+    ],
+    ids=["bad-today", "bad-date", "bad-amounts"],
+)
+def test_bad_values_are_said_in_chinese(runner: CliRunner, args: list[str], tmp_path: Path) -> None:
+    result = runner.invoke(main, [*args, *(["-o", str(tmp_path)] if args[0] == "notice" else [])])
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.startswith("错误：") and result.stdout == ""
+    assert_clean(result)
