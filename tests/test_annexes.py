@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.vocab import UnitType
 from formkit.forms.schedule import REPORT_DEADLINE, schedule
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_kinds_templates_and_names_are_distinct_and_shipped():
