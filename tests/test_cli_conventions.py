@@ -11,14 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import RECORDS, ROOT, TEMPLATES
 from formkit import api
 from formkit.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, main
 from formkit.clitext import CHINESE
 from formkit.errors import EXIT_ENVIRONMENT, EXIT_PROBLEMS, EXIT_USAGE
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 SM = "思明区总工会"
 SECRET_ID = "350203196205142107"  # 王秀英's, in the fictional sample records
 

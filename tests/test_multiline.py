@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS
 from formkit.records.load import load_records
 from formkit.records.skeleton import new_record
 from formkit.records.yamlio import load_yaml_text
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 WORKER = "思明区总工会/职工/001-王秀英.yaml"
 WEEK = "思明区总工会/周报/2011-12-02.yaml"
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
+
 #: Shell blocks not run: the test suite itself, LibreOffice, the browser, the benchmark.
 SKIPPED = re.compile(r"pytest|--pdf|formkit serve|bench/|tools/")
 MARK = "::formkit-readme-rc="

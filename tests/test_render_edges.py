@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS, TEMPLATES
 from formkit import api
 from formkit.pipeline.pdf import Conversion
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 SM = "思明区总工会"
 JS = "市建设工会工委"
 

@@ -13,13 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from conftest import RECORDS
 from formkit import api
 from formkit.domain import text
 from formkit.exchange.sheetimport import import_sheet
 from formkit.records.load import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 SM = "思明区总工会"
 WORKER = f"{SM}/职工/001-王秀英.yaml"
 ADDRESS_LINE = "家庭住址: 厦门市思明区莲前街道前埔西社区前埔西路36号502室"

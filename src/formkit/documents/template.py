@@ -53,7 +53,7 @@ from formkit.documents.zipio import (
     read_members,
     zip_bytes,
 )
-from formkit.domain.annexes import ANNEXES
+from formkit.domain import annexes
 from formkit.errors import TemplateProblem
 
 #: A body longer than this (characters) is rendered as a stream: deflated in a second
@@ -80,7 +80,7 @@ def default_template_dir() -> Path:
     here = Path(__file__).resolve().parents[1]  # the formkit package
     candidates = [Path.cwd() / "templates", here / "_templates", here.parents[1] / "templates"]
     for folder in candidates:
-        if all((folder / annex.template).is_file() for annex in ANNEXES):
+        if all((folder / document.template).is_file() for document in annexes.RENDERED):
             return folder
     raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")
 
