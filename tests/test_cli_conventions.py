@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,41 @@ def test_bad_values_are_said_in_chinese(runner: CliRunner, args: list[str], tmp_
     assert result.exit_code == EXIT_USAGE
     assert result.stderr.startswith("错误：") and result.stdout == ""
     assert_clean(result)
+
+
+def test_import_of_a_broken_or_warned_workbook_says_it_in_chinese(
+    runner: CliRunner, records: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "名册.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = runner.invoke(main, ["import", str(broken), "--unit", SM, "-o", str(records)])
+    assert result.exit_code == EXIT_USAGE and "不是能读取的 .xlsx 文件" in result.stderr
+    assert_clean(result)
+
+    import warnings
+
+    import openpyxl
+    from openpyxl import Workbook
+
+    real = openpyxl.load_workbook
+
+    def warned(*args: object, **kwargs: object) -> object:  # what openpyxl says of sheets offices keep
+        warnings.warn("Data Validation extension is not supported and will be removed", UserWarning, stacklevel=2)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(openpyxl, "load_workbook", warned)
+    book = Workbook()
+    book.active.append(["档案编号", "姓名", "身份证号", "困难类别", "致困主要原因"])
+    book.save(tmp_path / "名册2.xlsx")
+
+    def shown(
+        message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None, line: str | None = None
+    ) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))  # as Python shows it outside pytest
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = shown
+        result = runner.invoke(main, ["import", str(tmp_path / "名册2.xlsx"), "--unit", SM, "-o", str(records)])
+    assert result.exit_code == 0, result.output
+    assert "Validation" not in result.output and "Warning" not in result.output

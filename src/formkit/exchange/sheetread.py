@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,12 +74,28 @@ class SheetTable:
 
 
 def read_xlsx(path: Path) -> list[SheetTable]:
+    """Every sheet of a workbook, as values.
+
+    openpyxl's warnings about what it does not read (data validation, conditional formats,
+    a workbook without a default style: common in the sheets offices keep) are not shown:
+    they are English, and nothing formkit reads is lost by them.
+
+    Raises:
+        FormkitError: the file is not a workbook openpyxl can read (said in Chinese, with
+            the kind of fault only: openpyxl's own text is English).
+    """
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, data_only=True)
+    except OSError as exc:
+        raise FormkitError(f"无法读取表格 {path.name}：{os_reason(exc)}") from None
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise FormkitError(f"无法读取表格 {path.name}：{exc}（请用 Excel 或 WPS 另存为 .xlsx 后再导入）") from None
+        raise FormkitError(
+            f"无法读取表格 {path.name}：它不是能读取的 .xlsx 文件（{type(exc).__name__}）；请用 Excel 或 WPS 打开，另存为 .xlsx 后再导入"
+        ) from None
     tables = []
     for sheet in book.worksheets:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
