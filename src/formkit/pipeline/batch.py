@@ -528,7 +528,7 @@ class Batch:
             if document in conversion.failed:
                 self.report.pdf_failed.append((Path(plan.name) / pdf, conversion.failed[document]))
                 continue
-            path = conversion.pdfs[document]
+            path = conversion.made[document].pdf
             manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             data = path.read_bytes()
             manifest["files"][pdf] = {
