@@ -163,8 +163,9 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         worker: a worker record with a 慰问 block.
 
     Returns:
-        The keys of docs/templates.md §附件1. 居住地址, 所在单位 and 致困原因 default to the
-        worker's 家庭住址, 工作单位 and 致困主要原因 (records.md).
+        The keys of docs/templates.md §附件1: the worker's own fields (:func:`worker_texts`)
+        and the voucher's. 居住地址, 所在单位 and 致困原因 default to the worker's 家庭住址,
+        工作单位 and 致困主要原因 (records.md).
 
     Raises:
         KeyError: the worker has no 慰问 block (callers render only paid workers).
@@ -180,6 +181,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
     sy, sm, sd = date_parts(start)
     ey, em, ed = date_parts(end)
     ctx = common_context(campaign, unit)
+    ctx.update(worker_texts(worker))  # every field of the worker, as on 附件3 (issue 14)
     ctx.update(
         姓名=to_text(worker.get("姓名")),
         性别=to_text(worker.get("性别")),
@@ -297,6 +299,14 @@ def _padded(rows: list[dict[str, str]], columns: Sequence[str], minimum: int) ->
     return rows + [dict(blank) for _ in range(minimum - len(rows))]
 
 
+def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
+    """Every scalar field of a worker record as text (:func:`texts`), the 身份证号 in its
+    18-digit form: what 附件3 prints, and what 附件1's template may use too."""
+    out = texts(worker)
+    out["身份证号"] = _id18(worker.get("身份证号"))
+    return out
+
+
 def registration_context(
     campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any], *, instructions: bool = False
 ) -> dict[str, Any]:
@@ -315,8 +325,7 @@ def registration_context(
         the family is larger, 附件3 第18项) and 附件行 (at least ``ATTACHMENT_ROWS``).
     """
     ctx = common_context(campaign, unit)
-    ctx.update(texts(worker))
-    ctx["身份证号"] = _id18(worker.get("身份证号"))
+    ctx.update(worker_texts(worker))
     family = [_family_row(m) for m in worker.get("家庭成员") or []]
     ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
