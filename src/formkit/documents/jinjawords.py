@@ -79,7 +79,7 @@ def runtime_message(exc: BaseException) -> str:
     if isinstance(exc, UndefinedError):
         found = _NAMED.search(exc.message or "")
         name = next((g for g in found.groups() if g), "") if found else ""
-        return f"用了记录中没有的字段“{name}”" if name else "用了记录中没有的字段"
+        return f"使用了记录中没有的字段“{name}”" if name else "使用了记录中没有的字段"
     if isinstance(exc, SecurityError):
         limit = str(exc)
         if re.search(r"[\u4e00-\u9fff]", limit):  # formkit's own bounds say it in Chinese

@@ -6,20 +6,21 @@ a tag it cannot read, with a position in the XML. Here each tag is read on its o
 ``{% if %}``/``{% for %}`` blocks are paired, and then every name is walked against the
 shape of the context (:func:`name_problems`): every branch, every loop, whether or not a
 record would reach it, with the closest valid names (difflib) for an unknown one. Filters
-and tests must exist in the sandbox.
+and tests must exist in the sandbox (checked with each tag).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from formkit.documents.jinjawords import syntax_message
+from formkit.documents.jinjawords import runtime_message, syntax_message
 from formkit.documents.shapes import ANY, FLAG, LOOP, TEXT, Shape
 from formkit.documents.tags import docxtpl_letter, jinja_source
 from formkit.documents.wordmarkup import Note, Tag
@@ -114,11 +115,21 @@ def _alone(path: Path, tag: Tag, env: SandboxedEnvironment) -> list[Problem]:
         elif word in _CLOSERS and _CLOSERS[word] in _DUMMY:
             source = _DUMMY[_CLOSERS[word]] + source
     try:
-        env.parse(source)
+        tree = env.parse(source)
     except TemplateSyntaxError as exc:
         message, allowed = syntax_message(exc)
         return [tag_problem(path, tag, message, allowed)]
-    return []
+    problems = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known, what = (env.filters, "过滤器（| 后面的名字）") if isinstance(node, nodes.Filter) else (env.tests, "判断（is 后面的名字）")
+        if node.name not in known:
+            usual = (
+                "常用的有 default、replace、trim、upper、length"
+                if isinstance(node, nodes.Filter)
+                else "常用的有 defined、none、number、string"
+            )
+            problems.append(tag_problem(path, tag, f"没有叫“{node.name}”的{what}", _suggest(node.name, known, everything=False) + usual))
+    return problems
 
 
 def _blocks(path: Path, tags: list[Tag]) -> list[Problem]:
@@ -229,11 +240,14 @@ class _Names:
             inner, inner_labels = dict(scope), dict(labels)
             if rows.kind == "rows":
                 item = rows.item or ANY
-            elif rows.kind == "flag":
-                self.problem(node.iter, f"{self.describe(node.iter, labels)} 是真或假，不能循环", "for 后面要写一组行，如 页.行")
+            elif rows.kind in ("flag", "text"):
+                what = "真或假" if rows.kind == "flag" else "一项文字"
+                self.problem(
+                    node.iter, f"{self.describe(node.iter, labels)} 是{what}，不能循环", "for 后面要写一组行，如 页.行、家庭成员行"
+                )
                 item = ANY
             else:
-                item = TEXT if rows.kind == "text" else ANY
+                item = ANY
             if isinstance(node.target, nodes.Name):
                 inner[node.target.name] = item
                 inner_labels[node.target.name] = f"{node.target.name}（{self.describe(node.iter, labels)} 的每一项）"
@@ -302,13 +316,10 @@ class _Names:
             return (base.item or ANY) if base.kind == "rows" else ANY
         if isinstance(node, nodes.Filter):
             base = self.expr(node.node, scope, labels) if node.node is not None else ANY
-            self.filter_exists(node)
             self.arguments(node, scope, labels)
             return base if node.name in ("default", "d") else ANY
         if isinstance(node, nodes.Test):
             self.expr(node.node, scope, labels)
-            if node.name not in self.env.tests:
-                self.problem(node, f"没有叫“{node.name}”的判断", _suggest(node.name, self.env.tests, everything=False))
             self.arguments(node, scope, labels)
             return FLAG
         if isinstance(node, (nodes.Const, nodes.TemplateData)):
@@ -321,10 +332,6 @@ class _Names:
         for arg in [*node.args, *(k.value for k in node.kwargs), node.dyn_args, node.dyn_kwargs]:
             if arg is not None:
                 self.expr(arg, scope, labels)
-
-    def filter_exists(self, node: nodes.Filter) -> None:
-        if node.name not in self.env.filters:
-            self.problem(node, f"没有叫“{node.name}”的过滤器（| 后面的名字）", _suggest(node.name, self.env.filters, everything=False))
 
     def name(self, node: nodes.Name, scope: dict[str, Shape]) -> Shape:
         if node.name in scope:
@@ -346,6 +353,7 @@ class _Names:
 
     def attribute(self, base: Shape, name: str, node: nodes.Node, labels: dict[str, str]) -> Shape:
         owner = self.describe(node.node, labels) if isinstance(node, (nodes.Getattr, nodes.Getitem)) else "这一项"
+        written = self.describe(node.node, {}) if isinstance(node, (nodes.Getattr, nodes.Getitem)) else "这一项"
         if base.kind == "fields":
             if name in base.fields:
                 return base.fields[name]
@@ -353,9 +361,9 @@ class _Names:
         elif base.kind == "text":
             if not name.startswith("_") and name in dir(str):
                 return ANY
-            self.problem(node, f"{owner} 是一项文字，下面没有“{name}”", f"直接写 {{{{ {owner} }}}}")
+            self.problem(node, f"{owner} 是一项文字，下面没有“{name}”", f"直接写 {{{{ {written} }}}}")
         elif base.kind == "flag":
-            self.problem(node, f"{owner} 是真或假，下面没有“{name}”", f"用 {{% if {owner} %}} … {{% endif %}}")
+            self.problem(node, f"{owner} 是真或假，下面没有“{name}”", f"用 {{% if {written} %}} … {{% endif %}}")
         elif base.kind == "rows":
             if not name.startswith("_") and name in dir(list):
                 return ANY
@@ -363,6 +371,29 @@ class _Names:
             self.problem(
                 node,
                 f"{owner} 是一组行，要先用 for 循环取出每一行",
-                f"如 {{%tr for r in {owner} %}} … {{{{ r.{item[0] if item else name} }}}} … {{%tr endfor %}}",
+                f"如 {{%tr for r in {written} %}} … {{{{ r.{item[0] if item else name} }}}} … {{%tr endfor %}}",
             )
         return ANY
+
+
+_CONDITION = re.compile(r"^\{%-?\s*(?:if|elif)\s+(.*?)\s*-?%\}$|^\{%-?\s*for\s+.+?\s+in\s+(.*?)\s*-?%\}$", re.S)
+
+
+def culprit(tags: Sequence[Tag], env: SandboxedEnvironment, context: Mapping[str, Any], failure: BaseException) -> Tag | None:
+    """The tag that failed a rendering: the first whose expression, evaluated alone in the
+    same context, fails with the same message (:func:`runtime_message`). Tags inside a loop
+    fail alone on the loop's variable instead, and are passed over. None when none does."""
+    wanted = (type(failure), runtime_message(failure))
+    for tag in tags:
+        source = jinja_source(tag.text)
+        condition = _CONDITION.match(source)
+        if condition is not None:
+            source = "{{ " + (condition.group(1) or condition.group(2)) + " }}"
+        if tag.dropped or not source.startswith("{{"):
+            continue
+        try:
+            env.from_string(source).render(context)
+        except Exception as exc:  # whatever it is, it is compared with the failure
+            if (type(exc), runtime_message(exc)) == wanted:
+                return tag
+    return None

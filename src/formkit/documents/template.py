@@ -32,7 +32,7 @@ from formkit.documents.body import (
 )
 from formkit.documents.deflate import PrintPiece, compress_piece, deflated_member
 from formkit.documents.jinjawords import runtime_message
-from formkit.documents.preflight import name_problems, note_problems, syntax_problems
+from formkit.documents.preflight import culprit, name_problems, note_problems, syntax_problems, tag_problem
 from formkit.documents.sandbox import MAX_RANGE_STEPS, _range_budget, make_environment
 from formkit.documents.shapes import Shape
 from formkit.documents.steps import (
@@ -431,19 +431,23 @@ class FormTemplate:
         return self._prepared
 
     @contextlib.contextmanager
-    def _rendering(self) -> Iterator[None]:
+    def _rendering(self, context: Mapping[str, Any]) -> Iterator[None]:
         """Run one rendering under the range budget, turning its failures into TemplateProblem
-        (in Chinese: :func:`formkit.documents.jinjawords.runtime_message`)."""
+        (in Chinese: :func:`formkit.documents.jinjawords.runtime_message`), at the tag that
+        failed when it can be found (:func:`formkit.documents.preflight.culprit`)."""
         token = _range_budget.set([MAX_RANGE_STEPS])
         try:
             yield
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{runtime_message(exc)}。") from exc
+            _range_budget.set([MAX_RANGE_STEPS])
+            tag = culprit(self.tags, self.env, context, exc) if not isinstance(exc, MemoryError) else None
+            problems = [tag_problem(self.path, tag, runtime_message(exc))] if tag is not None else []
+            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{runtime_message(exc)}。", problems) from exc
         finally:
             _range_budget.reset(token)
 
     def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
-        with self._rendering():
+        with self._rendering(context):
             xml: str = template.render(context)
         return xml.encode("utf-8")
 
@@ -486,7 +490,7 @@ class FormTemplate:
                 return self._with_parts(prep, context, streamed)
             text = streamed
         else:
-            with self._rendering():
+            with self._rendering(context):
                 text = prep.body.render(context)
         body = _post_process(text.encode("utf-8"), marked=prep.marked, flat=prep.flat)
         del text
@@ -515,7 +519,7 @@ class FormTemplate:
         same bytes as :meth:`render_fast` on the whole body (zlib's output does not depend
         on how its input is split), in memory that does not grow with the document.
         """
-        with self._rendering():
+        with self._rendering(context):
             chunks = prep.body.generate(context)
             first: list[str] = []
             size = 0
@@ -566,7 +570,7 @@ class FormTemplate:
             TemplateProblem: as :meth:`render_fast`.
         """
         doc = DocxTemplate(io.BytesIO(self._source))
-        with self._rendering():
+        with self._rendering(context):
             doc.render(dict(context), jinja_env=self.env, autoescape=True)
         return zip_bytes(read_members(document_bytes(doc), self.level))
 

@@ -196,7 +196,8 @@ def _flatten_paragraph(paragraph: etree._Element, part: str, where: str, notes: 
     first = text[spans[0].start : spans[0].end] if spans else deleted.strip()
     if _revised_structure(paragraph):
         notes.append(Note(where, first, "这一段是修订（整段或整行被插入或删除），formkit 不能替 Word 接受", ACCEPT_ALL, error=True))
-        return [], False
+        written = [text[s.start : s.end] for s in spans if s.closed]
+        return [Tag(part, where, t, halfwidth(t)[0]) for t in written], False  # still read, for the blocks around
     changed = False
     if _accept_revisions(paragraph):
         notes.append(Note(where, first, "这一段的标签里或旁边有修订（插入或删除）：已按接受修订处理", ACCEPT_ALL))
