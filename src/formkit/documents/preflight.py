@@ -352,6 +352,9 @@ class _Names:
         return ANY
 
     def attribute(self, base: Shape, name: str, node: nodes.Node, labels: dict[str, str]) -> Shape:
+        if name.startswith("_"):
+            self.problem(node, f"“{name}”以下划线开头：模板不允许访问程序内部的内容", "标签里只写记录的字段，见 docs/templates.md")
+            return ANY
         owner = self.describe(node.node, labels) if isinstance(node, (nodes.Getattr, nodes.Getitem)) else "这一项"
         written = self.describe(node.node, {}) if isinstance(node, (nodes.Getattr, nodes.Getitem)) else "这一项"
         if base.kind == "fields":
