@@ -99,7 +99,7 @@ def order_properties(root: etree._Element) -> bool:
         True when anything moved or was dropped (the part must be written again).
     """
     changed = False
-    for element in root.iter(*_ORDERS):
+    for element in list(root.iter(*_ORDERS)):  # listed first: reordering moves elements the walk would skip
         if len(element) > 1 and _put_in_order(element, _ORDERS[element.tag], _LAST[element.tag]):
             changed = True
     return changed

@@ -147,7 +147,7 @@ def jinja_source(tag: str) -> str:
         return tag
     if special.group(1) in ("vm", "hm"):
         return ""
-    return "{{" + special.group(2) + " }}"
+    return "{{ " + special.group(2).strip() + " }}"
 
 
 def removes_paragraph(tag: str) -> bool:

@@ -197,6 +197,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         帮扶项目=to_text(pay.get("帮扶项目")),
         资金来源=to_text(pay.get("资金来源")),
         发放日期=to_text(pay.get("发放日期")),
+        宣传推荐=to_text(pay.get("宣传推荐")),
     )
     return ctx
 
@@ -304,6 +305,8 @@ def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
     18-digit form: what 附件3 prints, and what 附件1's template may use too."""
     out = texts(worker)
     out["身份证号"] = _id18(worker.get("身份证号"))
+    for rows in ("家庭成员", "所附附件"):  # tables, printed as 家庭成员行 and 附件行 (an empty one is no text)
+        out.pop(rows, None)
     return out
 
 

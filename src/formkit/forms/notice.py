@@ -192,6 +192,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
                 "帮扶项目",
                 "资金来源",
                 "发放日期",
+                "宣传推荐",
             )
         )
     )
