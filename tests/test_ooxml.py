@@ -31,15 +31,13 @@ import pytest
 from lxml import etree
 
 import ooxml_check
+from conftest import RECORDS, TEMPLATES
 from formkit import api
 from formkit.domain import annexes
 from formkit.exchange.collect import collect
 from formkit.forms.notice import render_notice
 from ooxml_check import check_docx, describe, errors, iter_docx
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 LIBREOFFICE = Path(__file__).resolve().parent / "data" / "libreoffice-resaved"
 
 DOCUMENT = "word/document.xml"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_tools
+from conftest import ROOT, require_tools
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
@@ -22,8 +22,6 @@ from formkit.domain.idcard import parse_id_number
 from formkit.errors import FormkitError
 from formkit.pipeline import batch
 from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def squash(text: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS
 from formkit.domain.dates import report_days
 from formkit.errors import RecordsInvalid
 from formkit.forms.schedule import (
@@ -32,8 +33,6 @@ from formkit.forms.schedule import (
 )
 from formkit.records.load import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 DISTRICT = "思明区总工会"
 INDUSTRY = "市建设工会工委"
 

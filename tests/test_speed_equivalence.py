@@ -35,6 +35,7 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from conftest import RECORDS, ROOT, TEMPLATES
 from docxread import all_text
 from formkit import api
 from formkit.documents.body import (
@@ -53,10 +54,6 @@ from formkit.fake import generate_records
 from formkit.forms import context as ctx
 from formkit.pipeline import batch
 from formkit.pipeline.manifest import MANIFEST
-
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "templates"
-RECORDS = ROOT / "records"
 
 
 def c14n(data: bytes, part: str = "word/document.xml") -> bytes:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from conftest import RECORDS
 from formkit.domain.idcard import check_digit
 from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.sheetexport import CITY_DIR, export_tables
@@ -41,8 +42,6 @@ from formkit.exchange.spreadsheet import (
 from formkit.forms.context import ROSTER_COLUMNS
 from formkit.records.load import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 SM = "思明区总工会"
 JS = "市建设工会工委"
 

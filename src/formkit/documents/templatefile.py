@@ -14,7 +14,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from formkit.domain.annexes import ANNEXES
+from formkit.domain import annexes
 from formkit.errors import Problem, TemplateProblem
 
 #: Other formats a template may be saved in by mistake, and their names in Word's and
@@ -126,6 +126,6 @@ def default_template_dir() -> Path:
     here = Path(__file__).resolve().parents[1]  # the formkit package
     candidates = [Path.cwd() / "templates", here / "_templates", here.parents[1] / "templates"]
     for folder in candidates:
-        if all((folder / annex.template).is_file() or _others(folder / annex.template) for annex in ANNEXES):
+        if all((folder / d.template).is_file() or _others(folder / d.template) for d in annexes.RENDERED):
             return folder
     raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")

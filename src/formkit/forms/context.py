@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -356,3 +356,13 @@ def weekly_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], report:
     ctx["报出日期"] = to_text(report.get("报出日期"))
     ctx["案例说明"] = to_text(report.get("案例说明"))
     return ctx
+
+
+#: The context builder of each kind of document that is made per worker or per weekly report
+#: (:attr:`formkit.domain.annexes.Document.each`): ``builder(campaign, unit, record)``. The
+#: roster, made per 帮扶项目 from many workers, is :func:`roster_contexts`.
+CONTEXTS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]] = {
+    "voucher": voucher_context,
+    "registration": registration_context,
+    "weekly": weekly_context,
+}

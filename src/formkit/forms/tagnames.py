@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from formkit.documents.shapes import Shape
 from formkit.documents.template import FormTemplate
-from formkit.domain.annexes import ANNEXES, SUMMARY, Document
+from formkit.domain import annexes
 from formkit.domain.idcard import check_digit
 from formkit.domain.models import Attachment, Campaign, FamilyMember, Figures, Payment, Subsidy, Unit, WeeklyReport, Worker
 from formkit.errors import Problem, TemplateProblem
@@ -60,17 +60,22 @@ def prototypes() -> dict[str, dict[str, Any]]:
 
 
 def example_contexts() -> dict[str, dict[str, Any]]:
-    """The context of each annex (by kind) and of the notice (``notice``), from the prototypes."""
+    """The context of each rendered document (by kind, :data:`formkit.domain.annexes.RENDERED`,
+    built as a render builds it: :data:`formkit.forms.context.CONTEXTS` by what the document is
+    made for) and of the notice (``notice``), from the prototypes."""
     p = prototypes()
     campaign, unit, worker = p["campaign"], p["unit"], p["worker"]
-    [(_, roster)] = ctx.roster_contexts(campaign, unit, [worker])
-    return {
-        "voucher": ctx.voucher_context(campaign, unit, worker),
-        "roster": roster,
-        "registration": ctx.registration_context(campaign, unit, worker, instructions=True),
-        "weekly": ctx.weekly_context(campaign, unit, p["weekly"]),
-        "notice": notice_context(campaign, "单位"),
-    }
+    made_from = {annexes.EACH_WORKER: worker, annexes.EACH_PAID: worker, annexes.EACH_WEEK: p["weekly"]}
+    contexts: dict[str, dict[str, Any]] = {}
+    for document in annexes.RENDERED:
+        if document.each == annexes.EACH_PROJECT:
+            [(_, contexts[document.kind])] = ctx.roster_contexts(campaign, unit, [worker])
+        elif document.kind in ctx.CONTEXTS and document.each in made_from:
+            contexts[document.kind] = ctx.CONTEXTS[document.kind](campaign, unit, made_from[document.each])
+    if "registration" in contexts:  # the 填表说明 page's flag: true on the notice's blank form
+        contexts["registration"] = ctx.registration_context(campaign, unit, worker, instructions=True)
+    contexts["notice"] = notice_context(campaign, "单位")
+    return contexts
 
 
 @functools.cache
@@ -95,22 +100,23 @@ def check_templates(folder: Path, *, every: bool = False) -> tuple[dict[str, For
     Args:
         folder: a templates folder (``--templates``).
         every: also the notice templates (``通知*.docx``) and the 活动小结 when the folder has
-            them (``formkit check --templates``); else the four annexes, which a render needs.
+            them (``formkit check --templates``); else the documents a render writes
+            (:data:`formkit.domain.annexes.RENDERED`).
 
     Returns:
-        (the annex templates that could be read, by kind; every problem, errors and warnings,
+        (the templates of :data:`~formkit.domain.annexes.RENDERED` that could be read, by kind; every problem, errors and warnings,
         each naming the template, where the tag is and the tag).
     """
     problems: list[Problem] = []
     loaded: dict[str, FormTemplate] = {}
-    annex: Document
-    for annex in ANNEXES:
-        template = _load(folder / annex.template, problems, (shapes()[annex.kind], annex.label))
+    for document in annexes.RENDERED:
+        shape = shapes().get(document.kind)
+        template = _load(folder / document.template, problems, (shape, document.label) if shape is not None else None)
         if template is not None:
-            loaded[annex.kind] = template
+            loaded[document.kind] = template
     if every:
         for path in sorted(folder.glob("通知*.docx")):
             _load(path, problems, (shapes()["notice"], NOTICE_LABEL))
-        if (folder / SUMMARY.template).is_file():
-            _load(folder / SUMMARY.template, problems)
+        if (folder / annexes.SUMMARY.template).is_file():
+            _load(folder / annexes.SUMMARY.template, problems)
     return loaded, sorted(set(problems))

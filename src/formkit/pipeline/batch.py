@@ -42,13 +42,13 @@ from formkit.documents.template import (
     FormTemplate,
 )
 from formkit.documents.zipio import DOCUMENT_PART, member_data_offset
+from formkit.domain import annexes
 from formkit.domain.annexes import (
-    ANNEXES,
-    REGISTRATION,
-    ROSTER,
+    EACH_PAID,
+    EACH_PROJECT,
+    EACH_WEEK,
+    EACH_WORKER,
     SUMMARY,
-    VOUCHER,
-    WEEKLY,
 )
 from formkit.errors import FormkitError
 from formkit.files import (
@@ -157,63 +157,61 @@ class Batch:
     def count(self, unit: UnitRecords) -> int:
         """Documents of a unit (for the progress total), without unpacking its records:
         one roster is counted, :meth:`plan` adds any further 帮扶项目's."""
-        paid = self.records.paid_workers(unit)
-        return len(unit.workers) + len(paid) + len(unit.weeks) + (1 if paid else 0)
+        paid = len(self.records.paid_workers(unit))
+        per = {EACH_WORKER: len(unit.workers), EACH_PAID: paid, EACH_WEEK: len(unit.weeks), EACH_PROJECT: 1 if paid else 0}
+        return sum(per.get(document.each, 0) for document in annexes.RENDERED)
 
     def plan(self, unit: UnitRecords, name: str) -> UnitPlan:
         info = unit.unit.model_dump(by_alias=True)
         unit_key = digest(__version__, str(MANIFEST_FORMAT), canonical_json(self.campaign), canonical_json(info))
         keys = {kind: digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in self.templates}
         docs: list[PlannedDoc] = []
-        counts = {annex.short: 0 for annex in ANNEXES}
-        # one roster per 帮扶项目, as ctx.roster_contexts groups them: its key is
-        # digest(roster key, 帮扶项目, each member's record text), hashed as it goes
-        groups: dict[str, tuple[Any, list[bytes]]] = {}
+        counts = {document.short: 0 for document in annexes.RENDERED}
+        # per worker: every worker's documents first, then the paid worker's (附件3, then 附件1)
+        per_worker = sorted((d for d in annexes.RENDERED if d.each in (EACH_WORKER, EACH_PAID)), key=lambda d: d.each != EACH_WORKER)
+        per_project = [d for d in annexes.RENDERED if d.each == EACH_PROJECT]
+        per_week = [d for d in annexes.RENDERED if d.each == EACH_WEEK]
+        # one document per 帮扶项目 and kind, as ctx.roster_contexts groups them: its key is
+        # digest(its kind's key, 帮扶项目, each member's record text), hashed as it goes
+        groups: dict[str, tuple[list[Any], list[bytes]]] = {}
         for rec in sorted(unit.workers, key=worker_sort_key):
             model = rec.worker
             worker = model.model_dump(by_alias=True)
             text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
             payload = pack(worker, "dump")
             file_name = document_name(worker, rec)
-            docs.append(
-                PlannedDoc(
-                    REGISTRATION.kind,
-                    f"{REGISTRATION.folder}/{file_name}",
-                    digest(keys[REGISTRATION.kind], text),
-                    payload,
-                    REGISTRATION.kind,
-                )
-            )
-            counts[REGISTRATION.short] += 1
-            if rec.paid:
-                docs.append(
-                    PlannedDoc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind)
-                )
-                counts[VOUCHER.short] += 1
+            for document in per_worker:
+                if document.each == EACH_PAID and not rec.paid:
+                    continue
+                key = digest(keys[document.kind], text)
+                docs.append(PlannedDoc(document.kind, f"{document.folder}/{file_name}", key, payload, document.kind))
+                counts[document.short] += 1
+            if rec.paid and per_project:
                 project = ctx.to_text(worker["慰问"].get("帮扶项目"))
                 if project not in groups:
-                    groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode()), [])
-                hasher, members = groups[project]
-                hasher.update(f"\x1f{text}".encode())
+                    groups[project] = ([hashlib.sha256(f"{keys[d.kind]}\x1f{project}".encode()) for d in per_project], [])
+                hashers, members = groups[project]
+                for hasher in hashers:
+                    hasher.update(f"\x1f{text}".encode())
                 members.append(payload)
-        for project, (hasher, members) in groups.items():
+        for project, (hashers, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
-            docs.append(PlannedDoc(ROSTER.kind, f"{ROSTER.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
-            counts[ROSTER.short] += 1
-        if len(groups) > 1:  # count() took one roster per unit
-            self.total += len(groups) - 1
-        for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
+            for document, hasher in zip(per_project, hashers):
+                docs.append(PlannedDoc(document.kind, f"{document.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
+                counts[document.short] += 1
+        if len(groups) > 1:  # count() took one per unit
+            self.total += (len(groups) - 1) * len(per_project)
+        weeks = sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix()))
+        for week in weeks if per_week else []:
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
-            docs.append(
-                PlannedDoc(
-                    WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", digest(keys[WEEKLY.kind], text), data, WEEKLY.kind
-                )
-            )
-            counts[WEEKLY.short] += 1
+            for document in per_week:
+                rel = f"{document.folder}/{data['时间'].isoformat()}.docx"
+                docs.append(PlannedDoc(document.kind, rel, digest(keys[document.kind], text), data, document.kind))
+                counts[document.short] += 1
         distinct_names(docs)
         prints = []
-        for annex in ANNEXES:
+        for annex in annexes.RENDERED:
             printed = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
             if printed:
                 docs[printed[0]].first = True

@@ -66,12 +66,9 @@ def document_context(kind: str, campaign: dict[str, Any], info: dict[str, Any], 
     0.5 KB, for the parent holds a unit's worth of them and a pool process a roster's); a
     roster carries ``(帮扶项目, [packed dumps])``, unpacked one by one as its rows are made.
     """
-    if kind == "registration":
-        return ctx.registration_context(campaign, info, unpacked(payload))
-    if kind == "voucher":
-        return ctx.voucher_context(campaign, info, unpacked(payload))
-    if kind == "weekly":
-        return ctx.weekly_context(campaign, info, payload)
+    build = ctx.CONTEXTS.get(kind)
+    if build is not None:
+        return build(campaign, info, unpacked(payload))
     project, workers = payload
     [(name, roster)] = ctx.roster_contexts(campaign, info, (unpacked(w) for w in workers))
     assert name == project

@@ -10,9 +10,7 @@ from formkit.documents.template import (
     FormTemplate,
     default_template_dir,
 )
-from formkit.domain.annexes import (
-    ANNEXES,
-)
+from formkit.domain import annexes
 from formkit.errors import OutputError, Problem
 from formkit.files import (
     safe_name,
@@ -74,7 +72,7 @@ def unit_has_errors(records: RecordSet, unit: UnitRecords) -> bool:
 
 def load_templates(folder: Path | None) -> dict[str, FormTemplate]:
     folder = Path(folder) if folder is not None else default_template_dir()
-    return {annex.kind: FormTemplate(folder / annex.template) for annex in ANNEXES}
+    return {document.kind: FormTemplate(folder / document.template) for document in annexes.RENDERED}
 
 
 def worker_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
