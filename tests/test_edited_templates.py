@@ -247,6 +247,7 @@ ALLOWED_WORDS = {
     "docx", "doc", "wps", "odt", "rtf", "Word", "WPS", "Strict", "Open", "XML", "docs", "templates", "md",
     "if", "elif", "else", "endif", "for", "endfor", "set", "endset", "with", "endwith", "macro", "endmacro",
     "vm", "hm", "in", "is", "default", "tr", "tc", "formkit", "check", "loop", "safe", "autoescape", "false",
+    "replace", "trim", "upper", "length", "defined", "none", "number", "string",  # filters and tests suggested
 }  # fmt: skip
 
 
