@@ -217,3 +217,16 @@ def test_docx_zip_member_order_is_kept_when_a_part_changes(tmp_path):
     assert flat.data != source.read_bytes()
     with zipfile.ZipFile(source) as before, zipfile.ZipFile(__import__("io").BytesIO(flat.data)) as after:
         assert before.namelist() == after.namelist()
+
+
+def test_worker_texts_print_what_texts_prints():
+    """The voucher and the form print a worker's fields through worker_texts' shortcuts: the
+    same text as to_text gives, control characters still removed."""
+    records = api.check(ROOT / "records")
+    workers = [rec.worker.model_dump(by_alias=True) for unit in records.units for rec in unit.workers]
+    workers.append(dict(workers[0], 工作单位="厦门\x01鹭江\t纺织厂", 备注="第一行\r\n第二行"))
+    for worker in workers:
+        expected = {k: v for k, v in ctx.texts(worker).items() if k not in ("家庭成员", "所附附件")}
+        expected["身份证号"] = ctx.worker_texts(worker)["身份证号"]
+        assert ctx.worker_texts(worker) == expected
+    assert ctx.worker_texts(workers[-1])["工作单位"] == "厦门鹭江 纺织厂"
