@@ -83,6 +83,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, tuple[str, ...]]], tuple[str, .
     ),
     "broken_tag": (VOUCHER, [("error", "表格1 第1行 第2格", ("{{ 姓名 }", "没有结束", "缺少 }}"))], None),
     "tracked_paragraph": (WEEKLY, [("error", "第7段", ("{%p if 案例说明 %}", "请在 Word 中接受所有修订后再保存"))], None),
+    "broken_block": (WEEKLY, [("error", "第7段", ("{%p if 案例说明 }", "没有结束", "缺少 %}"))], None),
     "strict": (VOUCHER, [("error", "文件", ("Strict Open XML", "另存为时选 Word 文档，不要选 Strict Open XML 文档"))], None),
 }
 

@@ -89,7 +89,7 @@ def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment) 
     """
     problems: list[Problem] = []
     for tag in tags:
-        if not tag.dropped:
+        if not tag.dropped and not tag.broken:
             problems += _alone(path, tag, env)
     if problems:
         return problems
@@ -185,7 +185,7 @@ def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedE
     problems: list[Problem] = []
     for part in dict.fromkeys(t.part for t in tags):
         kept = [t for t in tags if t.part == part and not t.dropped]
-        source = "\n".join(jinja_source(t.text) for t in kept)
+        source = "\n".join(_stand_in(t) if t.broken else jinja_source(t.text) for t in kept)
         try:
             tree = env.parse(source)
         except TemplateSyntaxError as exc:
@@ -197,6 +197,19 @@ def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedE
         walker.walk(tree)
         problems += walker.problems
     return list(dict.fromkeys(problems))
+
+
+def _stand_in(tag: Tag) -> str:
+    """What a broken tag (refused already) counts as when the names are walked: the same
+    opening, middle or closing of a block, else nothing."""
+    word = _statement(jinja_source(tag.text))
+    if word in _DUMMY and word != "set":
+        return _DUMMY[word]
+    if word in _MIDDLES:
+        return "{% else %}" if word == "else" else "{% elif 1 %}"
+    if word in _CLOSERS and _CLOSERS[word] in _DUMMY:
+        return "{% " + word + " %}"
+    return ""
 
 
 def _suggest(name: str, choices: Iterable[str], everything: bool = True) -> str:
@@ -392,7 +405,7 @@ def culprit(tags: Sequence[Tag], env: SandboxedEnvironment, context: Mapping[str
         condition = _CONDITION.match(source)
         if condition is not None:
             source = "{{ " + (condition.group(1) or condition.group(2)) + " }}"
-        if tag.dropped or not source.startswith("{{"):
+        if tag.dropped or tag.broken or not source.startswith("{{"):
             continue
         try:
             env.from_string(source).render(context)

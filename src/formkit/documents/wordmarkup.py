@@ -72,6 +72,8 @@ class Tag:
         text: the tag as the prepared template holds it (ASCII delimiters and punctuation).
         dropped: docxtpl drops it (it shares a paragraph, row or cell with a ``{%p``,
             ``{%tr`` or ``{%tc`` tag that replaces the whole of it).
+        broken: the tag does not close in its paragraph (refused with a note): it still
+            counts when blocks are paired, so the ``{% endif %}`` after it is not blamed too.
     """
 
     part: str
@@ -79,6 +81,7 @@ class Tag:
     shown: str
     text: str
     dropped: bool = False
+    broken: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ def _flatten_paragraph(paragraph: etree._Element, part: str, where: str, notes: 
         typed = text[span.start : span.end]
         if not span.closed:
             notes.append(_unclosed(where, typed, span))
+            tags.append(Tag(part, where, typed, halfwidth(typed)[0], broken=True))
             continue
         fixed, slips = halfwidth(typed)
         if slips:
@@ -475,7 +479,7 @@ def _mark_dropped(tags_of: dict[etree._Element, list[Tag]], tags: list[Tag]) -> 
         units = [paragraph, *paragraph.iterancestors(_W + "tr", _W + "tc")]
         for tag in paragraph_tags:
             keeper = next((replaced[u] for u in units if u in replaced), None)
-            out.append(tag if keeper is None or keeper is tag else Tag(tag.part, tag.where, tag.shown, tag.text, dropped=True))
+            out.append(tag if keeper is None or keeper is tag else Tag(tag.part, tag.where, tag.shown, tag.text, True, tag.broken))
     return out
 
 

@@ -114,6 +114,7 @@ CASES: dict[str, tuple[str, Callable[[str], str], Callable[[str], str] | None]] 
         None,
     ),
     "tracked_paragraph": (WEEKLY, tracked_paragraph, None),
+    "broken_block": (WEEKLY, replace_run("{%p if 案例说明 %}", lambda rpr: runs(rpr, "{%p if 案例说明 }")), None),
 }
 
 
