@@ -230,3 +230,59 @@ def test_worker_texts_print_what_texts_prints():
         expected["身份证号"] = ctx.worker_texts(worker)["身份证号"]
         assert ctx.worker_texts(worker) == expected
     assert ctx.worker_texts(workers[-1])["工作单位"] == "厦门鹭江 纺织厂"
+
+
+# --------------------------------------------------------------------------------------
+# Word's wrappers around part of a tag: fields and content controls
+# --------------------------------------------------------------------------------------
+
+
+def _flattened(paragraph: str) -> tuple[str, list[str]]:
+    """The paragraph's XML after flattening (as a tiny .docx), and the notes' messages."""
+    import io
+
+    body = f'<w:document xmlns:w="{W}"><w:body>{paragraph}</w:body></w:document>'
+    types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("[Content_Types].xml", types)
+        zf.writestr("word/document.xml", body)
+    flat = flatten_docx(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(flat.data)) as zf:
+        xml = zf.read("word/document.xml").decode("utf-8")
+    return xml, [n.message for n in flat.notes]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "warning"),
+    [
+        ('<w:p><w:fldSimple w:instr=" MERGEFIELD 姓名 "><w:r><w:t>{{ 姓</w:t></w:r></w:fldSimple><w:r><w:t>名 }}</w:t></w:r></w:p>', "域"),
+        (
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "tel:1" </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{{ 姓</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+            "<w:r><w:t>名 }}</w:t></w:r></w:p>",
+            "域",
+        ),
+        (
+            '<w:p><w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent><w:r><w:t>{{ 姓</w:t></w:r></w:sdtContent></w:sdt>'
+            "<w:r><w:t>名 }}</w:t></w:r></w:p>",
+            "内容控件",
+        ),
+    ],
+    ids=["simple field", "complex field", "content control"],
+)
+def test_a_wrapper_around_part_of_a_tag_is_taken_away(paragraph: str, warning: str):
+    xml, notes = _flattened(paragraph)
+    assert '<w:t xml:space="preserve">{{ 姓名 }}</w:t>' in xml, xml
+    for gone in ("fldSimple", "fldChar", "instrText", "w:sdt"):
+        assert gone not in xml, xml
+    assert len(notes) == 1 and warning in notes[0]
+
+
+def test_a_wrapper_around_a_whole_tag_stays():
+    xml, notes = _flattened('<w:p><w:hyperlink w:anchor="甲"><w:r><w:t>{{ 姓名 }}</w:t></w:r></w:hyperlink></w:p>')
+    assert "hyperlink" in xml and not notes
