@@ -307,15 +307,14 @@ _date_text = functools.lru_cache(maxsize=1 << 14)(format_date_zh)
 
 #: The worker's tables, printed as 家庭成员行 and 附件行 (not as text, even when empty).
 _WORKER_TABLES = frozenset({"家庭成员", "所附附件", "慰问"})
-_NEEDS_CLEANING = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
     """Every scalar field of a worker record as text (as :func:`texts` prints it), the
     身份证号 in its 18-digit form: what 附件3 prints, and what 附件1's template may use too.
 
-    Made for every voucher and form: the plain values (None, text without control
-    characters) take a shortcut past :func:`to_text`, with the same result.
+    Made for every voucher and form: None, text and dates take a shortcut past
+    :func:`to_text`'s type checks, with the same result (text through :func:`clean_text`).
     """
     out: dict[str, str] = {}
     for key, value in worker.items():
@@ -323,8 +322,8 @@ def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
             continue
         if value is None:
             out[key] = ""
-        elif type(value) is str and not _NEEDS_CLEANING.search(value):
-            out[key] = value
+        elif type(value) is str:
+            out[key] = clean_text(value)  # what to_text does with text, past its type checks
         elif type(value) is date:
             out[key] = _date_text(value)
         elif not isinstance(value, Mapping):
