@@ -338,15 +338,6 @@ def test_control_characters_in_records_do_not_reach_document_xml(tmp_path: Path)
     assert_valid([out], at_least=50)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="U+FFFE/U+FFFF (XML 1.0 cannot hold them) pass formkit.context.clean_text, whose "
-    "_CONTROL covers only C0 and DEL, and nothing else filters what Jinja prints "
-    "(formkit.render._finalize, FormTemplate.render_fast: the fast path never parses its output): "
-    "document.xml is not well-formed. Fix: remove [^\\t\\n\\r\\x20-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff] "
-    "in clean_text, and as the last line in render._finalize for every printed str",
-)
 def test_noncharacters_in_records_do_not_reach_document_xml(tmp_path: Path):
     records = _records_with(
         tmp_path,
@@ -364,13 +355,6 @@ def test_noncharacters_in_records_do_not_reach_document_xml(tmp_path: Path):
     assert_valid([out], at_least=50)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formkit.models._person_name refuses invisible and control characters (categories "
-    "Cc Cf Zl Zp) but not the noncharacters U+FFFE/U+FFFF (category Cn): the name is accepted, "
-    "reaches document.xml and the file name (render.safe_name keeps it). Fix: refuse "
-    "category Cn and Cs too (or the XML-illegal set) in _person_name",
-)
 def test_name_with_a_noncharacter_is_refused(tmp_path: Path):
     records = _records_with(tmp_path, {WORKER: ("姓名: 王秀英", '姓名: "王秀英\\uFFFF"')})
     refused = [p for p in api.check(records).errors if p.path.name == Path(WORKER).name]

@@ -20,7 +20,7 @@ from typing import Any
 
 from formkit.documents.template import default_template_dir
 from formkit.domain import amounts
-from formkit.errors import OutputError, Problem, RecordsInvalid, TemplateProblem
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid, TemplateProblem, os_reason
 from formkit.exchange import sheetimport
 from formkit.exchange.collect import collect as collect_records
 from formkit.exchange.sheetexport import export_tables
@@ -168,7 +168,7 @@ def render(
     try:
         batch.run(processes)
     except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹 {out}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入输出文件夹 {out}：{os_reason(exc)}") from exc
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
     if (mask or (out / PUBLICITY_DIR).is_dir()) and not report.skipped:
@@ -204,13 +204,14 @@ def collect(records: Path | str | RecordSet, out: Path | str, *, templates: Path
     return collect_records(record_set, Path(out), templates=Path(templates) if templates else None)
 
 
-def export(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False) -> list[Path]:
-    """The annex-2 roster and annex-4 figures as .xlsx and CSV (:func:`formkit.exchange.sheetexport.export_tables`).
+def export(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False, csv_form: str = "plain") -> list[Path]:
+    """The annex-2 roster and annex-4 figures as .xlsx and CSV (:func:`formkit.exchange.sheetexport.export_tables`);
+    ``csv_form``: ``plain`` UTF-8, or ``excel`` (BOM, ``="…"`` around digit codes).
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
     """
-    return export_tables(records, out, keep_going=keep_going)
+    return export_tables(records, out, keep_going=keep_going, csv_form=csv_form)
 
 
 def import_sheet(
@@ -233,20 +234,34 @@ def new_record(kind: str) -> str:
 
 
 def write_new_record(kind: str, path: Path | str) -> Path:
-    """Write the skeleton of ``kind`` to ``path``, never over an existing file.
+    """Write the skeleton of ``kind`` where ``path`` says, never over an existing file.
+
+    ``path`` is the file (``….yaml``) or a folder: ``records/湖里区总工会`` gets
+    ``单位.yaml`` for a unit, a numbered file in its ``职工/`` or ``周报/`` for a worker or a
+    week; a records folder gets ``campaign.yaml`` (:func:`formkit.records.skeleton.record_path`).
+
+    Returns:
+        The file written.
 
     Raises:
-        OutputError: ``path`` exists, or cannot be written.
+        FormkitError: ``path`` is the wrong kind of folder (the message says which to give),
+            or the file exists (it is never overwritten).
+        OutputError: the file cannot be written.
     """
-    path = Path(path)
+    path = skeleton.record_path(kind, path)
     if path.exists() or path.is_symlink():
-        raise OutputError(f"{path} 已存在，不会覆盖。")
+        raise FormkitError(f"{path} 已存在，不会覆盖：换一个文件名，或给出文件夹（formkit new 在里面新建一个文件）")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法建立文件夹 {path.parent}：{os_reason(exc)}") from exc
+    try:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(skeleton.new_record(kind))
+    except FileExistsError:
+        raise FormkitError(f"{path} 已存在，不会覆盖。") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{os_reason(exc)}") from exc
     return path
 
 

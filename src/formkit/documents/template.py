@@ -58,7 +58,7 @@ from formkit.documents.zipio import (
     read_members,
     zip_bytes,
 )
-from formkit.errors import Problem, TemplateProblem
+from formkit.errors import Problem, TemplateProblem, os_reason
 
 #: A body longer than this (characters) is rendered as a stream: deflated in a second
 #: thread, segment by segment, while Jinja writes the next (a 1,000-row roster: 5 MB of XML).
@@ -360,7 +360,7 @@ class FormTemplate:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 无法读取：文件打不开（可能正在 Word 或 WPS 里打开着，或没有读取权限）。") from exc
+            raise TemplateProblem(f"模板 {self.path.name} 无法读取：{os_reason(exc)}（文件可能正在 Word 或 WPS 里打开着）。") from exc
         self._setup(data, names)
 
     def _setup(self, data: bytes, names: tuple[Shape, str] | None = None) -> None:

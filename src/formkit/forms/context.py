@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +22,7 @@ from typing import Any
 from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
 from formkit.domain.dates import date_parts, format_date_zh
 from formkit.domain.idcard import parse_id_number
+from formkit.domain.text import printable
 
 #: Rows of the annex-2 roster per printed page (one table per page, header repeated).
 #: Sized so that a page of A4 landscape holds the rows when no cell wraps; a wrapped row
@@ -50,16 +50,15 @@ WEEKLY_FIGURES = ("拖欠数额", "涉及企业数", "涉及人数")
 #: Money fields (yuan) printed with two decimals wherever they appear.
 MONEY_KEYS = frozenset({"本人月平均收入", "家庭年度总收入", "家庭年人均收入", "月收入", "资助金额", "每月", "帮扶金额"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
 
 def clean_text(text: str) -> str:
     """Return ``text`` with Windows line ends folded to ``\\n`` and control characters removed.
 
-    Tabs become a space; line breaks are kept (docxtpl prints them as ``<w:br/>``).
+    Tabs become a space; line breaks are kept (docxtpl prints them as ``<w:br/>``); control
+    characters, what XML cannot hold (U+FFFE, U+FFFF, lone surrogates) and invisible format
+    characters are removed (the one cleaner, :func:`formkit.domain.text.printable`).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    return printable(text)
 
 
 def to_text(value: Any, key: str = "") -> str:

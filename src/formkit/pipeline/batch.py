@@ -85,7 +85,7 @@ from formkit.pipeline.output import (
     unit_has_errors,
     worker_sort_key,
 )
-from formkit.pipeline.packets import build_unit_packet, packet_zip_path
+from formkit.pipeline.packets import build_unit_packet, packet_zip_path, user_summary, user_summary_path
 from formkit.pipeline.pdf import convert_to_pdf
 from formkit.pipeline.plan import PlannedDoc, PlannedPrint, UnitPlan, distinct_names
 from formkit.records.recordset import RecordSet, UnitRecords, pack
@@ -132,6 +132,7 @@ class Batch:
         self.units: list[UnitPlan] = []
         self.done = 0
         self.total = 0
+        self.pdfs_kept: dict[str, list[str]] = {}  # without --pdf: per unit, the PDFs kept
 
     # -- planning ------------------------------------------------------------------------
 
@@ -337,15 +338,20 @@ class Batch:
                 plan.kept[doc.rel] = entries[doc.rel]
             if not kept or index in need_piece:
                 items.append(JobItem(index, doc.kind, doc.rel, doc.payload, doc.first, index in need_piece, not kept))
-        if self.pdf:
-            for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
-                pdf = rel[:-5] + ".pdf"
-                entry = entries.get(pdf)
-                if rel in plan.kept and entry and entry.get("key") == plan.kept[rel]["sha256"] and keep(pdf, entry["key"]):
-                    plan.kept[pdf] = entry
+        # a PDF is kept when its document is (with or without --pdf): without --pdf, only the
+        # PDFs of documents rendered again go, and are listed (RenderReport.pdf_removed)
+        for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
+            pdf = rel[:-5] + ".pdf"
+            entry = entries.get(pdf)
+            if rel in plan.kept and entry and entry.get("key") == plan.kept[rel]["sha256"] and keep(pdf, entry["key"]):
+                plan.kept[pdf] = entry
         expected = {d.rel for d in plan.docs} | {p.rel for p in plan.prints}
         if self.pdf:
             expected |= {rel[:-5] + ".pdf" for rel in expected}
+        else:
+            self.pdfs_kept[plan.name] = sorted(rel for rel in plan.kept if rel.endswith(".pdf"))
+            expected |= set(self.pdfs_kept[plan.name])
+            self.report.pdf_removed += [Path(plan.name) / rel for rel in sorted(present) if rel.endswith(".pdf") and rel not in plan.kept]
         packet_kept = True
         if plan.packet_key:  # the packet is kept only with everything else: it is cheap to make again
             packet = (old or {}).get("packet") or {}
@@ -363,7 +369,7 @@ class Batch:
         self.advance(reused_now)
         if untouched:
             if plan.packet_key and old is not None:
-                self.report.packets.append(Path(plan.name) / old["packet"]["zip"])
+                self.note_packet(plan, Path(plan.name) / old["packet"]["zip"])
             self.release(plan)
             return
         plan.staged = True
@@ -377,6 +383,12 @@ class Batch:
             self.finish(plan)
         for start in range(0, len(items), CHUNK):
             yield Job(plan.name, str(folder), self.campaign, plan.info, items[start : start + CHUNK])
+
+    def note_packet(self, plan: UnitPlan, archive: Path) -> None:
+        """Report a unit's packet (relative to ``out``), and whether its 活动小结 is the draft."""
+        self.report.packets.append(archive)
+        if plan.records is not None and user_summary(plan.records) is None:
+            self.report.draft_summaries[archive] = user_summary_path(plan.records)
 
     def advance(self, n: int) -> None:
         self.done += n
@@ -568,12 +580,15 @@ class Batch:
             for plan in self.units:
                 pdfs = [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
                 self.report.files += [path for path in pdfs if path not in failed]
+        else:
+            for plan in self.units:
+                self.report.files += [Path(plan.name) / rel for rel in self.pdfs_kept.get(plan.name, [])]
         for plan in self.units:
             if plan.staged and plan.packet_key and plan.records is not None:
                 folder = self.stage / plan.name
                 packet = build_unit_packet(folder, plan.records, self.records, templates=self.summary_folder())
                 archive = packet_zip_path(packet)
-                self.report.packets.append(archive.relative_to(self.stage))
+                self.note_packet(plan, archive.relative_to(self.stage))
                 made = [archive] + sorted(p for p in packet.rglob("*") if p.is_file())
                 manifest = self.staged_manifest(plan)
                 manifest["packet"] = {

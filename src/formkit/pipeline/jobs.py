@@ -16,7 +16,7 @@ from formkit.documents.printfile import print_piece
 from formkit.documents.template import (
     FormTemplate,
 )
-from formkit.errors import FormkitError, OutputError
+from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.files import (
     write_new,
 )
@@ -119,7 +119,7 @@ def pool_job(job: Job) -> list[Done]:
     try:
         return render_items(_POOL_TEMPLATES, job)
     except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹：{exc.strerror or exc}") from None
+        raise OutputError(f"无法写入输出文件夹：{os_reason(exc)}") from None
     except Exception as exc:
         try:  # the exception travels back to the parent pickled: make sure it can
             pickle.loads(pickle.dumps(exc))

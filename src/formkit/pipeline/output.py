@@ -11,7 +11,7 @@ from formkit.documents.template import (
     default_template_dir,
 )
 from formkit.domain import annexes
-from formkit.errors import OutputError, Problem
+from formkit.errors import EXIT_USAGE, OutputError, Problem
 from formkit.files import (
     safe_name,
 )
@@ -41,6 +41,12 @@ class RenderReport:
             ``render(mask=...)``.
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
+        pdf_removed: without ``pdf``, the PDFs (relative to ``out``) removed because their
+            document was rendered again (they might no longer match it) or is gone; the
+            PDFs of unchanged documents are kept (and are in ``files``).
+        draft_summaries: the packets of ``packets`` whose 活动小结 is formkit's draft (the
+            unit's records folder has no 活动小结.docx), each with where the finished one
+            goes (:func:`formkit.pipeline.packets.user_summary_path`).
     """
 
     out: Path
@@ -53,6 +59,8 @@ class RenderReport:
     packets: list[Path] = field(default_factory=list)
     pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
     publicity: list[Path] = field(default_factory=list)
+    pdf_removed: list[Path] = field(default_factory=list)
+    draft_summaries: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -98,9 +106,11 @@ def refuse_records_as_output(records: Path, out: Path) -> None:
     except OSError:
         return
     if source == target or source.is_relative_to(target) or target.is_relative_to(source):
-        raise OutputError(
+        refused = OutputError(
             f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。"
         )
+        refused.exit_code = EXIT_USAGE  # the -o given is wrong, not the computer
+        raise refused
 
 
 #: Folder (inside the output folder) of the masked copies for 公示 and the press.

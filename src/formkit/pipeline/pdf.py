@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError
+from formkit.errors import EXIT_ENVIRONMENT, FormkitError
 
 
 class PdfError(FormkitError):
     """LibreOffice is missing, timed out, or did not produce every PDF."""
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 INSTALL_HINT = (
