@@ -422,18 +422,10 @@ def _templates_with(tmp_path: Path, replacement: Path) -> Path:
     return folder
 
 
-LO_REASON = (
-    "a template resaved by LibreOffice 7.4 (tests/data/libreoffice-resaved) is copied into every "
-    "document as it is (formkit.render._Prepared keeps the template's parts and document.xml "
-    "head, body and tail verbatim), with LibreOffice's mistakes: w:b twice in paragraph-mark "
-    "w:rPr, w:rFonts/w:spacing after w:sz in the footer's field runs, w:sectPr first in w:pPr. "
-    "Fix: normalise the template once in _Prepared.__init__ (children of w:rPr, w:pPr, w:sectPr "
-    "in schema order, a repeated w:rPr child dropped) for document.xml, headers, footers and styles"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=LO_REASON)
 def test_roster_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
+    """LibreOffice's mistakes (w:b twice in paragraph-mark w:rPr, w:rFonts/w:spacing after w:sz
+    in the footer's field runs, w:sectPr first in w:pPr) are put right once, when the template
+    is prepared (formkit.documents.normalize), for document.xml, headers, footers and styles."""
     templates = _templates_with(tmp_path, LIBREOFFICE / "附件2_实名制发放凭证汇总表.docx")
     out = tmp_path / "out"
     api.render(RECORDS, out, templates=templates)
@@ -442,7 +434,6 @@ def test_roster_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
     assert_valid(rosters, at_least=2, zips=False)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=LO_REASON)
 def test_notice_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
     templates = _templates_with(tmp_path, LIBREOFFICE / "通知_厦工[2011]104号.docx")
     out = tmp_path / "out"
@@ -453,7 +444,7 @@ def test_notice_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
 
 
 def test_libreoffice_fixtures_are_libreoffice_resaves():
-    """The fixtures are what LibreOffice wrote (and what the xfail tests above are about)."""
+    """The fixtures are what LibreOffice wrote (and what the tests above are about)."""
     for path in sorted(LIBREOFFICE.glob("*.docx")):
         app = _members(path.read_bytes())["docProps/app.xml"].decode("utf-8")
         assert "LibreOffice" in app, path.name

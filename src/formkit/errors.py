@@ -96,7 +96,25 @@ class DateError(FormkitError, ValueError):
 
 class TemplateProblem(FormkitError):
     """A template that cannot be used: not a .docx, corrupt, or naming unknown fields (the
-    ``--templates`` folder given cannot be used: :data:`EXIT_USAGE`)."""
+    ``--templates`` folder given cannot be used: :data:`EXIT_USAGE`).
+
+    Attributes:
+        problems: each problem found, located at the template, where the tag is and the tag
+            (``附件1_慰问金发放凭证.docx:0: 表格1 第3行 第2格 — 标签“{{ 姓明 }}”：…``); the
+            message lists them after its first line. Empty for a problem of the folder.
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems or [])
+
+    def __reduce__(self) -> tuple[type[TemplateProblem], tuple[str, list[Problem]]]:
+        return (type(self), (self.args[0] if self.args else "", self.problems))
+
+    def __str__(self) -> str:
+        lines = [super().__str__()]
+        lines += ["  " + p.format() for p in sorted(self.problems)]
+        return "\n".join(lines)
 
 
 class OutputError(FormkitError):

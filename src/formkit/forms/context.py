@@ -13,6 +13,7 @@ str, lists and dicts). They know nothing of files or docx.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -162,8 +163,9 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         worker: a worker record with a 慰问 block.
 
     Returns:
-        The keys of docs/templates.md §附件1. 居住地址, 所在单位 and 致困原因 default to the
-        worker's 家庭住址, 工作单位 and 致困主要原因 (records.md).
+        The keys of docs/templates.md §附件1: the worker's own fields (:func:`worker_texts`)
+        and the voucher's. 居住地址, 所在单位 and 致困原因 default to the worker's 家庭住址,
+        工作单位 and 致困主要原因 (records.md).
 
     Raises:
         KeyError: the worker has no 慰问 block (callers render only paid workers).
@@ -179,6 +181,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
     sy, sm, sd = date_parts(start)
     ey, em, ed = date_parts(end)
     ctx = common_context(campaign, unit)
+    ctx.update(worker_texts(worker))  # every field of the worker, as on 附件3 (issue 14)
     ctx.update(
         姓名=to_text(worker.get("姓名")),
         性别=to_text(worker.get("性别")),
@@ -194,6 +197,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         帮扶项目=to_text(pay.get("帮扶项目")),
         资金来源=to_text(pay.get("资金来源")),
         发放日期=to_text(pay.get("发放日期")),
+        宣传推荐=to_text(pay.get("宣传推荐")),
     )
     return ctx
 
@@ -296,6 +300,37 @@ def _padded(rows: list[dict[str, str]], columns: Sequence[str], minimum: int) ->
     return rows + [dict(blank) for _ in range(minimum - len(rows))]
 
 
+#: A date as :func:`to_text` prints it, remembered: a worker's dates are printed on the voucher
+#: and on the form (babel's formatting costs about 10 µs a date).
+_date_text = functools.lru_cache(maxsize=1 << 14)(format_date_zh)
+
+#: The worker's tables, printed as 家庭成员行 and 附件行 (not as text, even when empty).
+_WORKER_TABLES = frozenset({"家庭成员", "所附附件", "慰问"})
+
+
+def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
+    """Every scalar field of a worker record as text (as :func:`texts` prints it), the
+    身份证号 in its 18-digit form: what 附件3 prints, and what 附件1's template may use too.
+
+    Made for every voucher and form: None, text and dates take a shortcut past
+    :func:`to_text`'s type checks, with the same result (text through :func:`clean_text`).
+    """
+    out: dict[str, str] = {}
+    for key, value in worker.items():
+        if key in _WORKER_TABLES:
+            continue
+        if value is None:
+            out[key] = ""
+        elif type(value) is str:
+            out[key] = clean_text(value)  # what to_text does with text, past its type checks
+        elif type(value) is date:
+            out[key] = _date_text(value)
+        elif not isinstance(value, Mapping):
+            out[key] = to_text(value, key)
+    out["身份证号"] = _id18(worker.get("身份证号"))
+    return out
+
+
 def registration_context(
     campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any], *, instructions: bool = False
 ) -> dict[str, Any]:
@@ -314,8 +349,7 @@ def registration_context(
         the family is larger, 附件3 第18项) and 附件行 (at least ``ATTACHMENT_ROWS``).
     """
     ctx = common_context(campaign, unit)
-    ctx.update(texts(worker))
-    ctx["身份证号"] = _id18(worker.get("身份证号"))
+    ctx.update(worker_texts(worker))
     family = [_family_row(m) for m in worker.get("家庭成员") or []]
     ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
