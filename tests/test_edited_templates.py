@@ -173,7 +173,8 @@ def test_a_doc_newer_than_the_docx_beside_it_is_refused(tmp_path: Path):
     assert found.path == folder / VOUCHER
     with pytest.raises(TemplateProblem, match=re.escape("请在 Word 或 WPS 中打开它，另存为 .docx")):
         api.render(RECORDS, tmp_path / "out", templates=folder)
-    os.utime(doc, (later - 3600, later - 3600))  # an old .doc left beside: no longer a problem
+    older = (folder / VOUCHER).stat().st_mtime - 3600
+    os.utime(doc, (older, older))  # an old .doc left beside: no longer a problem
     assert not [p for p in api.preflight(folder) if p.is_error]
 
 

@@ -12,19 +12,19 @@ import pytest
 
 from conftest import RECORDS, TEMPLATES
 from formkit import api
-from formkit.pipeline.pdf import Conversion
+from formkit.pipeline.pdf import ConversionResult, Made
 
 SM = "思明区总工会"
 JS = "市建设工会工委"
 
 
-def _fake_convert(documents: Sequence[Path], **_: object) -> Conversion:
+def _fake_convert(documents: Sequence[Path], **_: object) -> ConversionResult:
     """A LibreOffice stand-in: a small PDF beside every document (what batch.py expects)."""
-    done = Conversion()
+    done = ConversionResult()
     for document in documents:
         pdf = document.with_suffix(".pdf")
         pdf.write_bytes(b"%PDF-1.4\n% " + document.name.encode() + b"\n%%EOF\n")
-        done.pdfs[document] = pdf
+        done.made[document] = Made(pdf, 1)
     return done
 
 
