@@ -464,7 +464,7 @@ def pdf_stage(
         shutil.copyfile(path, copies[-1])
     try:
         seconds, conversion = timed(lambda: convert_to_pdf(copies))
-        pdfs = list(conversion.pdfs.values())
+        pdfs = [made.pdf for made in conversion.made.values()]
     except PdfError as exc:
         table.add("pdf", f"skipped: {exc}"[:40])
         return
@@ -478,7 +478,7 @@ def pdf_stage(
         for src, dst in zip(prints + rosters, files):
             shutil.copyfile(src, dst)
         seconds, conversion = timed(lambda: convert_to_pdf(files, timeout=3600))
-        pdfs = list(conversion.pdfs.values())
+        pdfs = [made.pdf for made in conversion.made.values()]
         pages = sum(pdf_pages(p) for p in pdfs)
         table.add(f"pdf: a unit's print files + roster, {pages} pages", fmt_s(seconds), "", f"{pages / seconds:.1f} p/s")
         res["pdf_unit"] = {"files": len(files), "pages": pages, "s": seconds}

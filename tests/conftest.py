@@ -1,11 +1,18 @@
-"""Shared pytest setup: make ``src/`` importable when formkit is not installed."""
+"""Shared pytest setup and helpers: ``src/`` importable when formkit is not installed, the
+project's folders (ROOT, RECORDS, TEMPLATES, DATA), and external tools required in CI."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+#: The repository, its shipped sample records and templates, and the tests' own data.
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / "records"
+TEMPLATES = ROOT / "templates"
+DATA = ROOT / "tests" / "data"
+
+SRC = ROOT / "src"
 if str(SRC) not in sys.path:
     sys.path.insert(0, str(SRC))
 

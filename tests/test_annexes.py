@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.vocab import UnitType
 from formkit.forms.schedule import REPORT_DEADLINE, schedule
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def test_kinds_templates_and_names_are_distinct_and_shipped():
-    kinds = [d.kind for d in annexes.DOCUMENTS]
+    kinds = [d.kind for d in annexes.documents()]
     assert len(set(kinds)) == len(kinds)
-    assert len({d.template for d in annexes.DOCUMENTS}) == len(kinds)
-    assert len({d.stem for d in annexes.DOCUMENTS}) == len(kinds)
+    assert len({d.template for d in annexes.documents()}) == len(kinds)
+    assert len({d.stem for d in annexes.documents()}) == len(kinds)
     assert [d.number for d in annexes.ANNEXES] == [1, 2, 3, 4]
-    for document in annexes.DOCUMENTS:
+    for document in annexes.documents():
         assert (ROOT / "templates" / document.template).is_file(), document.template
         assert annexes.by_kind(document.kind) is document
     with pytest.raises(KeyError):
@@ -70,3 +68,36 @@ def test_packets_and_schedule_send_what_the_registry_says(rendered):
         assert roles == {d.label for d in sent}
         assert manifest["rule"] == annexes.packet_rule(str(unit.unit.unit_type))
         assert rows[0].units[unit.unit.name] == "、".join(f"附件{d.number}" if d.number else "小结" for d in sent)
+
+
+def test_a_kind_added_to_the_registry_is_rendered_printed_and_sent(tmp_path, monkeypatch):
+    # a hypothetical 附件5, one per paid worker, printed, sent by 产业工会 only: one registry
+    # entry, its template file, and the builder of what it prints
+    import dataclasses
+    import shutil
+
+    from formkit.forms import context as ctx
+
+    receipt = dataclasses.replace(
+        annexes.VOUCHER, kind="receipt", number=5, title="慰问品发放签收表", short="慰问品发放签收表",
+        template="附件5_慰问品发放签收表.docx", stem="附件5_慰问品发放签收表",
+    )  # fmt: skip
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    shutil.copyfile(templates / annexes.VOUCHER.template, templates / receipt.template)
+    monkeypatch.setattr(annexes, "RENDERED", (*annexes.RENDERED, receipt))
+    monkeypatch.setitem(ctx.CONTEXTS, "receipt", ctx.CONTEXTS["voucher"])
+
+    report = api.render(ROOT / "records", tmp_path / "out", templates=templates)
+    records = api.check(ROOT / "records")
+    for unit in records.units:
+        folder = report.out / unit.name
+        paid = len(records.paid_workers(unit))
+        assert len(list((folder / receipt.folder).glob("*.docx"))) == paid
+        assert (folder / receipt.print_file).is_file()
+        assert report.counts[unit.name][receipt.short] == paid
+        [packet] = [p for p in report.packets if p.parts[0] == unit.name]
+        manifest = json.loads((report.out / packet.with_suffix("") / "manifest.json").read_text(encoding="utf-8"))
+        sent = any(entry["role"] == receipt.label for entry in manifest["files"])
+        assert sent == (unit.unit.unit_type == UnitType.INDUSTRIAL_UNION.value)
+    assert annexes.by_kind("receipt") is receipt

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import ROOT
 from formkit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -91,22 +91,26 @@ def test_no_command_modifies_the_records_folder(runner, tmp_path):
     out = tmp_path / "out"
     tpl = str(ROOT / "templates")
     existing = next((recs / "思明区总工会" / "职工").glob("*.yaml"))
-    for args in (
-        ["check", recs],
-        ["render", recs, "-o", out, "--templates", tpl, "--mask"],
-        ["render", recs, "-o", out, "--templates", tpl, "--force"],
-        ["schedule", recs, "--today", "2011-12-20"],
-        ["notice", recs, "-o", out, "--templates", tpl],
-        ["collect", recs, "-o", out / "city", "--templates", tpl],
-        ["export", recs, "-o", out / "sheets"],
-        ["new", "worker", existing],
-        ["render", recs, "-o", recs, "--templates", tpl],
-        ["render", recs / "思明区总工会", "-o", recs, "--templates", tpl],
+    for args, succeeds in (
+        (["check", recs], True),
+        (["render", recs, "-o", out, "--templates", tpl, "--mask"], True),
+        (["render", recs, "-o", out, "--templates", tpl, "--force"], True),
+        (["schedule", recs, "--today", "2011-12-20"], True),
+        (["notice", recs, "-o", out, "--templates", tpl], True),
+        (["collect", recs, "-o", out / "city", "--templates", tpl], True),
+        (["export", recs, "-o", out / "sheets"], True),
+        (["new", "worker", existing], False),  # never over an existing file
+        (["render", recs, "-o", recs, "--templates", tpl], False),  # the records as the output
+        (["render", recs / "思明区总工会", "-o", recs, "--templates", tpl], False),
     ):
-        runner.invoke(main, [str(a) for a in args])
+        result = runner.invoke(main, [str(a) for a in args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert (result.exit_code == 0) is succeeds, (args[0], result.exit_code, result.output)
         assert digest() == before, f"formkit {args[0]} changed the records"
     sheet = next((out / "sheets" / "思明区总工会").glob("困难职工档案.xlsx"))
-    runner.invoke(main, ["import", str(sheet), "--unit", "思明区总工会", "-o", str(recs)])
+    result = runner.invoke(main, ["import", str(sheet), "--unit", "思明区总工会", "-o", str(recs)])
+    assert result.exit_code == 0, result.output
+    assert "已有" in result.output or "相同" in result.output, result.output
     assert digest() == before, "re-importing existing workers must write nothing"
 
 

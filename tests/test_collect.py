@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS, TEMPLATES
 from docxread import all_text, squash, tables
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.privacy import mask_id
@@ -28,10 +29,6 @@ from formkit.exchange.collect import (
 )
 from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 
 
 def unit_folders(root: Path) -> list[Path]:

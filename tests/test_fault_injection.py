@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from formkit.fake import generate_records
 
-ROOT = Path(__file__).resolve().parents[1]
 RUNS = 20
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

@@ -41,10 +41,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import RECORDS, ROOT, TEMPLATES
+
 SRC = ROOT / "src"
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 
 #: Wall-clock bound of one command (seconds); the sample folder renders in about 3 s.
 BOUND = 60

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import formkit
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "formkit"
 #: The issue's bound on a module's size ("no module over ~600 lines").
 MOST_LINES = 650

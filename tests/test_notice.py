@@ -18,6 +18,7 @@ import yaml
 from docx import Document
 from docx.shared import Mm
 
+from conftest import RECORDS, ROOT, TEMPLATES
 from docxread import all_text, squash
 from formkit.domain import annexes
 from formkit.errors import RecordsInvalid, TemplateProblem
@@ -28,9 +29,6 @@ from formkit.forms.notice import (
     render_notice,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 NOTICE_TXT = ROOT / "docs" / "notice.txt"
 NOTICE_FILE = "通知_厦工[2011]104号.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

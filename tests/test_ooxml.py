@@ -31,15 +31,13 @@ import pytest
 from lxml import etree
 
 import ooxml_check
+from conftest import RECORDS, TEMPLATES
 from formkit import api
 from formkit.domain import annexes
 from formkit.exchange.collect import collect
 from formkit.forms.notice import render_notice
 from ooxml_check import check_docx, describe, errors, iter_docx
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 LIBREOFFICE = Path(__file__).resolve().parent / "data" / "libreoffice-resaved"
 
 DOCUMENT = "word/document.xml"
@@ -340,15 +338,6 @@ def test_control_characters_in_records_do_not_reach_document_xml(tmp_path: Path)
     assert_valid([out], at_least=50)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="U+FFFE/U+FFFF (XML 1.0 cannot hold them) pass formkit.context.clean_text, whose "
-    "_CONTROL covers only C0 and DEL, and nothing else filters what Jinja prints "
-    "(formkit.render._finalize, FormTemplate.render_fast: the fast path never parses its output): "
-    "document.xml is not well-formed. Fix: remove [^\\t\\n\\r\\x20-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff] "
-    "in clean_text, and as the last line in render._finalize for every printed str",
-)
 def test_noncharacters_in_records_do_not_reach_document_xml(tmp_path: Path):
     records = _records_with(
         tmp_path,
@@ -366,13 +355,6 @@ def test_noncharacters_in_records_do_not_reach_document_xml(tmp_path: Path):
     assert_valid([out], at_least=50)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formkit.models._person_name refuses invisible and control characters (categories "
-    "Cc Cf Zl Zp) but not the noncharacters U+FFFE/U+FFFF (category Cn): the name is accepted, "
-    "reaches document.xml and the file name (render.safe_name keeps it). Fix: refuse "
-    "category Cn and Cs too (or the XML-illegal set) in _person_name",
-)
 def test_name_with_a_noncharacter_is_refused(tmp_path: Path):
     records = _records_with(tmp_path, {WORKER: ("姓名: 王秀英", '姓名: "王秀英\\uFFFF"')})
     refused = [p for p in api.check(records).errors if p.path.name == Path(WORKER).name]
@@ -435,18 +417,10 @@ def _templates_with(tmp_path: Path, replacement: Path) -> Path:
     return folder
 
 
-LO_REASON = (
-    "a template resaved by LibreOffice 7.4 (tests/data/libreoffice-resaved) is copied into every "
-    "document as it is (formkit.render._Prepared keeps the template's parts and document.xml "
-    "head, body and tail verbatim), with LibreOffice's mistakes: w:b twice in paragraph-mark "
-    "w:rPr, w:rFonts/w:spacing after w:sz in the footer's field runs, w:sectPr first in w:pPr. "
-    "Fix: normalise the template once in _Prepared.__init__ (children of w:rPr, w:pPr, w:sectPr "
-    "in schema order, a repeated w:rPr child dropped) for document.xml, headers, footers and styles"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=LO_REASON)
 def test_roster_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
+    """LibreOffice's mistakes (w:b twice in paragraph-mark w:rPr, w:rFonts/w:spacing after w:sz
+    in the footer's field runs, w:sectPr first in w:pPr) are put right once, when the template
+    is prepared (formkit.documents.normalize), for document.xml, headers, footers and styles."""
     templates = _templates_with(tmp_path, LIBREOFFICE / "附件2_实名制发放凭证汇总表.docx")
     out = tmp_path / "out"
     api.render(RECORDS, out, templates=templates)
@@ -455,7 +429,6 @@ def test_roster_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
     assert_valid(rosters, at_least=2, zips=False)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=LO_REASON)
 def test_notice_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
     templates = _templates_with(tmp_path, LIBREOFFICE / "通知_厦工[2011]104号.docx")
     out = tmp_path / "out"
@@ -466,7 +439,7 @@ def test_notice_from_a_libreoffice_resaved_template_is_valid(tmp_path: Path):
 
 
 def test_libreoffice_fixtures_are_libreoffice_resaves():
-    """The fixtures are what LibreOffice wrote (and what the xfail tests above are about)."""
+    """The fixtures are what LibreOffice wrote (and what the tests above are about)."""
     for path in sorted(LIBREOFFICE.glob("*.docx")):
         app = _members(path.read_bytes())["docProps/app.xml"].decode("utf-8")
         assert "LibreOffice" in app, path.name

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS, TEMPLATES
 from docxread import all_text, squash, tables
 from formkit import api
 from formkit.domain import annexes
@@ -33,9 +34,6 @@ from formkit.pipeline.packets import (
 from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 DEADLINE = load_yaml(RECORDS / "campaign.yaml").data["上报截止"]
 
 

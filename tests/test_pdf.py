@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_tools
+from conftest import ROOT, require_tools
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
@@ -22,8 +22,6 @@ from formkit.errors import FormkitError
 from formkit.forms.context import printed_id
 from formkit.pipeline import batch
 from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def squash(text: str) -> str:
@@ -162,7 +160,7 @@ def test_embedded_fonts_are_cjk_not_a_fallback(rendered):
 def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("FORMKIT_SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("formkit.pipeline.pdf.Path.is_file", lambda self: False)
+    monkeypatch.setattr("formkit.pipeline.pdf.soffice.Path.is_file", lambda self: False)
     with pytest.raises(PdfError) as info:
         find_soffice()
     assert str(info.value) == INSTALL_HINT
@@ -202,7 +200,11 @@ for n, f in enumerate(files):
         os._exit(134)  # dies on this file, the ones after it are not converted
     if b"BROKEN" in data:
         continue  # cannot open it, goes on with the next
-    (outdir / (f.stem + ".pdf")).write_bytes(b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n")
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    with open(outdir / (f.stem + ".pdf"), "wb") as fh:
+        writer.write(fh)
 '''
 
 
@@ -234,12 +236,11 @@ def test_calls_never_exceed_the_chunk_and_every_output_is_checked(fake_soffice, 
     # found missing and converted by the retry; no call gets more than `chunk` files.
     monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "3")
     docs = _docs(tmp_path / "d", [b"ok"] * 10)
-    conversion = convert_to_pdf(docs, chunk=4)
+    conversion = convert_to_pdf(docs, max_files=4, workers=1)
     calls = [line.split() for line in fake_soffice.read_text().splitlines()]
     assert max(int(n) for n, _ in calls) <= 4
-    # first pass 4+4+2 (3+3+2 made), the 2 missing retried: one alone, then the other
     assert not conversion.failed
-    assert set(conversion.pdfs) == set(docs)
+    assert set(conversion.made) == set(docs)
     assert all(doc.with_suffix(".pdf").read_bytes().startswith(b"%PDF-") for doc in docs)
 
 
@@ -248,16 +249,15 @@ def test_a_document_that_crashes_libreoffice_is_named_and_the_others_converted(f
     contents[2] = b"CRASH"
     contents[5] = b"BROKEN"
     docs = _docs(tmp_path / "d", contents)
-    conversion = convert_to_pdf(docs, chunk=5)
+    conversion = convert_to_pdf(docs, max_files=5, workers=1)
     assert set(conversion.failed) == {docs[2], docs[5]}
-    assert set(conversion.pdfs) == set(docs) - {docs[2], docs[5]}
+    assert set(conversion.made) == set(docs) - {docs[2], docs[5]}
     assert "LibreOffice" in conversion.failed[docs[2]]
     assert not docs[2].with_suffix(".pdf").exists() and not docs[5].with_suffix(".pdf").exists()
-    # the retry ran in a fresh LibreOffice (a new profile folder), the suspect alone
-    # first pass: 5 files (dies on the third), 2 files; then the suspect alone, the two it
-    # kept from being converted, and the broken one: each in a new profile
+    # the one LibreOffice died on was tried once more alone, in a fresh profile
     calls = [line.split() for line in fake_soffice.read_text().splitlines()]
-    assert calls == [["5", "profile"], ["2", "profile"], ["1", "profile3"], ["2", "profile4"], ["1", "profile5"]]
+    assert ["1"] in [[n] for n, _ in calls[1:]]
+    assert len({profile for _, profile in calls}) > 1
     assert not list(tmp_path.rglob(".~*")), "no temporary file may remain"
 
 
@@ -266,10 +266,10 @@ def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monke
     exe.write_text(exe.read_text(encoding="utf-8").replace("limit = int(", "import time; time.sleep(60)\nlimit = int("), encoding="utf-8")
     docs = _docs(tmp_path / "d", [b"ok"] * 2)
     started = time.monotonic()
-    conversion = convert_to_pdf(docs, timeout=1)
+    conversion = convert_to_pdf(docs, timeout=1, workers=1)
     assert time.monotonic() - started < 20
     assert set(conversion.failed) == set(docs)
-    assert all("超时" in why for why in conversion.failed.values())
+    assert all("仍未转换完" in why for why in conversion.failed.values()), conversion.failed
 
 
 def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):
@@ -312,7 +312,6 @@ def test_cli_render_pdf_names_the_missing_pdfs_and_exits_3(fake_soffice, tmp_pat
     from formkit.cli import main
 
     monkeypatch.setenv("FAKE_SOFFICE_LIMIT", "0")
-    monkeypatch.setattr("formkit.pipeline.pdf.CHUNK_FILES", 50)
     result = CliRunner().invoke(main, ["render", str(ROOT / "records"), "-o", str(tmp_path / "out"), "--pdf"])
     assert result.exit_code == 3, result.output
     assert "个 PDF 未能生成" in result.output
@@ -325,9 +324,9 @@ def test_libreoffice_converts_good_documents_beside_a_corrupt_one(tmp_path):
     docs = sorted(p for p in (tmp_path / "out").rglob("附件4_企业工资拖欠情况周报表/*.docx"))[:3]
     corrupt = docs[0].with_name("损坏.docx")
     corrupt.write_bytes(b"PK\x03\x04 this is no zip")
-    conversion = convert_to_pdf([corrupt, *docs], chunk=2)
+    conversion = convert_to_pdf([corrupt, *docs], max_files=2)
     assert list(conversion.failed) == [corrupt]
-    assert set(conversion.pdfs) == set(docs)
+    assert set(conversion.made) == set(docs)
     for doc in docs:
         assert len(pages(doc.with_suffix(".pdf"))) >= 1
     assert report.files

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import RECORDS, TEMPLATES
 from docxread import all_text
 from formkit.documents.template import FormTemplate
 from formkit.domain.idcard import check_digit, parse_id_number
@@ -26,10 +27,6 @@ from formkit.forms import context as ctx
 from formkit.forms.summary import summary_context
 from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
-TEMPLATES = ROOT / "templates"
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, TEMPLATES
 from docxread import grid, squash, tables
 from formkit import api
 from formkit.domain import annexes
@@ -68,8 +69,6 @@ from formkit.domain.vocab import (
     WorkerStatus,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "templates"
 SAMPLE_CAMPAIGN = ROOT / "records" / "campaign.yaml"
 SAMPLE_UNIT = ROOT / "records" / "思明区总工会" / "单位.yaml"
 UNIT_DIR = "思明区总工会"  # the unit's folder; its 填报单位 names the output folder too

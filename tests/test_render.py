@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS, ROOT
 from docxread import all_text, grid, squash, tables
 from formkit import api
 from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan, voucher_boxes
 from formkit.domain.idcard import parse_id_number
 from formkit.forms.context import FAMILY_ROWS, printed_id, to_text
-
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 
 
 @pytest.fixture(scope="module")

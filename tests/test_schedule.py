@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS
 from formkit.domain.dates import report_days
 from formkit.errors import RecordsInvalid
 from formkit.forms.schedule import (
@@ -32,8 +33,6 @@ from formkit.forms.schedule import (
 )
 from formkit.records.load import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 DISTRICT = "思明区总工会"
 INDUSTRY = "市建设工会工委"
 
@@ -241,3 +240,18 @@ def test_fridays_are_the_default_report_days():
     assert report_days(start, end) == report_days(start, end, "星期五")
     # and one more week for every seven days added
     assert len(report_days(start, end + timedelta(days=7))) == 9
+
+
+def test_a_campaign_long_over_says_so_once_without_day_counts(records_copy):
+    """Issue 15: years later, not "已过期 5483 天" on every line, but the end said once and
+    what was filed and what is missing."""
+    missing = sorted((records_copy / "市建设工会工委" / "周报").glob("*.yaml"))[0]
+    missing.unlink()
+    text = schedule_text(records_copy, date(2026, 12, 1))
+    assert "天" not in text.replace("今天", "")  # no day counts, no 期限 column
+    assert "期限" not in text
+    assert text.count("结束") == 1 and "活动已于2012年1月20日结束" in text
+    assert "市建设工会工委：周报已报 7/8 份，缺报 1 份（2011年12月2日）" in text
+    assert "思明区总工会：周报已报 8/8 份，没有缺报" in text
+    during = schedule_text(records_copy, date(2012, 1, 10))
+    assert "结束" not in during and "期限" in during and "剩 10 天" in during

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from conftest import RECORDS
 from formkit.domain.idcard import check_digit
 from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.sheetexport import CITY_DIR, export_tables
@@ -41,8 +42,6 @@ from formkit.exchange.spreadsheet import (
 from formkit.forms.context import ROSTER_COLUMNS
 from formkit.records.load import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 SM = "思明区总工会"
 JS = "市建设工会工委"
 
@@ -669,8 +668,20 @@ def test_city_roster_and_weekly_totals(exported):
     assert total_row[10] == sum(r.enterprise_types.other.persons for r in reports)
 
 
-def test_csv_has_bom_and_keeps_ids_as_text(exported):
+def test_csv_is_plain_utf8_by_default(exported):
     out, _ = exported
+    raw = (out / SM / "附件2_实名制发放凭证汇总表_生活救助.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    assert rows[0] == list(ROSTER_COLUMNS)
+    ids = [r[4] for r in rows[1:-1]]
+    assert ids and all(len(i) == 18 and i[:17].isdigit() for i in ids)
+    assert rows[-1][0] == "合计"
+
+
+def test_csv_for_excel_has_bom_and_keeps_ids_as_text(tmp_path: Path):
+    out = tmp_path / "out"
+    export_tables(RECORDS, out, csv_form="excel")
     raw = (out / SM / "附件2_实名制发放凭证汇总表_生活救助.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -700,17 +711,18 @@ def dumps(root: Path) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(
-    "source, unit",
+    "source, unit, csv_form",
     [
-        (f"{CITY_DIR}/困难职工档案.xlsx", None),
-        (f"{CITY_DIR}/困难职工档案.csv", None),
-        (f"{SM}/困难职工档案.xlsx", SM),
+        (f"{CITY_DIR}/困难职工档案.xlsx", None, "plain"),
+        (f"{CITY_DIR}/困难职工档案.csv", None, "plain"),
+        (f"{CITY_DIR}/困难职工档案.csv", None, "excel"),
+        (f"{SM}/困难职工档案.xlsx", SM, "plain"),
     ],
 )
-def test_export_then_import_gives_back_the_same_records(tmp_path: Path, source: str, unit: str | None):
+def test_export_then_import_gives_back_the_same_records(tmp_path: Path, source: str, unit: str | None, csv_form: str):
     original = tmp_path / "original"
     shutil.copytree(RECORDS, original)
-    export_tables(original, tmp_path / "out")
+    export_tables(original, tmp_path / "out", csv_form=csv_form)
     fresh = tmp_path / "fresh"
     shutil.copytree(RECORDS, fresh)
     for folder in fresh.glob("*/职工"):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS, ROOT
 from docxread import all_text, grid, squash, tables
 from formkit.documents.template import FormTemplate
 from formkit.domain import annexes
@@ -24,8 +25,6 @@ from formkit.forms.summary import format_wan_yuan, render_summary, summary_conte
 from formkit.records.load import load_records
 from formkit.records.yamlio import load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-RECORDS = ROOT / "records"
 TEMPLATE = ROOT / "templates" / annexes.SUMMARY.template
 CATEGORIES = ("低保户", "低保边缘户", "意外致困户")  # 填表说明第1项
 

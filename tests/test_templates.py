@@ -27,10 +27,9 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from conftest import require_tools
+from conftest import TEMPLATES, require_tools
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
 NOTICE = Path(__file__).parent / "data" / "notice_annexes.txt"
 CONTRACT = ROOT / "docs" / "templates.md"
 FONTS_CONF = ROOT / "tools" / "fonts.conf"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from formkit import api
 from formkit.errors import RecordsInvalid
 from formkit.exchange.collect import collect
@@ -17,7 +17,6 @@ from formkit.exchange.sheetexport import export_tables
 from formkit.fake import generate_records
 from formkit.forms.schedule import schedule
 
-ROOT = Path(__file__).resolve().parents[1]
 SECOND = "思明区总工会-续"
 
 

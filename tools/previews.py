@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if conversion.failed:
             print(f"LibreOffice could not convert: {', '.join(p.name for p in conversion.failed)}", file=sys.stderr)
             return 1
-        pdfs = list(conversion.pdfs.values())
+        pdfs = [made.pdf for made in conversion.made.values()]
         args.out.mkdir(parents=True, exist_ok=True)
         for (name, (_, first, last)), pdf in zip(chosen.items(), pdfs):
             for page in range(first, last + 1):

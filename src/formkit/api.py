@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from formkit.documents.template import default_template_dir
 from formkit.domain import amounts
-from formkit.errors import OutputError, RecordsInvalid
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid, TemplateProblem, os_reason
 from formkit.exchange import sheetimport
 from formkit.exchange.collect import collect as collect_records
 from formkit.exchange.sheetexport import export_tables
@@ -28,11 +29,11 @@ from formkit.files import remove_leftovers, write_atomic
 from formkit.forms.notice import NOTICE_DIR, render_notice
 from formkit.forms.pagecheck import page_warnings
 from formkit.forms.schedule import schedule_text
+from formkit.forms.tagnames import check_templates
 from formkit.pipeline.batch import Batch
 from formkit.pipeline.output import (
     INCOMPLETE,
     RenderReport,
-    load_templates,
     refuse_records_as_output,
     unit_has_errors,
 )
@@ -43,8 +44,14 @@ from formkit.records.load import load_records
 from formkit.records.recordset import RecordSet
 
 
-def check(records: Path | str) -> RecordSet:
-    """Load a records folder and check every rule.
+def check(records: Path | str, *, templates: Path | str | None = None) -> RecordSet:
+    """Load a records folder and check every rule; with ``templates``, check those too.
+
+    Args:
+        records: the records folder.
+        templates: a templates folder (``--templates``): every template in it is read and
+            each of its tags checked against the record model (:func:`preflight`); its
+            problems join the records' (an error there is an error of the check).
 
     Returns:
         The RecordSet; its ``problems`` (sorted by file and line) hold every error and warning.
@@ -53,8 +60,26 @@ def check(records: Path | str) -> RecordSet:
         FormkitError: the folder does not exist or is not a records folder.
     """
     record_set = load_records(Path(records))
-    record_set.problems = sorted({*record_set.problems, *page_warnings(record_set)})
+    found = preflight(templates) if templates is not None else []
+    record_set.problems = sorted({*record_set.problems, *page_warnings(record_set), *found})
     return record_set
+
+
+def preflight(templates: Path | str | None = None) -> list[Problem]:
+    """Read every template of a folder and check each tag before any record is filled in
+    (:func:`formkit.forms.tagnames.check_templates`): the file (a .doc beside it, Strict Open
+    XML), Word's markup and input-method slips in tags, the syntax and blocks, and every name
+    in every branch and loop against the record model, with the closest valid names.
+
+    Args:
+        templates: the folder; default :func:`default_template_dir`.
+
+    Returns:
+        Every problem (errors and warnings), each naming the template, where the tag is in
+        words (``表格1 第3行 第2格``) and the tag.
+    """
+    folder = Path(templates) if templates is not None else default_template_dir()
+    return check_templates(folder, every=True)[1]
 
 
 def render(
@@ -111,7 +136,8 @@ def render(
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
-        TemplateProblem: a template is missing, corrupt, or names an unknown field.
+        TemplateProblem: a template is missing, corrupt, or names an unknown field (checked
+            before anything is written, :func:`preflight`; its ``problems`` list each).
         OutputError: the output folder cannot be written.
         PdfError: with ``pdf``, LibreOffice is missing (checked before anything is rendered).
     """
@@ -124,12 +150,15 @@ def render(
     refuse_records_as_output(record_set.root, out)
     if pdf:
         find_soffice()
+    loaded, template_problems = check_templates(Path(templates) if templates else default_template_dir())
+    if any(p.is_error for p in template_problems):
+        raise TemplateProblem("模板有问题，未生成任何文件（formkit check --templates 文件夹 可以只检查模板）：", template_problems)
     remove_leftovers(out)
-    report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings))
+    report = RenderReport(out=out, skipped=list(record_set.errors), warnings=list(record_set.warnings) + template_problems)
     batch = Batch(
         record_set,
         out,
-        load_templates(Path(templates) if templates else None),
+        loaded,
         force=force,
         pdf=pdf,
         report=report,
@@ -139,7 +168,7 @@ def render(
     try:
         batch.run(processes)
     except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹 {out}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入输出文件夹 {out}：{os_reason(exc)}") from exc
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
     if (mask or (out / PUBLICITY_DIR).is_dir()) and not report.skipped:
@@ -175,13 +204,14 @@ def collect(records: Path | str | RecordSet, out: Path | str, *, templates: Path
     return collect_records(record_set, Path(out), templates=Path(templates) if templates else None)
 
 
-def export(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False) -> list[Path]:
-    """The annex-2 roster and annex-4 figures as .xlsx and CSV (:func:`formkit.exchange.sheetexport.export_tables`).
+def export(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False, csv_form: str = "plain") -> list[Path]:
+    """The annex-2 roster and annex-4 figures as .xlsx and CSV (:func:`formkit.exchange.sheetexport.export_tables`);
+    ``csv_form``: ``plain`` UTF-8, or ``excel`` (BOM, ``="…"`` around digit codes).
 
     Raises:
         RecordsInvalid: the records have errors and ``keep_going`` is false.
     """
-    return export_tables(records, out, keep_going=keep_going)
+    return export_tables(records, out, keep_going=keep_going, csv_form=csv_form)
 
 
 def import_sheet(
@@ -204,20 +234,34 @@ def new_record(kind: str) -> str:
 
 
 def write_new_record(kind: str, path: Path | str) -> Path:
-    """Write the skeleton of ``kind`` to ``path``, never over an existing file.
+    """Write the skeleton of ``kind`` where ``path`` says, never over an existing file.
+
+    ``path`` is the file (``….yaml``) or a folder: ``records/湖里区总工会`` gets
+    ``单位.yaml`` for a unit, a numbered file in its ``职工/`` or ``周报/`` for a worker or a
+    week; a records folder gets ``campaign.yaml`` (:func:`formkit.records.skeleton.record_path`).
+
+    Returns:
+        The file written.
 
     Raises:
-        OutputError: ``path`` exists, or cannot be written.
+        FormkitError: ``path`` is the wrong kind of folder (the message says which to give),
+            or the file exists (it is never overwritten).
+        OutputError: the file cannot be written.
     """
-    path = Path(path)
+    path = skeleton.record_path(kind, path)
     if path.exists() or path.is_symlink():
-        raise OutputError(f"{path} 已存在，不会覆盖。")
+        raise FormkitError(f"{path} 已存在，不会覆盖：换一个文件名，或给出文件夹（formkit new 在里面新建一个文件）")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法建立文件夹 {path.parent}：{os_reason(exc)}") from exc
+    try:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(skeleton.new_record(kind))
+    except FileExistsError:
+        raise FormkitError(f"{path} 已存在，不会覆盖。") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{os_reason(exc)}") from exc
     return path
 
 
@@ -263,6 +307,7 @@ __all__ = [
     "json_schema",
     "new_record",
     "notice",
+    "preflight",
     "render",
     "render_publicity",
     "schedule",

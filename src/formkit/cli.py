@@ -1,22 +1,59 @@
 """The ``formkit`` command: a thin click layer over :mod:`formkit.api`.
 
-This is the one place where errors become ``Error: …`` lines on stderr and exit codes:
-0 success, 1 the records have errors, 2 any other refusal (bad template, bad argument,
-unwritable output).
+Conventions (README "Exit codes"): results on stdout; problems, warnings and progress on
+stderr (``formkit check``'s findings are its result, and go to stdout as any linter's do);
+every message in Chinese, click's own included (:mod:`formkit.clitext`); no traceback and no
+personal number in any message. This is the one place where errors become ``错误：…`` lines
+and exit codes: 0 done; 1 problems in the records or a sheet's rows (or units left out
+with --keep-going); 2 wrong usage (a template folder that cannot be used included); 3 the
+environment (LibreOffice missing, a folder
+that cannot be written, PDFs not made); 70 an internal error of formkit; 130 stopped by
+Ctrl+C.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from formkit import __version__, api
+from formkit import __version__, api, clitext
 from formkit.domain.dates import parse_date
-from formkit.errors import FormkitError, Problem, RecordsInvalid
+from formkit.domain.privacy import masked_path, scrub_numbers
+from formkit.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    FormkitError,
+    OutputError,
+    Problem,
+    RecordsInvalid,
+    os_reason,
+)
+from formkit.exchange.sheetexport import CSV_FORMS
+
+clitext.install()  # before the commands below are defined: click reads some of its words then
+
+#: Exit code of an error formkit did not foresee (sysexits.h EX_SOFTWARE), and of Ctrl+C.
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
+#: Most removed PDFs listed one by one (the rest are counted).
+SHOWN_PDFS = 20
+
+EXIT_CODES = f"""\b
+退出码：
+  0    完成
+  {EXIT_PROBLEMS}    记录（或导入表格的行）有问题；或 --keep-going 时有单位不完整
+  {EXIT_USAGE}    用法不对：选项、文件夹、文件或模板不是命令要的
+  {EXIT_ENVIRONMENT}    运行环境的问题：没有 LibreOffice、文件夹无法写入、PDF 未生成
+  {EXIT_INTERNAL}   formkit 内部错误（请告诉维护者）
+  {EXIT_INTERRUPTED}  按 Ctrl+C 中止
+结果打印在标准输出；问题、警告和进度打印在标准错误。"""
 
 
 def _utf8_console() -> None:
@@ -30,7 +67,18 @@ def _utf8_console() -> None:
                 pass
 
 
-def _shown(problem: Problem, records: Path | None = None) -> str:
+def _out(text: str = "") -> None:
+    """A line of the result, on stdout."""
+    click.echo(text)
+
+
+def _err(text: str = "") -> None:
+    """A line for the person at the terminal (a problem, a warning, progress), on stderr;
+    any ID or phone number masked (the last safety net)."""
+    click.echo(scrub_numbers(text), err=True)
+
+
+def _shown(problem: Problem) -> str:
     """``path:line: 字段 — …`` with the path as the user can open it from here.
 
     Problems carry the record's path as the records folder was given (relative paths stay
@@ -39,61 +87,167 @@ def _shown(problem: Problem, records: Path | None = None) -> str:
     return problem.format(Path.cwd()) if problem.path.is_absolute() else problem.format()
 
 
-def _print_problems(problems: list[Problem], records: Path | None) -> None:
+def _problem_lines(problems: Sequence[Problem]) -> list[str]:
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
+    lines = []
     if errors:
-        click.echo(f"错误（{len(errors)}）：")
-        for p in sorted(errors):
-            click.echo("  " + _shown(p, records))
+        lines.append(f"错误（{len(errors)}）：")
+        lines += ["  " + _shown(p) for p in sorted(errors)]
     if warnings:
-        click.echo(f"警告（{len(warnings)}）：")
-        for p in sorted(warnings):
-            click.echo("  " + _shown(p, records))
+        lines.append(f"警告（{len(warnings)}）：")
+        lines += ["  " + _shown(p) for p in sorted(warnings)]
+    return lines
+
+
+#: A file operation failing for one of these reasons failed because of the path given (a
+#: file where a folder should be, a name too long), not because of the computer.
+_PATH_GIVEN = frozenset({errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENAMETOOLONG, errno.EINVAL})
+
+
+def _exit_code(exc: FormkitError) -> int:
+    """The exit code of *exc*: its own, but wrong usage for an output path that cannot be a
+    folder (``-o`` naming a file) rather than a computer that cannot write."""
+    cause = exc.__cause__
+    if isinstance(exc, OutputError) and isinstance(cause, OSError) and cause.errno in _PATH_GIVEN:
+        return EXIT_USAGE
+    return exc.exit_code
+
+
+def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
+    """A parameter as the user typed or sees it: ``-o/--out``, ``KIND``."""
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.make_metavar(ctx) if ctx is not None else (param.name or "参数").upper()
+
+
+def _usage_error(exc: click.exceptions.UsageError) -> list[str]:
+    """Click's usage error as formkit says it: ``错误：…``, the command's usage line, and
+    where its help is (the words from :mod:`formkit.clitext`)."""
+    ctx = exc.ctx
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        message = f"没有“{exc.option_name}”这个选项"
+        if exc.possibilities:
+            message += f"：是不是 {'、'.join(exc.possibilities)}？"
+    elif isinstance(exc, click.exceptions.MissingParameter):
+        message = f"缺少{'选项' if isinstance(exc.param, click.Option) else '参数'} {_hint(exc.param, ctx)}"
+        if exc.param is not None and isinstance(exc.param.type, click.Choice):
+            message += "：可写 " + "、".join(str(c) for c in exc.param.type.choices)
+    elif isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
+        message = f"{_hint(exc.param, ctx)} 的值不对：{exc.message}"
+    else:
+        message = exc.format_message()
+    lines = [f"错误：{message}"]
+    if ctx is not None:
+        lines.append(ctx.get_usage())
+        lines.append(f"运行“{ctx.command_path} --help”查看用法。")
+    return lines
+
+
+class _Command(click.Command):
+    """A formkit command: its usage line says ``[选项]`` for the options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
+    """The command group: every error, click's and formkit's, becomes a Chinese message on
+    stderr and its exit code (module docstring); never a traceback."""
+
+    command_class = _Command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        _utf8_console()
         try:
-            return super().invoke(ctx)
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `formkit` alone: the help
+            _err(exc.format_message())
+            code = exc.exit_code
+        except click.exceptions.UsageError as exc:  # usage and option errors
+            for line in _usage_error(exc):
+                _err(line)
+            code = exc.exit_code
+        except click.exceptions.ClickException as exc:
+            _err(f"错误：{exc.format_message()}")
+            code = exc.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _err("已中止。")
+            code = EXIT_INTERRUPTED
         except RecordsInvalid as exc:
-            _print_problems(exc.problems, None)
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            for line in _problem_lines(exc.problems):
+                _err(line)
+            _err(f"错误：{exc}")
+            code = exc.exit_code
         except FormkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _err(f"错误：{exc}")
+            code = _exit_code(exc)
+        except OSError as exc:  # a file the command reads or writes, outside formkit's own checks
+            where = f" {masked_path(Path(exc.filename))}" if isinstance(exc.filename, str) else ""
+            _err(f"错误：无法读写{where}：{os_reason(exc)}")
+            code = EXIT_ENVIRONMENT
+        except Exception as exc:
+            if os.environ.get("FORMKIT_DEBUG"):
+                raise
+            _err(
+                f"formkit 内部错误（{type(exc).__name__}），命令没有完成。请把运行的命令和这段话告诉维护者；"
+                "为保护个人信息，这里不显示错误的内容（设置环境变量 FORMKIT_DEBUG=1 再运行可看到全部）。"
+            )
+            code = EXIT_INTERNAL
+        else:
+            code = result if isinstance(result, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, epilog=EXIT_CODES, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.version_option(__version__, prog_name="formkit")
 def main() -> None:
-    """formkit: 按厦工[2011]104号通知的附件1–4，从 YAML 记录生成 Word 表格。
+    """formkit：按厦工[2011]104号通知，从 YAML 记录生成附件1–4 的 Word 表格。
 
-    Typical use: formkit check records, then formkit render records.
+    通常先运行 formkit check records 检查记录，再运行 formkit render records 生成表格。每个命令的用法：formkit 命令 --help。
     """
-    _utf8_console()
 
 
 RECORDS = click.argument("records", type=click.Path(path_type=Path), default="records", required=False)
+TEMPLATES = click.option(
+    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="自己的模板所在的文件夹（默认用 formkit 自带的）。"
+)
 
 
 @main.command()
 @RECORDS
-def check(records: Path) -> None:
-    """Check every record (填表说明 items 1–21, ID numbers, cross-checks).
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="同时检查这个文件夹里的每个模板：每个标签（每个分支、每个循环里的）都对照记录的字段。",
+)
+def check(records: Path, templates: Path | None) -> None:
+    """检查 RECORDS 里的每份记录（填表说明第1–21项、身份证号、记录之间的规则）。
 
-    Prints every problem as `file:line: 字段 — 问题 — 允许值`, errors and warnings apart.
-    Exit 0 when there are no errors, 1 when there are.
+    每个问题一行：文件:行: 字段 — 问题 — 允许值，错误和警告分开（这是检查的结果，打印在标准输出）。加 --templates 时，模板的问题也一样列出（模板:0: 表格1 第3行 第2格 — 标签“…”：…）。没有错误时退出码为 0，有错误时为 1。
     """
-    record_set = api.check(records)
-    _print_problems(record_set.problems, records)
+    record_set = api.check(records, templates=templates)
+    for line in _problem_lines(record_set.problems):
+        _out(line)
     workers = sum(len(u.workers) for u in record_set.units)
     weeks = sum(len(u.weeks) for u in record_set.units)
     bad = {p.path for p in record_set.errors}
     bad_workers = sum(1 for path in bad if "职工" in Path(path).parts)
     bad_weeks = sum(1 for path in bad if "周报" in Path(path).parts)
-    click.echo(
+    _out(
         f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工"
         + (f"（{bad_workers} 份有错误）" if bad_workers else "")
         + f"，{weeks + bad_weeks} 份周报"
@@ -101,38 +255,15 @@ def check(records: Path) -> None:
         + f"；{len(record_set.errors)} 处错误，{len(record_set.warnings)} 处警告。"
     )
     if record_set.errors:
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@RECORDS
-@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder.")
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder with your own versions of the four templates.",
-)
-@click.option("--keep-going", is_flag=True, help="Render the valid records even when others have errors.")
-@click.option("--pdf", is_flag=True, help="Also convert every document to PDF (needs LibreOffice).")
-@click.option("--force", is_flag=True, help="Render every document again, even those unchanged since the last run.")
-@click.option(
-    "--mask",
-    is_flag=True,
-    help="Also write masked copies (IDs, phones, addresses) for 公示 or the press into OUT/公示/ (kept current by later renders).",
-)
-def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
-    """Render annexes 1–4 for every unit of RECORDS into OUT.
-
-    Refuses to write anything while the records have errors, unless --keep-going.
-    Only documents whose record, unit, campaign or template changed since the last run
-    into OUT are rendered again (--force: all of them). On a terminal, a batch that takes
-    more than two seconds shows a progress bar with counts and the time left.
-    """
+def _render_progress() -> tuple[Any, Any, Any]:
+    """The callbacks of a render's progress on stderr: (stage, counted, finish)."""
     import time
 
     started = time.monotonic()
-    bar = None
+    bar: Any = None
 
     def counted(done: int, total: int) -> None:
         nonlocal bar
@@ -150,125 +281,154 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
             bar.render_finish()
             bar = None
         if bar is None:
-            click.echo(f"生成 {name} …", err=True)
+            _err(f"生成 {name} …")
 
+    def finish() -> None:
+        if bar is not None:
+            bar.render_finish()
+
+    return stage, counted, finish
+
+
+@main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="输出文件夹。")
+@TEMPLATES
+@click.option("--keep-going", is_flag=True, help="有记录出错时，仍生成其余正确的记录（有错的单位放进“（不完整）”文件夹，退出码 1）。")
+@click.option("--pdf", is_flag=True, help="每个文档旁再生成 PDF（需要 LibreOffice）。")
+@click.option("--force", is_flag=True, help="全部重新生成，包括上次以来没有变化的文档。")
+@click.option("--mask", is_flag=True, help="另写一份遮盖了身份证号、电话、详细地址的公示用副本到 OUT/公示/（以后每次生成都会更新它）。")
+def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
+    """把 RECORDS 里每个单位的附件1–4 生成到 OUT。
+
+    记录有错误时不写任何文件（--keep-going 除外）。只重新生成记录、单位、活动或模板有变化的文档（--force 全部重新生成）；不加 --pdf 时，重新生成的文档的 PDF 会删去（并列出），其余 PDF 保留。在终端里，超过两秒的生成会显示进度条。
+    """
+    stage, counted, finish = _render_progress()
     try:
-        try:
-            report = api.render(
-                records,
-                out,
-                templates=templates,
-                keep_going=keep_going,
-                pdf=pdf,
-                force=force,
-                progress=stage,
-                on_documents=counted,
-                mask=mask,
-            )
-        finally:
-            if bar is not None:
-                bar.render_finish()
-    except RecordsInvalid as exc:
-        _print_problems(exc.problems, records)
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        report = api.render(
+            records,
+            out,
+            templates=templates,
+            keep_going=keep_going,
+            pdf=pdf,
+            force=force,
+            progress=stage,
+            on_documents=counted,
+            mask=mask,
+        )
+    finally:
+        finish()
     for unit, counts in report.counts.items():
         parts = "，".join(f"{name} {n} 份" for name, n in counts.items())
-        click.echo(f"{unit}：{parts}")
-    click.echo(f"共 {len(report.files)} 个文件，已写入 {out}")
+        _out(f"{unit}：{parts}")
+    _out(f"共 {len(report.files)} 个文件，已写入 {out}")
     kept = len(report.files) - len(report.rebuilt)
     if kept:
-        click.echo(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
+        _out(f"其中 {kept} 个与上次相同，未重新生成（--force 全部重新生成）。")
     for packet in report.packets:
-        click.echo(f"报送包：{out / packet}")
+        _out(f"报送包：{out / packet}" + ("（其中的活动小结是草稿，见下面的提示）" if packet in report.draft_summaries else ""))
     if report.publicity:
-        click.echo(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
-    if report.warnings:
-        click.echo(f"另有 {len(report.warnings)} 处警告（运行 formkit check 查看）。")
-    if report.pdf_failed:
-        click.echo(
-            f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：", err=True
+        _out(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
+    if report.pdf_removed:
+        _out(f"删去了 {len(report.pdf_removed)} 个 PDF：它们的文档重新生成了，旧 PDF 可能与之不符（加 --pdf 再生成）：")
+        for path in report.pdf_removed[:SHOWN_PDFS]:
+            _out(f"  {out / path}")
+        if len(report.pdf_removed) > SHOWN_PDFS:
+            _out(f"  …还有 {len(report.pdf_removed) - SHOWN_PDFS} 个")
+    if report.draft_summaries:
+        _err(
+            "注意：这些报送包里的活动小结是 formkit 生成的草稿，有“（请填写）”的地方，还不能报送。"
+            "在 Word 里把草稿写完，存到右边的位置，再运行 formkit render，报送包就会换用它："
         )
+        for packet, finished in report.draft_summaries.items():
+            _err(f"  {out / packet.with_suffix('') / finished.name} → {finished}")
+    shown = [p for p in report.warnings if p.path.suffix.lower() == ".docx"]  # the templates' own (issue 14)
+    for p in shown:
+        _err("模板警告：" + _shown(p))
+    if len(report.warnings) > len(shown):
+        _err(f"另有 {len(report.warnings) - len(shown)} 处警告（运行 formkit check 查看）。")
+    if report.pdf_failed:
+        _err(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：")
         for path, why in report.pdf_failed:
-            click.echo(f"  {out / path}：{why}", err=True)
+            _err(f"  {out / path}：{why}")
     if report.skipped:
-        click.echo("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
+        _err("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
         for p in sorted(report.skipped):
             if p.is_error:
-                click.echo("  " + _shown(p, records))
-        sys.exit(1)
+                _err("  " + _shown(p))
+        sys.exit(EXIT_PROBLEMS)
     if report.pdf_failed:
-        sys.exit(3)
+        sys.exit(EXIT_ENVIRONMENT)
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("values", nargs=-1, required=True)
 def amount(values: tuple[str, ...]) -> None:
-    """Print the 大写金额 of each VALUE (yuan), one line per value.
+    """打印每个金额 VALUES（元）的大写金额，一行一个。
 
-    Example: formkit amount 1409.50  →  壹仟肆佰零玖元伍角整. A value that must be refused
-    (negative, more than 2 decimals, not a number) prints `错误：…` on its own line, in its
-    place, and the exit code is 2.
+    例：formkit amount 1409.50  →  壹仟肆佰零玖元伍角整。不能接受的金额（负数、超过两位小数、不是数）在标准错误打印“错误：…”，退出码为 2。
     """
     failed = False
     for value in values:
         try:
-            click.echo(api.amount_in_words(value))
+            _out(api.amount_in_words(value))
         except FormkitError as exc:
-            click.echo(f"错误：{value}：{exc}")
+            _err(f"错误：{value}：{exc}")
             failed = True
     if failed:
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["worker", "week", "unit", "campaign"]))
+@click.argument("kind", type=click.Choice(["worker", "week", "unit", "campaign"]), metavar="KIND")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 def new(kind: str, path: Path | None) -> None:
-    """Write a skeleton record of KIND (every key, allowed values in comments).
+    """写一份空白记录：KIND 是 worker（职工）、week（周报）、unit（单位）或 campaign（活动）。
 
-    Prints it, or writes it to PATH (never overwrites an existing file).
+    每个键都在，注释里写着允许的值。
+
+    不给 PATH 时打印出来。PATH 是 .yaml 文件名，或文件夹：unit 写到 PATH/单位.yaml，campaign 写到 PATH/campaign.yaml，worker 和 week 在 PATH/职工/、PATH/周报/ 里新建一个编号的文件。从不覆盖已有的文件。
     """
     if path is None:
-        click.echo(api.new_record(kind), nl=False)
+        _out(api.new_record(kind).rstrip("\n"))
         return
-    click.echo(f"已写入 {api.write_new_record(kind, path)}")
+    written = api.write_new_record(kind, path)
+    _out(f"已写入 {written}")
+    if kind == "worker":
+        _err("填好后可以把文件改名为“档案编号-姓名.yaml”；填写时运行 formkit check 检查。")
 
 
 @main.command()
 @RECORDS
 @click.option(
-    "-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="Output folder (packets go into OUT/通知/)."
+    "-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="输出文件夹（通知放进 OUT/通知/）。"
 )
-@click.option(
-    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the notice and annex templates."
-)
-@click.option("--date", "issued", default=None, help="成文日期 to print (e.g. 2011年11月25日); blank for the seal if omitted.")
+@TEMPLATES
+@click.option("--date", "issued", default=None, help="要印上的成文日期（如 2011年11月25日）；不写则留空盖章。")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
-    """Render the notice packet (notice + four blank annexes) for every addressee in 主送."""
+    """为主送的每个单位生成通知及其四个空白附件。"""
     files = api.notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
-    click.echo(f"共 {len(files)} 个文件，已写入 {out / api.NOTICE_DIR}")
+    _out(f"共 {len(files)} 个文件，已写入 {out / api.NOTICE_DIR}")
 
 
 @main.command()
 @RECORDS
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "全市汇总", show_default=True, help="Output folder.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder with the annex-2 template.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "全市汇总", show_default=True, help="输出文件夹。")
+@TEMPLATES
 def collect(records: Path, out: Path, templates: Path | None) -> None:
-    """City roll-up (法律与保障部): city-wide roster, totals per unit and per 资金来源,
-    weekly arrears per Friday across units, and people who appear in more than one unit."""
+    """全市汇总（法律与保障部）：全市名册，各单位、各资金来源的合计，各周五的拖欠情况，以及在多个单位出现的人。"""
     record_set = api.check(records)
     if record_set.errors:
-        click.echo(f"注意：记录中有 {len(record_set.errors)} 处错误，有错的记录未计入汇总（运行 formkit check 查看）。", err=True)
+        _err(f"注意：记录中有 {len(record_set.errors)} 处错误，有错的记录未计入汇总（运行 formkit check 查看）。")
     files = api.collect(record_set, out, templates=templates)
     for path in files:
-        click.echo(str(path))
-    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
+        _out(str(path))
+    _out(f"共 {len(files)} 个文件，已写入 {out}")
 
 
 @main.command(name="import")
 @click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--unit", "unit", default=None, help="填报单位: the unit folder to write into (default: from the sheet or the only unit).")
+@click.option("--unit", "unit", default=None, help="填报单位：写入哪个单位的文件夹（默认按表中的“填报单位”列，或唯一的单位）。")
 @click.option(
     "-o",
     "--records",
@@ -276,61 +436,62 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
     type=click.Path(path_type=Path),
     default="records",
     show_default=True,
-    help="Records folder to write into.",
+    help="写入的记录文件夹。",
 )
-@click.option("--sheet", "sheet_name", default=None, help="Worksheet name (default: the first with a recognisable header).")
-@click.option("--dry-run", is_flag=True, help="Report what would be written, write nothing.")
+@click.option("--sheet", "sheet_name", default=None, help="工作表的名称（默认：第一个有可识别表头的）。")
+@click.option("--dry-run", is_flag=True, help="只检查、报告将写入什么，不写任何文件。")
 def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None, dry_run: bool) -> None:
-    """Import a roster spreadsheet (.xlsx or .csv) into worker records, one YAML per row.
+    """把名册表格 SHEET（.xlsx 或 .csv）导入为职工记录，每行一份 YAML。
 
-    Never overwrites: rows whose 身份证号 already exists are reported (same or different).
-    Every refused row is listed with its cell and reason; nothing is written for it.
+    从不覆盖：身份证号已有记录的行只报告（相同或哪些列不同）。每个被拒绝的行都列出单元格和原因，不写入；有被拒绝的行时退出码为 1。
     """
     report = api.import_sheet(sheet, records, unit=unit, sheet_name=sheet_name, dry_run=dry_run)
-    click.echo(report.format())
+    for line in report.summary_lines():
+        _out(line)
+    for line in report.problem_lines():
+        _err(line)
     if report.refused:
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS)
 
 
 @main.command()
 @RECORDS
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "表格", show_default=True, help="Output folder.")
-@click.option("--keep-going", is_flag=True, help="Export the valid records even when others have errors.")
-def export(records: Path, out: Path, keep_going: bool) -> None:
-    """Export the annex-2 roster and annex-4 weekly figures as .xlsx and CSV, per unit and city-wide."""
-    files = api.export(records, out, keep_going=keep_going)
-    for path in files:
-        click.echo(str(path))
-    click.echo(f"共 {len(files)} 个文件，已写入 {out}")
-
-
-@main.command()
-@RECORDS
-@click.option("--today", default=None, help="Count days left from this date instead of today (e.g. 2011-12-20).")
-def schedule(records: Path, today: str | None) -> None:
-    """Print the dates that bind each unit: every weekly report, 资金使用截止, 上报截止."""
-    click.echo(api.schedule(records, parse_date(today) if today else None), nl=False)
-
-
-@main.command()
-@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output") / "表格", show_default=True, help="输出文件夹。")
+@click.option("--keep-going", is_flag=True, help="有记录出错时，仍导出其余正确的记录。")
 @click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    default="output",
+    "--csv",
+    "csv_form",
+    type=click.Choice(CSV_FORMS),
+    default="plain",
     show_default=True,
-    help="Output folder of renders started from the page.",
+    help='CSV 的形式：plain 为普通 UTF-8（给其他软件读）；excel 为给 Excel 双击打开的形式（带 BOM，身份证号写成 ="…" 不被当成数字）。',
 )
-@click.option("--host", default=None, help="Listen on this address instead of 127.0.0.1 and ::1 (other computers can then reach the page).")
-@click.option("--port", type=int, default=8765, show_default=True, help="Port (the next free one when taken; 0: any free port).")
-@click.option("--no-browser", is_flag=True, help="Do not open the browser; only print the address.")
-def serve(records: Path, out: Path, host: str | None, port: int, no_browser: bool) -> None:
-    """Edit the records in a browser form: a local page over the same YAML files.
+def export(records: Path, out: Path, keep_going: bool, csv_form: str) -> None:
+    """把附件2 名册、附件4 周报数据和全部职工记录导出为 .xlsx 和 CSV，每个单位一份，另有全市汇总。"""
+    files = api.export(records, out, keep_going=keep_going, csv_form=csv_form)
+    for path in files:
+        _out(str(path))
+    _out(f"共 {len(files)} 个文件，已写入 {out}")
 
-    Prints the address (with its token) and opens it. Saving changes only the fields edited;
-    formkit's checks are shown beside the fields; a unit can be rendered from the page.
-    Stop with Ctrl+C.
+
+@main.command()
+@RECORDS
+@click.option("--today", default=None, help="按这一天计算剩余天数，而不是今天（如 2011-12-20）。")
+def schedule(records: Path, today: str | None) -> None:
+    """打印约束各单位的日期：每周五的周报、资金使用截止、上报截止，以及已报、缺报和剩余天数。"""
+    _out(api.schedule(records, parse_date(today) if today else None).rstrip("\n"))
+
+
+@main.command()
+@RECORDS
+@click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="从网页生成时的输出文件夹。")
+@click.option("--host", default=None, help="在这个地址上监听，而不是 127.0.0.1 和 ::1（其他电脑就能打开这个网页）。")
+@click.option("--port", type=int, default=8765, show_default=True, help="端口（被占用时用下一个空闲的；0：任意空闲端口）。")
+@click.option("--no-browser", is_flag=True, help="不打开浏览器，只打印地址。")
+def serve(records: Path, out: Path, host: str | None, port: int, no_browser: bool) -> None:
+    """在浏览器的表单里编辑记录：本机上的一个网页，读写同样的 YAML 文件。
+
+    打印地址（带令牌）并打开它。保存时只改动编辑过的字段；formkit 的检查结果显示在字段旁；可以在网页上生成一个单位的表格。按 Ctrl+C 停止。
     """
     from formkit.serve import serve as run
 
@@ -343,20 +504,19 @@ def serve(records: Path, out: Path, host: str | None, port: int, no_browser: boo
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write one schema file per kind of record into this folder, and print the VS Code setting.",
+    help="把每种记录的 schema 文件写进这个文件夹，并打印 VS Code 的设置。",
 )
 def schema(out: Path | None) -> None:
-    """Write a JSON Schema of the record files, for editor completion (see README).
+    """写出记录文件的 JSON Schema，供编辑器补全和检查（见 README）。
 
-    Without -o, prints one combined schema. With -o DIR, writes worker/week/unit/campaign
-    schema files into DIR and prints the `yaml.schemas` setting for VS Code's YAML extension.
+    不加 -o 时打印一份合并的 schema；加 -o DIR 时把职工、周报、单位、活动的 schema 写进 DIR，并打印 VS Code 的 YAML 扩展所用的 yaml.schemas 设置。
     """
     if out is None:
-        click.echo(json.dumps(api.json_schema(), ensure_ascii=False, indent=2))
+        _out(json.dumps(api.json_schema(), ensure_ascii=False, indent=2))
         return
     settings = api.write_schemas(out)
-    click.echo(f"已写入 {out}/。把下面这段加入 VS Code 的 .vscode/settings.json：")
-    click.echo(json.dumps(settings, ensure_ascii=False, indent=2))
+    _out(f"已写入 {out}/。把下面这段加入 VS Code 的 .vscode/settings.json：")
+    _out(json.dumps(settings, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,9 @@
 """Errors and problems raised by formkit.
 
 Every error formkit raises on purpose derives from :class:`FormkitError`. The CLI
-(``formkit.cli``) is the one place that turns them into ``Error: …`` lines and exit codes.
+(``formkit.cli``) is the one place that turns them into ``错误：…`` lines on stderr and exit
+codes; each error carries its code (:data:`EXIT_PROBLEMS`, :data:`EXIT_USAGE`,
+:data:`EXIT_ENVIRONMENT`).
 This module imports nothing of formkit, so every layer may use it.
 
 Messages are in Chinese where a clerk reads them. No message may contain a full ID number
@@ -10,19 +12,62 @@ or phone number: callers mask them first (``formkit.domain.idcard.mask``).
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: Exit codes of the ``formkit`` command (README "Exit codes", ``formkit --help``): done;
+#: problems in what staff wrote (records, a sheet's rows; or units left out with
+#: --keep-going); wrong usage (an option, a folder, file or template folder that is not what
+#: the command needs); something in the environment (LibreOffice missing, a folder that cannot
+#: be written, PDFs not made).
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
+
+
+#: What the operating system's error numbers mean, in the words of a message to staff (the
+#: system's own text, ``strerror``, is English on most machines).
+_OS_REASONS = {
+    errno.ENOENT: "找不到这个文件或文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "磁盘是只读的",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "已经存在",
+    errno.EBUSY: "正被别的程序占用",
+    errno.ETXTBSY: "正被别的程序占用",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EMFILE: "同时打开的文件太多",
+    errno.ENOTEMPTY: "文件夹不是空的",
+    errno.EXDEV: "不能跨磁盘移动",
+    errno.EIO: "磁盘读写出错",
+}
+#: Windows' own error numbers (``OSError.winerror``) that staff meet.
+_WINDOWS_REASONS = {32: "文件正在别的程序里打开着（如 Word、Excel、WPS）：请先关闭", 33: "文件的一部分被别的程序锁定：请先关闭它"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese: ``没有权限``, ``磁盘已满``; the system's own
+    text (or the error's name) for a number not listed."""
+    winerror = getattr(exc, "winerror", None)
+    if winerror in _WINDOWS_REASONS:
+        return _WINDOWS_REASONS[winerror]
+    if exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    return exc.strerror or type(exc).__name__
 
 
 class FormkitError(Exception):
     """Base of every error formkit raises on purpose.
 
     Attributes:
-        exit_code: the process exit code the CLI uses for this error (2 by default;
-            1 is reserved for "the records have errors").
+        exit_code: the process exit code the CLI uses for this error: :data:`EXIT_USAGE`
+            by default; :data:`EXIT_PROBLEMS` for problems in the records,
+            :data:`EXIT_ENVIRONMENT` for the computer's part.
     """
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class AmountError(FormkitError, ValueError):
@@ -50,11 +95,33 @@ class DateError(FormkitError, ValueError):
 
 
 class TemplateProblem(FormkitError):
-    """A template that cannot be used: not a .docx, corrupt, or naming unknown fields."""
+    """A template that cannot be used: not a .docx, corrupt, or naming unknown fields (the
+    ``--templates`` folder given cannot be used: :data:`EXIT_USAGE`).
+
+    Attributes:
+        problems: each problem found, located at the template, where the tag is and the tag
+            (``附件1_慰问金发放凭证.docx:0: 表格1 第3行 第2格 — 标签“{{ 姓明 }}”：…``); the
+            message lists them after its first line. Empty for a problem of the folder.
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems or [])
+
+    def __reduce__(self) -> tuple[type[TemplateProblem], tuple[str, list[Problem]]]:
+        return (type(self), (self.args[0] if self.args else "", self.problems))
+
+    def __str__(self) -> str:
+        lines = [super().__str__()]
+        lines += ["  " + p.format() for p in sorted(self.problems)]
+        return "\n".join(lines)
 
 
 class OutputError(FormkitError):
-    """An output folder or file that cannot be written."""
+    """An output folder or file that cannot be written (the disk, permissions, a file open
+    in another program: :data:`EXIT_ENVIRONMENT`)."""
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 @dataclass(frozen=True, order=True)
@@ -105,7 +172,7 @@ class RecordsInvalid(FormkitError):
     """
 
     problems: list[Problem] = field(default_factory=list)
-    exit_code = 1
+    exit_code = EXIT_PROBLEMS
 
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.is_error]

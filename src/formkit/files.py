@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from formkit.errors import OutputError
+from formkit.errors import OutputError, os_reason
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -85,7 +85,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{os_reason(exc)}") from exc
 
 
 #: Prefixes of what a run keeps beside the output while it works: its staging folder and the

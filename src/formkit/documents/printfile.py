@@ -56,6 +56,8 @@ __all__ = [
     "print_frame",
     "print_piece",
     "section_break",
+    "section_break_end",
+    "section_of_break",
     "write_print_file",
 ]
 
@@ -175,6 +177,25 @@ def section_break(sect: bytes) -> bytes:
     """A paragraph ending a section with the properties ``sect`` (a ``w:sectPr``): 1 pt
     high, so it never takes a line of its own."""
     return _BREAK_OPEN + sect + _BREAK_CLOSE
+
+
+def section_break_end(xml: bytes, pos: int) -> int:
+    """Where the section-break paragraph (:func:`section_break`) that starts at ``pos`` in a
+    print file's document.xml ends; ``pos`` when none starts there.
+
+    For cutting a print file into its documents: each document's piece is followed by the
+    paragraph ending its section, but for the last, whose section is the body's final
+    ``w:sectPr``.
+    """
+    if not xml.startswith(_BREAK_OPEN, pos):
+        return pos
+    end = xml.find(_BREAK_CLOSE, pos + len(_BREAK_OPEN))
+    return pos if end < 0 else end + len(_BREAK_CLOSE)
+
+
+def section_of_break(paragraph: bytes) -> bytes:
+    """The ``w:sectPr`` a section-break paragraph (:func:`section_break`) holds."""
+    return paragraph[len(_BREAK_OPEN) : len(paragraph) - len(_BREAK_CLOSE)]
 
 
 # --------------------------------------------------------------------------------------

@@ -6,13 +6,30 @@ import contextvars
 import re
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
+
+
+def default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
+    """``{{ 联系电话|default("—") }}``: ``default_value`` where the field is empty.
+
+    Jinja's own ``default`` acts on undefined names only, and every field a template sees is
+    defined, empty fields as ``""`` (design.md, "Known pitfalls"): so here an undefined name,
+    None and an empty (or blank) text all take the default; with ``boolean=True`` any false
+    value does, as in Jinja.
+    """
+    if isinstance(value, Undefined) or value is None:
+        return default_value
+    if isinstance(value, str) and not value.strip():
+        return default_value
+    if boolean and not value:
+        return default_value
+    return value
 
 
 #: Bounds on what a template may ask for (templates travel by e-mail; issue 7). A form needs
@@ -83,7 +100,7 @@ class FormSandbox(SandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.filters = {name: _guarded(f) for name, f in self.filters.items()}
+        self.filters = {name: _guarded(f) for name, f in {**self.filters, "default": default, "d": default}.items()}
         self.globals["range"] = _bounded_range
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:

@@ -21,8 +21,7 @@ from docx.opc.oxml import parse_xml as opc_parse_xml
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError, UndefinedError, meta
-from jinja2.exceptions import SecurityError
+from jinja2 import TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
@@ -34,7 +33,10 @@ from formkit.documents.body import (
 from formkit.documents.deflate import PrintPiece, compress_piece, deflated_member
 from formkit.documents.fitting import FILTER as FIT_FILTER
 from formkit.documents.fitting import fitted_size, mark_fitting
+from formkit.documents.jinjawords import runtime_message
+from formkit.documents.preflight import culprit, name_problems, note_problems, syntax_problems, tag_problem
 from formkit.documents.sandbox import MAX_RANGE_STEPS, _range_budget, make_environment
+from formkit.documents.shapes import Shape
 from formkit.documents.steps import (
     _BODY_OPEN,
     _BODY_OPEN_B,
@@ -48,6 +50,9 @@ from formkit.documents.steps import (
     _marked,
     _post_process,
 )
+from formkit.documents.templatefile import content_problem, file_problems
+from formkit.documents.templatefile import default_template_dir as default_template_dir  # where callers found it
+from formkit.documents.wordmarkup import flatten_docx
 from formkit.documents.zipio import (
     DEFLATE_LEVEL,
     DOCUMENT_PART,
@@ -55,8 +60,7 @@ from formkit.documents.zipio import (
     read_members,
     zip_bytes,
 )
-from formkit.domain.annexes import ANNEXES
-from formkit.errors import TemplateProblem
+from formkit.errors import Problem, TemplateProblem, os_reason
 
 #: A body longer than this (characters) is rendered as a stream: deflated in a second
 #: thread, segment by segment, while Jinja writes the next (a 1,000-row roster: 5 MB of XML).
@@ -67,24 +71,6 @@ STREAM_CHARS = 1 << 17
 STREAM_BATCH = 512
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
-
-def default_template_dir() -> Path:
-    """Where the shipped templates are.
-
-    Looks, in order, at ``./templates`` (a checkout, or a user's own edited copies), the
-    ``_templates`` folder packed into an installed wheel, and the repository's ``templates/``
-    beside ``src/`` (an editable install run from elsewhere).
-
-    Raises:
-        TemplateProblem: none of them holds the four templates.
-    """
-    here = Path(__file__).resolve().parents[1]  # the formkit package
-    candidates = [Path.cwd() / "templates", here / "_templates", here.parents[1] / "templates"]
-    for folder in candidates:
-        if all((folder / annex.template).is_file() for annex in ANNEXES):
-            return folder
-    raise TemplateProblem("找不到模板文件夹 templates/（应含附件1–4 的 .docx 模板）。请用 --templates 指定。")
 
 
 # --------------------------------------------------------------------------------------
@@ -360,38 +346,60 @@ class FormTemplate:
     Args:
         path: a .docx file with docxtpl tags.
         level: zlib level of the parts it writes; default :data:`DEFLATE_LEVEL`.
+        names: the shape of the context and the form's label: every name of every tag is
+            checked against it when the template is read (:meth:`check_names`).
 
     Raises:
         TemplateProblem: the file is missing, not a .docx (zip with word/document.xml), or
             its tags are not valid Jinja.
     """
 
-    def __init__(self, path: Path, *, level: int | None = None) -> None:
+    def __init__(self, path: Path, *, level: int | None = None, names: tuple[Shape, str] | None = None) -> None:
         self.path = Path(path)
         self.level = DEFLATE_LEVEL if level is None else level
-        if not self.path.is_file():
-            raise TemplateProblem(f"模板 {self.path} 不存在。")
+        problems = file_problems(self.path)
+        if problems:
+            raise TemplateProblem(f"模板 {self.path.name} 不能用：", problems)
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 无法读取（{type(exc).__name__}）。") from exc
-        self._setup(data)
+            raise TemplateProblem(f"模板 {self.path.name} 无法读取：{os_reason(exc)}（文件可能正在 Word 或 WPS 里打开着）。") from exc
+        self._setup(data, names)
 
-    def _setup(self, data: bytes) -> None:
+    def _setup(self, data: bytes, names: tuple[Shape, str] | None = None) -> None:
+        """Check the file, flatten Word's markup around the tags (:mod:`wordmarkup`), read each
+        tag (:func:`syntax_problems`) and, given ``names`` (a shape and the form's label),
+        check every name (:meth:`check_names`); then prepare the flattened bytes."""
         self.env = make_environment()
         self.env.filters[FIT_FILTER] = fitted_size
         self._bytes = data
+        refused = content_problem(self.path, data)
+        if refused is not None:
+            raise TemplateProblem(f"模板 {self.path.name} 不能用：", [refused])
+        broken = f"模板 {self.path.name} 不是有效的 Word .docx 文件（文件不完整或已损坏）。请用 Word 或 WPS 打开后另存为 .docx。"
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 zf.getinfo(DOCUMENT_PART)
-            self._prepared = _Prepared(data, self.env, self.level)
+            flat = flatten_docx(data)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.LxmlError) as exc:
-            raise TemplateProblem(
-                f"模板 {self.path.name} 不是有效的 Word .docx 文件（{type(exc).__name__}）。请用 Word 或 WPS 另存为 .docx。"
-            ) from exc
+            raise TemplateProblem(broken) from exc
+        self.tags = flat.tags
+        found = syntax_problems(self.path, flat.tags, self.env)
+        if names is not None and not found:
+            found = self.check_names(*names)
+        found = note_problems(self.path, flat.notes) + found
+        self.notes = [p for p in found if not p.is_error]
+        if any(p.is_error for p in found):
+            raise TemplateProblem(f"模板 {self.path.name} 的标签有问题：", found)
+        self._source = flat.data
+        try:
+            self._prepared = _Prepared(flat.data, self.env, self.level)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.LxmlError) as exc:
+            raise TemplateProblem(broken) from exc
         except TemplateError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{exc.message}") from exc
+            raise TemplateProblem(f"模板 {self.path.name} 的标签写法有误：{runtime_message(exc)}") from exc
         self.fields = self._prepared.fields
+        self.uses_safe = any(re.search(r"\|\s*safe\b|autoescape", t.text) for t in flat.tags)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "level": self.level, "data": self._bytes}
@@ -406,56 +414,60 @@ class FormTemplate:
         """The template file's bytes (as read once, when the FormTemplate was made)."""
         return self._bytes
 
+    def check_names(self, shape: Shape, label: str) -> list[Problem]:
+        """Every name of every tag against ``shape``, in every branch and loop
+        (:func:`formkit.documents.preflight.name_problems`); ``label`` names the form."""
+        return name_problems(self.path, self.tags, shape, self.env, label)
+
     def check_fields(self, known: set[str] | frozenset[str]) -> None:
         """Refuse a template that names a top-level field the context does not have.
 
         Raises:
-            TemplateProblem: naming the unknown fields and the template, and listing the known ones.
+            TemplateProblem: each tag naming an unknown field, where it is and the closest
+                known names.
         """
-        unknown = sorted(self.fields - set(known))
-        if unknown:
-            raise TemplateProblem(
-                f"模板 {self.path.name} 使用了记录中没有的字段：{'、'.join(unknown)}。"
-                f"可用字段：{'、'.join(sorted(known))}（见 docs/templates.md）。"
-            )
+        problems = self.check_names(Shape.names(known), self.path.stem)
+        if problems:
+            raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段（可用的字段见 docs/templates.md）：", problems)
 
     def _prepare(self) -> _Prepared:
         """The template's record-independent work (done once, when it was loaded)."""
         return self._prepared
 
     @contextlib.contextmanager
-    def _rendering(self) -> Iterator[None]:
-        """Run one rendering under the range budget, turning its failures into TemplateProblem."""
+    def _rendering(self, context: Mapping[str, Any]) -> Iterator[None]:
+        """Run one rendering under the range budget, turning its failures into TemplateProblem
+        (in Chinese: :func:`formkit.documents.jinjawords.runtime_message`), at the tag that
+        failed when it can be found (:func:`formkit.documents.preflight.culprit`)."""
         token = _range_budget.set([MAX_RANGE_STEPS])
         try:
             yield
-        except SecurityError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 试图访问不允许的内容，已拒绝：{exc}") from exc
-        except UndefinedError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 使用了记录中没有的字段：{exc.message}") from exc
-        except TemplateError as exc:
-            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{exc.message}") from exc
-        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
-            raise TemplateProblem(
-                f"模板 {self.path.name} 的标签无法计算（{type(exc).__name__}: {str(exc)[:120]}）。请检查模板里的 {{{{ }}}} 标签。"
-            ) from exc
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
+            _range_budget.set([MAX_RANGE_STEPS])
+            tag = culprit(self.tags, self.env, context, exc) if not isinstance(exc, MemoryError) else None
+            problems = [tag_problem(self.path, tag, runtime_message(exc))] if tag is not None else []
+            raise TemplateProblem(f"模板 {self.path.name} 无法填写：{runtime_message(exc)}。", problems) from exc
         finally:
             _range_budget.reset(token)
 
     def _jinja(self, template: Any, context: Mapping[str, Any]) -> bytes:
-        with self._rendering():
+        with self._rendering(context):
             xml: str = template.render(context)
         return xml.encode("utf-8")
 
     def _well_formed(self, xml: bytes, what: str) -> None:
-        """Refuse output that is not XML (a ``|safe`` or ``{% autoescape false %}`` let raw
-        markup through): Word would not open the document."""
+        """Refuse output that is not XML: Word would not open the document. (A ``|safe`` or
+        ``{% autoescape false %}`` lets a value's ``<`` through; a block cut across paragraphs
+        or cells leaves an element open.)"""
         try:
             etree.fromstring(xml, parser=_STRICT_PARSER)
         except etree.XMLSyntaxError as exc:
-            raise TemplateProblem(
-                f"模板 {self.path.name} 生成的{what}不是有效的 Word 内容（{exc.msg}）。模板里不能用 |safe 或 autoescape false 关掉转义。"
-            ) from exc
+            why = (
+                "模板里的 |safe 或 autoescape false 让值里的 < 或 & 成了 Word 的内容，请去掉"
+                if self.uses_safe
+                else "模板的 {% if %}、{% for %} 把段落或表格拆开了：开头和结尾要在同一段里，或各占一整段（{%p %}）、一整行（{%tr %}）"
+            )
+            raise TemplateProblem(f"模板 {self.path.name} 生成的{what}不是有效的 Word 内容：{why}。") from exc
 
     def render_fast(self, context: Mapping[str, Any]) -> RenderedDocument:
         """Render one document: its parts and its body XML (for print files).
@@ -482,7 +494,7 @@ class FormTemplate:
                 return self._with_parts(prep, context, streamed)
             text = streamed
         else:
-            with self._rendering():
+            with self._rendering(context):
                 text = prep.body.render(context)
         body = _post_process(text.encode("utf-8"), marked=prep.marked, flat=prep.flat)
         del text
@@ -511,7 +523,7 @@ class FormTemplate:
         same bytes as :meth:`render_fast` on the whole body (zlib's output does not depend
         on how its input is split), in memory that does not grow with the document.
         """
-        with self._rendering():
+        with self._rendering(context):
             chunks = prep.body.generate(context)
             first: list[str] = []
             size = 0
@@ -561,12 +573,12 @@ class FormTemplate:
         Raises:
             TemplateProblem: as :meth:`render_fast`.
         """
-        doc = DocxTemplate(io.BytesIO(self._bytes))
+        doc = DocxTemplate(io.BytesIO(self._source))
         doc.init_docx()
         fitting = mark_fitting(doc.docx.element.body)  # as _Prepared does (documents.fitting)
         patch = doc.patch_xml
         doc.patch_xml = lambda xml: fitting.apply(patch(xml))  # this instance patches as docxtpl does, then fits
-        with self._rendering():
+        with self._rendering(context):
             doc.render(dict(context), jinja_env=self.env, autoescape=True)
         return zip_bytes(read_members(document_bytes(doc), self.level))
 

@@ -5,7 +5,9 @@ The notice 厦工[2011]104号 has four annexes; §四.3 says who sends what by �
 总工会法律与保障部。各区工会只报送《中央财政帮扶专项资金实名制发放凭证汇总表》和两节送温暖活动小结"; the
 附件4 weekly report goes in every Friday on its own, and the 附件3 registration forms stay with the
 unit's archive. Every module that names a document's template, folder or file, prints its
-title, or decides whether a unit sends it reads it here: adding a document kind is one entry.
+title, plans it, or decides whether a unit sends it reads it here. Adding a kind of document is
+one entry in :data:`RENDERED`, its template file, and the builder of what it prints
+(:data:`formkit.forms.context.CONTEXTS`).
 
     >>> VOUCHER.template, VOUCHER.folder, VOUCHER.print_file
     ('附件1_慰问金发放凭证.docx', '附件1_慰问金发放凭证', '打印件/附件1_慰问金发放凭证.docx')
@@ -21,21 +23,30 @@ from formkit.domain.vocab import UnitType
 
 __all__ = [
     "ANNEXES",
-    "DOCUMENTS",
+    "EACH_PAID",
+    "EACH_PROJECT",
+    "EACH_UNIT",
+    "EACH_WEEK",
+    "EACH_WORKER",
     "PRINT_DIR",
     "REGISTRATION",
+    "RENDERED",
     "ROSTER",
     "SUMMARY",
     "VOUCHER",
     "WEEKLY",
     "Document",
     "by_kind",
+    "documents",
     "packet_rule",
     "sent_by",
 ]
 
 #: Folder of a unit's print files: per annex, every document page after page.
 PRINT_DIR = "打印件"
+
+#: What one document is made for (:attr:`Document.each`).
+EACH_WORKER, EACH_PAID, EACH_PROJECT, EACH_WEEK, EACH_UNIT = "worker", "paid worker", "帮扶项目", "week", "unit"
 
 _BOTH = frozenset({UnitType.INDUSTRIAL_UNION.value, UnitType.DISTRICT_UNION.value})
 
@@ -53,8 +64,10 @@ class Document:
         template: the template's file name in a templates folder.
         stem: the output name without extension: the folder of one document per record
             (附件1, 附件3, 附件4), or the file name before ``_<帮扶项目>.docx`` (附件2).
-        each: what one document is made for: ``paid worker`` (在档 with a 慰问, 通知三.2),
-            ``帮扶项目`` (the roster), ``worker``, ``week`` (a 周报日), ``unit``.
+        each: what one document is made for, which decides how a render plans it:
+            :data:`EACH_WORKER` (every worker), :data:`EACH_PAID` (every paid worker: 在档
+            with a 慰问, 通知三.2), :data:`EACH_PROJECT` (the paid workers of one 帮扶项目: the
+            roster), :data:`EACH_WEEK` (every weekly report), :data:`EACH_UNIT` (the 小结).
         printed: whether a print file (``打印件/<stem>.docx``) collects its documents.
         sent_by: the 单位类型 that send it by 上报截止 (通知四.3).
     """
@@ -129,14 +142,18 @@ WEEKLY = Document(
     True,
     frozenset(),
 )
-SUMMARY = Document("summary", None, "两节送温暖活动小结", "活动小结", "活动小结.docx", "活动小结", "unit", False, _BOTH)
+SUMMARY = Document("summary", None, "两节送温暖活动小结", "活动小结", "活动小结.docx", "活动小结", EACH_UNIT, False, _BOTH)
 
-#: The four annexes of the notice, in its order.
+#: The four annexes of the notice, in its order (the notice packet carries them blank).
 ANNEXES: tuple[Document, ...] = (VOUCHER, ROSTER, REGISTRATION, WEEKLY)
-#: Every document kind formkit writes for a unit.
-DOCUMENTS: tuple[Document, ...] = (*ANNEXES, SUMMARY)
+#: The documents ``formkit render`` writes for every unit, from a template of their own each,
+#: planned by their :attr:`Document.each`. A new kind of document joins here.
+RENDERED: tuple[Document, ...] = ANNEXES
 
-_BY_KIND = {d.kind: d for d in DOCUMENTS}
+
+def documents() -> tuple[Document, ...]:
+    """Every document kind formkit writes for a unit: :data:`RENDERED` and the 小结."""
+    return (*RENDERED, SUMMARY)
 
 
 def by_kind(kind: str) -> Document:
@@ -145,13 +162,16 @@ def by_kind(kind: str) -> Document:
     Raises:
         KeyError: no such kind.
     """
-    return _BY_KIND[kind]
+    for document in documents():
+        if document.kind == kind:
+            return document
+    raise KeyError(kind)
 
 
 def sent_by(unit_type: str) -> list[Document]:
     """What a unit of ``unit_type`` (产业工会 / 区工会) sends by 上报截止, in the notice's order
     (通知四.3)."""
-    return [d for d in DOCUMENTS if unit_type in d.sent_by]
+    return [d for d in documents() if unit_type in d.sent_by]
 
 
 def packet_rule(unit_type: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit.errors import FormkitError, OutputError
+from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.exchange.sheetread import id_key
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WORKERS_DIR
 from formkit.records.yamlio import (
@@ -50,7 +50,10 @@ def is_unit(folder: Path) -> bool:
 def scan_records(records: Path) -> tuple[list[Path], Folder]:
     """The unit folders targets may be, and the index of every existing worker record."""
     if not records.is_dir():
-        raise FormkitError(f"记录文件夹不存在：{records}")
+        raise FormkitError(
+            f"记录文件夹不存在：{records}（新的记录文件夹：先用 formkit new campaign {records} 写活动，"
+            f"再用 formkit new unit {records / '<填报单位>'} 建立单位）"
+        )
     if is_unit(records) and not (records / CAMPAIGN_FILE).is_file():
         targets = [records]
         parent = records.parent
@@ -86,12 +89,20 @@ def scan_records(records: Path) -> tuple[list[Path], Folder]:
     return targets, index
 
 
-def default_unit(unit: str | None, targets: list[Path], index: Folder, title: str) -> Path | None:
+def default_unit(unit: str | None, targets: list[Path], index: Folder, title: str, records: Path) -> Path | None:
+    """The unit folder the rows go to: *unit*'s (by its 填报单位 or folder name), else the
+    only one, else the one named in the sheet's *title*; None when undecided.
+
+    Raises:
+        FormkitError: *unit* names no unit folder of *records* (saying how to make it).
+    """
     if unit is not None:
         folder = index.units.get(fold_name(unit))
         if folder is None:
             known = "、".join(sorted({p.name for p in index.units.values()})) or "（没有）"
-            raise FormkitError(f"记录文件夹里没有填报单位“{unit}”的文件夹（现有：{known}）：请先用 formkit new unit 建立 <单位>/单位.yaml")
+            raise FormkitError(
+                f"记录文件夹里没有填报单位“{unit}”的文件夹（现有：{known}）：请先用 formkit new unit {records / unit} 建立这个单位，再导入"
+            )
         return folder
     if len(targets) == 1:
         return targets[0]
@@ -108,7 +119,7 @@ def write_new_file(folder: Path, stem: str, text: str) -> Path:
     try:
         return create_record_file(folder, stem, text)
     except OSError as exc:
-        raise OutputError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {folder}：{os_reason(exc)}") from exc
 
 
 def create_record_file(folder: Path, stem: str, text: str) -> Path:

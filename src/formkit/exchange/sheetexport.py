@@ -19,11 +19,22 @@ when the records hold more than one unit:
 
 In the .xlsx files ID numbers are text cells, money is a number with the ``0.00`` format
 (万元 with ``0.00##``: 拖欠数额 is exact to the yuan), dates are date cells; the header is
-frozen and repeats on every printed page. The CSV files are UTF-8 with a BOM (so Excel
-reads them as UTF-8); an all-digit ID number, 档案编号 or phone number is written
-``="350203…"`` so that Excel keeps it as text instead of turning it into 3.50203E+17, and a
-text starting with ``= + - @`` gets a leading ``'`` (no formula injection); import reverses
-both. Every file is written to a temporary file and moved into place (os.replace).
+frozen and repeats on every printed page. A character openpyxl refuses to write (a control
+character) is written as Excel's own escape ``_xHHHH_`` (ECMA-376 ST_Xstring,
+:func:`formkit.domain.text.encode_excel_escapes`), so every value ``formkit check`` accepts
+is exported, and read back the same by import.
+
+The CSV files come in two forms (:data:`CSV_FORMS`):
+
+- ``plain`` (the default): UTF-8 without a byte-order mark, every value as the records hold
+  it, for scripts, databases and other tools;
+- ``excel``: for opening in Excel by double-click: UTF-8 with a BOM (so Excel reads it as
+  UTF-8), an all-digit ID number, 档案编号 or phone number written ``="350203…"`` so that
+  Excel keeps it as text instead of turning it into 3.50203E+17, and a text starting with
+  ``= + - @`` given a leading ``'`` (no formula injection).
+
+Import reads both forms (it removes the BOM, ``="…"`` and that ``'``). Every file is
+written to a temporary file and moved into place (os.replace).
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ from openpyxl.utils import get_column_letter
 from formkit.domain.amounts import amount_in_words
 from formkit.domain.annexes import ROSTER, WEEKLY
 from formkit.domain.models.worker import ID_AS_TYPED
+from formkit.domain.text import encode_excel_escapes
 from formkit.errors import FormkitError, RecordsInvalid
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
@@ -64,7 +76,11 @@ from formkit.forms.context import (
 from formkit.records.load import load_records
 from formkit.records.recordset import RecordSet, UnitRecords, WorkerRecord
 
-__all__ = ["ARCHIVE_STEM", "CITY_DIR", "export_tables"]
+__all__ = ["ARCHIVE_STEM", "CITY_DIR", "CSV_FORMS", "export_tables"]
+
+#: The forms of the CSV files: ``plain`` UTF-8 as the records hold it; ``excel`` protected
+#: for Excel (BOM, ``="…"`` around digit codes, ``'`` before a formula-like text).
+CSV_FORMS = ("plain", "excel")
 
 ARCHIVE_STEM = "困难职工档案"
 CITY_DIR = "全市汇总"
@@ -94,7 +110,7 @@ class _Sheet:
     csv_heading: list[str]
 
 
-def _csv_value(value: Any, kind: str) -> str:
+def _csv_value(value: Any, kind: str, excel: bool) -> str:
     if value is None or value == "":
         return ""
     if kind == "money":
@@ -102,20 +118,21 @@ def _csv_value(value: Any, kind: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    if kind == "id" and re.fullmatch(r"\d+", text):
+    if excel and kind == "id" and re.fullmatch(r"\d+", text):
         return f'="{text}"'
-    if kind == "text" and text[:1] in ("=", "+", "-", "@"):
+    if excel and kind == "text" and text[:1] in ("=", "+", "-", "@"):
         return "'" + text
     return text
 
 
-def _csv_bytes(sheet: _Sheet) -> bytes:
+def _csv_bytes(sheet: _Sheet, form: str) -> bytes:
+    excel = form == "excel"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(sheet.csv_heading)
     for row in sheet.rows:
-        writer.writerow([_csv_value(v, k) for v, k in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        writer.writerow([_csv_value(v, k, excel) for v, k in row])
+    return (("\ufeff" if excel else "") + buffer.getvalue()).encode("utf-8")
 
 
 def _put(ws: Any, row: int, col: int, value: Any, kind: str) -> None:
@@ -132,7 +149,7 @@ def _put(ws: Any, row: int, col: int, value: Any, kind: str) -> None:
     elif kind == "date":
         cell.value, cell.number_format = value, "yyyy-mm-dd"
     else:
-        cell.value = str(value)
+        cell.value = encode_excel_escapes(str(value))  # openpyxl refuses control characters
         cell.data_type = "s"  # never a formula, even when the text starts with "="
         if kind == "id":
             cell.number_format = "@"
@@ -148,7 +165,7 @@ def _write_sheet(ws: Any, sheet: _Sheet) -> None:
     width = max(len(r) for r in sheet.heading_rows)
     row = 1
     for text in sheet.banner:
-        ws.cell(row=row, column=1, value=text).font = Font(bold=True, size=14 if row == 1 else 11)
+        ws.cell(row=row, column=1, value=encode_excel_escapes(text)).font = Font(bold=True, size=14 if row == 1 else 11)
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center" if row == 1 else "left")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         row += 1
@@ -191,7 +208,7 @@ def _merge_header(ws: Any, rows: list[list[str]], top: int) -> None:
             c = end + 1
 
 
-def _save(out: Path, stem: str, sheets: list[_Sheet], csv_names: list[str], written: list[Path]) -> None:
+def _save(out: Path, stem: str, sheets: list[_Sheet], csv_names: list[str], written: list[Path], csv_form: str) -> None:
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
@@ -204,7 +221,7 @@ def _save(out: Path, stem: str, sheets: list[_Sheet], csv_names: list[str], writ
     for sheet, name in zip(sheets, csv_names):
         if name:
             path = out / f"{name}.csv"
-            write_atomic(path, _csv_bytes(sheet))
+            write_atomic(path, _csv_bytes(sheet, csv_form))
             written.append(path)
 
 
@@ -357,21 +374,21 @@ def _archive_sheets(units: list[UnitRecords], city: bool) -> list[_Sheet]:
 # ---------------------------------------------------------------- export
 
 
-def _export_group(record_set: RecordSet, units: list[UnitRecords], out: Path, city: bool, written: list[Path]) -> None:
+def _export_group(record_set: RecordSet, units: list[UnitRecords], out: Path, city: bool, written: list[Path], csv_form: str) -> None:
     rosters = _roster_sheets(record_set, units, city)
     if rosters:
         names = [safe_name(f"{ROSTER.stem}_{project}") for project, _ in rosters]
-        _save(out, ROSTER.stem, [s for _, s in rosters], names, written)
+        _save(out, ROSTER.stem, [s for _, s in rosters], names, written, csv_form)
     weekly = _weekly_sheet(units, city)
     if weekly is not None:
-        _save(out, WEEKLY.stem, [weekly], [WEEKLY.stem], written)
+        _save(out, WEEKLY.stem, [weekly], [WEEKLY.stem], written, csv_form)
     if any(unit.workers for unit in units):
         sheets = _archive_sheets(units, city)
         names = [ARCHIVE_STEM] + [f"{ARCHIVE_STEM}_{s.title}" if s.rows else "" for s in sheets[1:]]
-        _save(out, ARCHIVE_STEM, sheets, names, written)
+        _save(out, ARCHIVE_STEM, sheets, names, written, csv_form)
 
 
-def export_tables(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False) -> list[Path]:
+def export_tables(records: Path | str | RecordSet, out: Path | str, *, keep_going: bool = False, csv_form: str = "plain") -> list[Path]:
     """Write the annex-2 roster, the annex-4 weekly figures and the full worker records as
     .xlsx and CSV, per unit and (for more than one unit) city-wide.
 
@@ -381,6 +398,8 @@ def export_tables(records: Path | str | RecordSet, out: Path | str, *, keep_goin
         out: the output folder; ``<out>/<填报单位>/`` per unit, ``<out>/全市汇总/`` city-wide.
         keep_going: export the valid records even when others have errors (those are left
             out, as ``render --keep-going`` does).
+        csv_form: ``plain`` (UTF-8 as the records hold it) or ``excel`` (BOM, ``="…"``
+            around digit codes, ``'`` before a formula-like text), see :data:`CSV_FORMS`.
 
     Returns:
         The files written, in writing order. A unit without paid workers has no roster file,
@@ -391,13 +410,15 @@ def export_tables(records: Path | str | RecordSet, out: Path | str, *, keep_goin
         FormkitError: no valid campaign.yaml (附件2 年龄 is counted on its 上报截止).
         OutputError: a file cannot be written.
     """
+    if csv_form not in CSV_FORMS:
+        raise ValueError(f"csv_form must be one of {CSV_FORMS}, not {csv_form!r}")
     record_set = records if isinstance(records, RecordSet) else load_records(Path(records))
     if record_set.errors and not keep_going:
         raise RecordsInvalid(record_set.problems)
     out = Path(out)
     written: list[Path] = []
     for unit in record_set.units:
-        _export_group(record_set, [unit], out / unit.name, False, written)
+        _export_group(record_set, [unit], out / unit.name, False, written, csv_form)
     if len(record_set.units) > 1:
-        _export_group(record_set, record_set.units, out / CITY_DIR, True, written)
+        _export_group(record_set, record_set.units, out / CITY_DIR, True, written, csv_form)
     return written

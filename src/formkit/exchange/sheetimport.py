@@ -147,7 +147,12 @@ class ImportReport:
             return path.as_posix()
 
     def format(self) -> str:
-        """The text the CLI prints: counts, then every existing, refused and warned row."""
+        """The whole report as text: :meth:`summary_lines`, then :meth:`problem_lines`."""
+        return "\n".join(self.summary_lines() + self.problem_lines())
+
+    def summary_lines(self) -> list[str]:
+        """What was done (the CLI's stdout): the sheet, the counts, where records went, the
+        rows already registered."""
         verb = "将写入" if self.dry_run else "写入"
         lines = [
             f"导入 {self.sheet.name}（{self.table}，表头在第{self.header_row}行）" + ("：试运行，未写入任何文件" if self.dry_run else "")
@@ -169,6 +174,12 @@ class ImportReport:
                     lines.append(f"  {r.ref} {r.name}：与 {where} 不同：{'、'.join(r.differences)}")
                 else:
                     lines.append(f"  {r.ref} {r.name}：与 {where} 相同")
+        return [scrub_numbers(line) for line in lines]
+
+    def problem_lines(self) -> list[str]:
+        """What needs the reader (the CLI's stderr): refused rows with each cell and reason,
+        warnings on rows imported, notes on the sheet."""
+        lines = []
         if self.refused:
             lines.append("拒绝，未写入（请在表格中改正后重新导入）：")
             for r in self.refused:
@@ -187,7 +198,7 @@ class ImportReport:
         if self.notes:
             lines.append("关于表格：")
             lines += [f"  {n.format()}" for n in self.notes]
-        return scrub_numbers("\n".join(lines))
+        return [scrub_numbers(line) for line in lines]
 
 
 def members(tables: list[SheetTable], report: ImportReport) -> tuple[dict[str, dict[str, list[SheetRow]]], set[tuple[str, ...]]]:
@@ -237,7 +248,7 @@ class Importer:
         self.mapped = {c.key for c in self.layout.mapping.values()}
         targets, self.index = scan_records(records)
         self.title = " ".join(str(v) for row in self.main.rows[: self.layout.first_row] for v in row if v is not None)
-        self.default = default_unit(unit, targets, self.index, self.title)
+        self.default = default_unit(unit, targets, self.index, self.title, records)
         if self.default is None and UNIT_COLUMN.key not in self.mapped:
             names = "、".join(sorted({p.name for p in self.index.units.values()})) or "（没有单位文件夹）"
             raise FormkitError(f"不知道这些职工属于哪个填报单位：请用 --unit 指定（现有：{names}），或在表中加一列“填报单位”")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,8 @@ from typing import Any
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models import Worker
 from formkit.domain.privacy import scrub_numbers
-from formkit.errors import FormkitError, IDNumberError
+from formkit.domain.text import describe_cleaning, needs_cleaning
+from formkit.errors import FormkitError, IDNumberError, os_reason
 from formkit.exchange.spreadsheet import (
     ATTACHMENT_COLUMNS,
     FAMILY_COLUMNS,
@@ -72,12 +74,28 @@ class SheetTable:
 
 
 def read_xlsx(path: Path) -> list[SheetTable]:
+    """Every sheet of a workbook, as values.
+
+    openpyxl's warnings about what it does not read (data validation, conditional formats,
+    a workbook without a default style: common in the sheets offices keep) are not shown:
+    they are English, and nothing formkit reads is lost by them.
+
+    Raises:
+        FormkitError: the file is not a workbook openpyxl can read (said in Chinese, with
+            the kind of fault only: openpyxl's own text is English).
+    """
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, data_only=True)
+    except OSError as exc:
+        raise FormkitError(f"无法读取表格 {path.name}：{os_reason(exc)}") from None
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise FormkitError(f"无法读取表格 {path.name}：{exc}（请用 Excel 或 WPS 另存为 .xlsx 后再导入）") from None
+        raise FormkitError(
+            f"无法读取表格 {path.name}：它不是能读取的 .xlsx 文件（{type(exc).__name__}）；请用 Excel 或 WPS 打开，另存为 .xlsx 后再导入"
+        ) from None
     tables = []
     for sheet in book.worksheets:
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -96,7 +114,7 @@ def read_csv(path: Path) -> SheetTable:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FormkitError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+        raise FormkitError(f"无法读取 {path}：{os_reason(exc)}") from exc
     try:
         text, _ = decode_bytes(raw, path)
     except YamlFileError:
@@ -201,11 +219,14 @@ def data_rows(table: SheetTable, layout: SheetLayout) -> list[tuple[SheetRow, bo
             ref = cell_ref(table, r, i)
             row.refs[column.key] = ref
             row.headings[column.key] = layout.headings[i]
+            value = cells.get(i)
             try:
-                text = cell_text(cells.get(i), column.kind, epoch=table.epoch, typed=table.typed)
+                text = cell_text(value, column.kind, epoch=table.epoch, typed=table.typed)
             except CellError as exc:
                 row.notes.append(CellNote(ref, layout.headings[i], scrub_numbers(str(exc))))
                 continue
+            if isinstance(value, str) and needs_cleaning(value):  # as formkit check warns in a record
+                row.notes.append(CellNote(ref, layout.headings[i], f"{describe_cleaning(value)}：打印的表格容纳不了这些字符", "warning"))
             if text:
                 row.texts[column.key] = text
         out.append((row, False))

@@ -13,7 +13,9 @@ spreadsheet traps (issue 8): an ID number stored as a number is refused when dig
 lost (Excel keeps 15 significant digits), never "repaired"; an Excel date serial becomes a
 date; money is read from the cell's stored value by :func:`formkit.domain.amounts.parse_yuan`'s
 float rule (within float noise of a whole 分, else refused); spaces and full-width digits and
-letters are folded.
+letters are folded. Text goes through the one cleaner of every value
+(:func:`formkit.domain.text.clean`: Excel's ``_xHHHH_`` escapes decoded first, then control
+characters removed), as a YAML record's does.
 
 The public functions live in :mod:`formkit.exchange.sheetimport` (``import_sheet``) and
 :mod:`formkit.exchange.sheetexport` (``export_tables``).
@@ -33,6 +35,7 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from formkit.domain.amounts import parse_yuan
+from formkit.domain.text import clean, printable
 from formkit.errors import AmountError, FormkitError
 
 __all__ = [
@@ -242,7 +245,6 @@ class CellError(FormkitError):
     what to do, and holds no ID or phone number."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2060\ufeff]")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.S)
 _SPACES = "\u00a0\u3000\u2002\u2003\u2009"
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·•\s]+$")
@@ -256,9 +258,10 @@ def _fold_width(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Text of a cell: Windows line ends, control characters, odd spaces and ``="…"`` removed."""
-    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CONTROL.sub("", text)
+    """Text of a cell: Excel's ``_xHHHH_`` escapes decoded, then Windows line ends folded,
+    control, XML-illegal and invisible characters removed (the one cleaner,
+    :mod:`formkit.domain.text`); odd spaces and ``="…"`` removed."""
+    text = printable(clean(text))
     for ch in _SPACES:
         text = text.replace(ch, " ")
     text = text.strip()

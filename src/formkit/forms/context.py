@@ -13,8 +13,8 @@ str, lists and dicts). They know nothing of files or docx.
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from formkit.domain.amounts import amount_in_words, format_yuan, voucher_boxes
 from formkit.domain.dates import date_parts, format_date_zh
 from formkit.domain.idcard import normalize_id_number, parse_id_number
 from formkit.domain.models.worker import ID_AS_TYPED
+from formkit.domain.text import printable
 from formkit.forms.pages import split_registration
 
 #: Rows of the annex-2 roster per printed page (one table per page, header repeated).
@@ -51,16 +52,15 @@ WEEKLY_FIGURES = ("拖欠数额", "涉及企业数", "涉及人数")
 #: Money fields (yuan) printed with two decimals wherever they appear.
 MONEY_KEYS = frozenset({"本人月平均收入", "家庭年度总收入", "家庭年人均收入", "月收入", "资助金额", "每月", "帮扶金额"})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
 
 def clean_text(text: str) -> str:
     """Return ``text`` with Windows line ends folded to ``\\n`` and control characters removed.
 
-    Tabs become a space; line breaks are kept (docxtpl prints them as ``<w:br/>``).
+    Tabs become a space; line breaks are kept (docxtpl prints them as ``<w:br/>``); control
+    characters, what XML cannot hold (U+FFFE, U+FFFF, lone surrogates) and invisible format
+    characters are removed (the one cleaner, :func:`formkit.domain.text.printable`).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    return printable(text)
 
 
 def to_text(value: Any, key: str = "") -> str:
@@ -169,8 +169,9 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         worker: a worker record with a 慰问 block.
 
     Returns:
-        The keys of docs/templates.md §附件1. 居住地址, 所在单位 and 致困原因 default to the
-        worker's 家庭住址, 工作单位 and 致困主要原因 (records.md).
+        The keys of docs/templates.md §附件1: the worker's own fields (:func:`worker_texts`)
+        and the voucher's. 居住地址, 所在单位 and 致困原因 default to the worker's 家庭住址,
+        工作单位 and 致困主要原因 (records.md).
 
     Raises:
         KeyError: the worker has no 慰问 block (callers render only paid workers).
@@ -186,6 +187,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
     sy, sm, sd = date_parts(start)
     ey, em, ed = date_parts(end)
     ctx = common_context(campaign, unit)
+    ctx.update(worker_texts(worker))  # every field of the worker, as on 附件3 (issue 14)
     ctx.update(
         姓名=to_text(worker.get("姓名")),
         性别=to_text(worker.get("性别")),
@@ -201,6 +203,7 @@ def voucher_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], worker
         帮扶项目=to_text(pay.get("帮扶项目")),
         资金来源=to_text(pay.get("资金来源")),
         发放日期=to_text(pay.get("发放日期")),
+        宣传推荐=to_text(pay.get("宣传推荐")),
     )
     return ctx
 
@@ -303,6 +306,38 @@ def _padded(rows: list[dict[str, str]], columns: Sequence[str], minimum: int) ->
     return rows + [dict(blank) for _ in range(minimum - len(rows))]
 
 
+#: A date as :func:`to_text` prints it, remembered: a worker's dates are printed on the voucher
+#: and on the form (babel's formatting costs about 10 µs a date).
+_date_text = functools.lru_cache(maxsize=1 << 14)(format_date_zh)
+
+#: The worker's tables, printed as 家庭成员行 and 附件行 (not as text, even when empty).
+_WORKER_TABLES = frozenset({"家庭成员", "所附附件", "慰问"})
+
+
+def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
+    """Every scalar field of a worker record as text (as :func:`texts` prints it), the
+    身份证号 as typed (:func:`printed_id`): what 附件3 prints, and what 附件1's template may use too.
+
+    Made for every voucher and form: None, text and dates take a shortcut past
+    :func:`to_text`'s type checks, with the same result (text through :func:`clean_text`).
+    """
+    out: dict[str, str] = {}
+    for key, value in worker.items():
+        if key in _WORKER_TABLES:
+            continue
+        if value is None:
+            out[key] = ""
+        elif type(value) is str:
+            out[key] = clean_text(value)  # what to_text does with text, past its type checks
+        elif type(value) is date:
+            out[key] = _date_text(value)
+        elif not isinstance(value, Mapping):
+            out[key] = to_text(value, key)
+    out.pop(ID_AS_TYPED, None)
+    out["身份证号"] = printed_id(worker)
+    return out
+
+
 def registration_context(
     campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any], *, instructions: bool = False
 ) -> dict[str, Any]:
@@ -324,9 +359,7 @@ def registration_context(
         split also sets 家庭成员行 and 备注 to what the form's page holds).
     """
     ctx = common_context(campaign, unit)
-    ctx.update(texts(worker))
-    ctx.pop(ID_AS_TYPED, None)
-    ctx["身份证号"] = printed_id(worker)
+    ctx.update(worker_texts(worker))
     family = [_family_row(m) for m in worker.get("家庭成员") or []]
     ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
     attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
@@ -357,3 +390,13 @@ def weekly_context(campaign: Mapping[str, Any], unit: Mapping[str, Any], report:
     ctx["报出日期"] = to_text(report.get("报出日期"))
     ctx["案例说明"] = to_text(report.get("案例说明"))
     return ctx
+
+
+#: The context builder of each kind of document that is made per worker or per weekly report
+#: (:attr:`formkit.domain.annexes.Document.each`): ``builder(campaign, unit, record)``. The
+#: roster, made per 帮扶项目 from many workers, is :func:`roster_contexts`.
+CONTEXTS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]] = {
+    "voucher": voucher_context,
+    "registration": registration_context,
+    "weekly": weekly_context,
+}

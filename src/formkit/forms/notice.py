@@ -173,6 +173,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
     worker: dict[str, Any] = {field.alias or name: None for name, field in Worker.model_fields.items()}
 
     voucher = ctx.common_context(campaign, unit)
+    voucher.update(ctx.texts(worker))  # the worker's own fields, blank (附件1 may use them too)
     voucher.update(
         _blank(
             (
@@ -191,6 +192,7 @@ def blank_annex_contexts(campaign: Mapping[str, Any]) -> dict[str, dict[str, Any
                 "帮扶项目",
                 "资金来源",
                 "发放日期",
+                "宣传推荐",
             )
         )
     )

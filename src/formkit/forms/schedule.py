@@ -11,8 +11,11 @@ From campaign.yaml and the units' weekly reports (notice §三.2, §四.3):
   the 附件1 vouchers, the 附件2 roster and the 活动小结; a 区工会 only the roster and the
   活动小结.
 
-Days left are counted from ``today`` (negative: overdue). Dates print in Chinese through babel
-(:func:`formkit.domain.dates.format_date_zh`, :func:`formkit.domain.dates.weekday_zh`).
+Days left are counted from ``today`` (negative: overdue). Once every date has passed, the
+campaign has ended: the text says so once, with its last date, and shows per unit what was
+filed and what is missing, without counting days (:func:`format_schedule`). Dates print in
+Chinese through babel (:func:`formkit.domain.dates.format_date_zh`,
+:func:`formkit.domain.dates.weekday_zh`).
 
     >>> print(schedule_text("records", date(2012, 1, 10)))      # doctest: +SKIP
 """
@@ -225,10 +228,11 @@ def format_schedule(rows: Sequence[ScheduleRow], *, title: str = "", today: date
     """
     units = list(rows[0].units) if rows else []
     per_unit = len(units) <= max_unit_columns
-    header = ["日期", "星期", "事项", "期限"] + (units if per_unit else ["已报", "缺报单位"])
+    ended = today is not None and bool(rows) and all(row.due < today for row in rows)
+    header = ["日期", "星期", "事项"] + ([] if ended else ["期限"]) + (units if per_unit else ["已报", "缺报单位"])
     body = []
     for row in rows:
-        cells = [format_date_zh(row.due), weekday_zh(row.due), row.item, days_left_text(row.days_left)]
+        cells = [format_date_zh(row.due), weekday_zh(row.due), row.item] + ([] if ended else [days_left_text(row.days_left)])
         if per_unit:
             cells += [row.units[name] for name in units]
         elif row.kind == WEEKLY:
@@ -246,6 +250,8 @@ def format_schedule(rows: Sequence[ScheduleRow], *, title: str = "", today: date
         lines.append(f"今天：{format_date_zh(today)} {weekday_zh(today)}")
     if lines:
         lines.append("")
+    if ended:
+        lines += _ended(rows, units)
     lines += _table(header, body)
     lines += [
         "",
@@ -254,6 +260,24 @@ def format_schedule(rows: Sequence[ScheduleRow], *, title: str = "", today: date
         "上报截止：产业工会报附件1、附件2和活动小结，区工会报附件2和活动小结（通知四.3）。",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _ended(rows: Sequence[ScheduleRow], units: Sequence[str]) -> list[str]:
+    """The lines of an ended campaign: said once, with its last date; per unit the weekly
+    reports filed and missing, and the central fund paid by its deadline."""
+    last = max(rows, key=lambda r: (r.due, _KIND_ORDER[r.kind]))
+    weekly = [row for row in rows if row.kind == WEEKLY]
+    lines = [f"活动已于{format_date_zh(last.due)}结束，所有日期都已过去。各单位报了什么、缺了什么："]
+    for name in units:
+        missing = [format_date_zh(row.due) for row in weekly if row.units.get(name) == MISSING]
+        filed = sum(1 for row in weekly if row.units.get(name) == SUBMITTED)
+        text = f"  {name}：周报已报 {filed}/{len(weekly)} 份"
+        text += f"，缺报 {len(missing)} 份（{'、'.join(missing)}）" if missing else "，没有缺报"
+        fund = next((row.units.get(name, "") for row in rows if row.kind == FUND_DEADLINE), "")
+        if fund.startswith("已发 "):
+            text += f"；中央财政帮扶专项资金截止日前{fund} 人"
+        lines.append(text)
+    return [*lines, ""]
 
 
 def schedule_text(records: Path | str | RecordSet, today: date | None = None, *, max_unit_columns: int = 4) -> str:

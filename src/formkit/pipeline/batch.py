@@ -43,13 +43,13 @@ from formkit.documents.template import (
     FormTemplate,
 )
 from formkit.documents.zipio import DOCUMENT_PART, member_data_offset
+from formkit.domain import annexes
 from formkit.domain.annexes import (
-    ANNEXES,
-    REGISTRATION,
-    ROSTER,
+    EACH_PAID,
+    EACH_PROJECT,
+    EACH_WEEK,
+    EACH_WORKER,
     SUMMARY,
-    VOUCHER,
-    WEEKLY,
 )
 from formkit.errors import FormkitError
 from formkit.files import (
@@ -86,7 +86,7 @@ from formkit.pipeline.output import (
     unit_has_errors,
     worker_sort_key,
 )
-from formkit.pipeline.packets import build_unit_packet, packet_zip_path
+from formkit.pipeline.packets import build_unit_packet, packet_zip_path, user_summary, user_summary_path
 from formkit.pipeline.pdf import convert_to_pdf
 from formkit.pipeline.plan import PlannedDoc, PlannedPrint, UnitPlan, distinct_names
 from formkit.records.recordset import RecordSet, UnitRecords, pack
@@ -133,6 +133,7 @@ class Batch:
         self.units: list[UnitPlan] = []
         self.done = 0
         self.total = 0
+        self.pdfs_kept: dict[str, list[str]] = {}  # without --pdf: per unit, the PDFs kept
 
     # -- planning ------------------------------------------------------------------------
 
@@ -158,63 +159,61 @@ class Batch:
     def count(self, unit: UnitRecords) -> int:
         """Documents of a unit (for the progress total), without unpacking its records:
         one roster is counted, :meth:`plan` adds any further 帮扶项目's."""
-        paid = self.records.paid_workers(unit)
-        return len(unit.workers) + len(paid) + len(unit.weeks) + (1 if paid else 0)
+        paid = len(self.records.paid_workers(unit))
+        per = {EACH_WORKER: len(unit.workers), EACH_PAID: paid, EACH_WEEK: len(unit.weeks), EACH_PROJECT: 1 if paid else 0}
+        return sum(per.get(document.each, 0) for document in annexes.RENDERED)
 
     def plan(self, unit: UnitRecords, name: str) -> UnitPlan:
         info = unit.unit.model_dump(by_alias=True)
         unit_key = digest(__version__, str(MANIFEST_FORMAT), canonical_json(self.campaign), canonical_json(info))
         keys = {kind: digest(unit_key, kind, self.template_sha[kind], str(self.level[kind])) for kind in self.templates}
         docs: list[PlannedDoc] = []
-        counts = {annex.short: 0 for annex in ANNEXES}
-        # one roster per 帮扶项目, as ctx.roster_contexts groups them: its key is
-        # digest(roster key, 帮扶项目, each member's record text), hashed as it goes
-        groups: dict[str, tuple[Any, list[bytes]]] = {}
+        counts = {document.short: 0 for document in annexes.RENDERED}
+        # per worker: every worker's documents first, then the paid worker's (附件3, then 附件1)
+        per_worker = sorted((d for d in annexes.RENDERED if d.each in (EACH_WORKER, EACH_PAID)), key=lambda d: d.each != EACH_WORKER)
+        per_project = [d for d in annexes.RENDERED if d.each == EACH_PROJECT]
+        per_week = [d for d in annexes.RENDERED if d.each == EACH_WEEK]
+        # one document per 帮扶项目 and kind, as ctx.roster_contexts groups them: its key is
+        # digest(its kind's key, 帮扶项目, each member's record text), hashed as it goes
+        groups: dict[str, tuple[list[Any], list[bytes]]] = {}
         for rec in sorted(unit.workers, key=worker_sort_key):
             model = rec.worker
             worker = model.model_dump(by_alias=True)
             text = model.model_dump_json(by_alias=True)  # the record as loaded, canonical
             payload = pack(worker, "dump")
             file_name = document_name(worker, rec)
-            docs.append(
-                PlannedDoc(
-                    REGISTRATION.kind,
-                    f"{REGISTRATION.folder}/{file_name}",
-                    digest(keys[REGISTRATION.kind], text),
-                    payload,
-                    REGISTRATION.kind,
-                )
-            )
-            counts[REGISTRATION.short] += 1
-            if rec.paid:
-                docs.append(
-                    PlannedDoc(VOUCHER.kind, f"{VOUCHER.folder}/{file_name}", digest(keys[VOUCHER.kind], text), payload, VOUCHER.kind)
-                )
-                counts[VOUCHER.short] += 1
+            for document in per_worker:
+                if document.each == EACH_PAID and not rec.paid:
+                    continue
+                key = digest(keys[document.kind], text)
+                docs.append(PlannedDoc(document.kind, f"{document.folder}/{file_name}", key, payload, document.kind))
+                counts[document.short] += 1
+            if rec.paid and per_project:
                 project = ctx.to_text(worker["慰问"].get("帮扶项目"))
                 if project not in groups:
-                    groups[project] = (hashlib.sha256(f"{keys['roster']}\x1f{project}".encode()), [])
-                hasher, members = groups[project]
-                hasher.update(f"\x1f{text}".encode())
+                    groups[project] = ([hashlib.sha256(f"{keys[d.kind]}\x1f{project}".encode()) for d in per_project], [])
+                hashers, members = groups[project]
+                for hasher in hashers:
+                    hasher.update(f"\x1f{text}".encode())
                 members.append(payload)
-        for project, (hasher, members) in groups.items():
+        for project, (hashers, members) in groups.items():
             suffix = f"_{safe_name(project)}" if project else ""
-            docs.append(PlannedDoc(ROSTER.kind, f"{ROSTER.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
-            counts[ROSTER.short] += 1
-        if len(groups) > 1:  # count() took one roster per unit
-            self.total += len(groups) - 1
-        for week in sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix())):
+            for document, hasher in zip(per_project, hashers):
+                docs.append(PlannedDoc(document.kind, f"{document.stem}{suffix}.docx", hasher.hexdigest(), (project, members), None))
+                counts[document.short] += 1
+        if len(groups) > 1:  # count() took one per unit
+            self.total += (len(groups) - 1) * len(per_project)
+        weeks = sorted(unit.weeks, key=lambda w: (w.report.model_dump(by_alias=True)["时间"], w.path.as_posix()))
+        for week in weeks if per_week else []:
             data = week.report.model_dump(by_alias=True)
             text = week.report.model_dump_json(by_alias=True)
-            docs.append(
-                PlannedDoc(
-                    WEEKLY.kind, f"{WEEKLY.folder}/{data['时间'].isoformat()}.docx", digest(keys[WEEKLY.kind], text), data, WEEKLY.kind
-                )
-            )
-            counts[WEEKLY.short] += 1
+            for document in per_week:
+                rel = f"{document.folder}/{data['时间'].isoformat()}.docx"
+                docs.append(PlannedDoc(document.kind, rel, digest(keys[document.kind], text), data, document.kind))
+                counts[document.short] += 1
         distinct_names(docs)
         prints = []
-        for annex in ANNEXES:
+        for annex in annexes.RENDERED:
             printed = [i for i, d in enumerate(docs) if annex.printed and d.annex == annex.kind]
             if printed:
                 key = digest(*(docs[i].key for i in printed))
@@ -325,7 +324,7 @@ class Batch:
                 continue
             table = (old or {}).get("pieces", {}).get(pr.rel)
             if table and pr.rel in present and keep(pr.rel, entries.get(pr.rel, {}).get("key", "")):
-                old_pieces[pr.rel] = {row[0]: row[1:] for row in table}
+                old_pieces[pr.rel] = {row[0]: row[2:6] for row in table}
         need_piece: set[int] = set()
         for pr in plan.prints:
             if pr.rel in whole_print:
@@ -339,15 +338,20 @@ class Batch:
                 plan.kept[doc.rel] = entries[doc.rel]
             if not kept or index in need_piece:
                 items.append(JobItem(index, doc.kind, doc.rel, doc.payload, index in need_piece, not kept))
-        if self.pdf:
-            for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
-                pdf = rel[:-5] + ".pdf"
-                entry = entries.get(pdf)
-                if rel in plan.kept and entry and entry.get("key") == plan.kept[rel]["sha256"] and keep(pdf, entry["key"]):
-                    plan.kept[pdf] = entry
+        # a PDF is kept when its document is (with or without --pdf): without --pdf, only the
+        # PDFs of documents rendered again go, and are listed (RenderReport.pdf_removed)
+        for rel in [d.rel for d in plan.docs] + [p.rel for p in plan.prints]:
+            pdf = rel[:-5] + ".pdf"
+            entry = entries.get(pdf)
+            if rel in plan.kept and entry and entry.get("key") == plan.kept[rel]["sha256"] and keep(pdf, entry["key"]):
+                plan.kept[pdf] = entry
         expected = {d.rel for d in plan.docs} | {p.rel for p in plan.prints}
         if self.pdf:
             expected |= {rel[:-5] + ".pdf" for rel in expected}
+        else:
+            self.pdfs_kept[plan.name] = sorted(rel for rel in plan.kept if rel.endswith(".pdf"))
+            expected |= set(self.pdfs_kept[plan.name])
+            self.report.pdf_removed += [Path(plan.name) / rel for rel in sorted(present) if rel.endswith(".pdf") and rel not in plan.kept]
         packet_kept = True
         if plan.packet_key:  # the packet is kept only with everything else: it is cheap to make again
             packet = (old or {}).get("packet") or {}
@@ -365,7 +369,7 @@ class Batch:
         self.advance(reused_now)
         if untouched:
             if plan.packet_key and old is not None:
-                self.report.packets.append(Path(plan.name) / old["packet"]["zip"])
+                self.note_packet(plan, Path(plan.name) / old["packet"]["zip"])
             self.release(plan)
             return
         plan.staged = True
@@ -379,6 +383,12 @@ class Batch:
             self.finish(plan)
         for start in range(0, len(items), CHUNK):
             yield Job(plan.name, str(folder), self.campaign, plan.info, items[start : start + CHUNK])
+
+    def note_packet(self, plan: UnitPlan, archive: Path) -> None:
+        """Report a unit's packet (relative to ``out``), and whether its 活动小结 is the draft."""
+        self.report.packets.append(archive)
+        if plan.records is not None and user_summary(plan.records) is None:
+            self.report.draft_summaries[archive] = user_summary_path(plan.records)
 
     def advance(self, n: int) -> None:
         self.done += n
@@ -466,7 +476,10 @@ class Batch:
         """Write a print file from its pieces (new ones from this run's spool files, the
         others from the previous print file), streamed, each document its own section
         (formkit.documents.printfile): returns its SHA-256, size and the table of its pieces
-        for the manifest (``[document key, offset, length, size, crc]``)."""
+        for the manifest: per document ``[key, first, offset, length, size, crc]``, where
+        its piece starts in document.xml's stored bytes and its stored and uncompressed
+        length (its section's end, a small paragraph, follows it there; the last document's
+        is the body's final ``w:sectPr``)."""
         template = self.templates[pr.kind]
         first = plan.docs[pr.members[0]]
         frame = print_frame(template, template.render_fast(document_context(first.kind, self.campaign, plan.info, first.payload)))
@@ -477,7 +490,7 @@ class Batch:
             candidate = plan.old_dir / pr.rel
             if file_sha256(candidate) == plan.old["files"].get(pr.rel, {}).get("sha256"):
                 old_file, old_start = candidate, member_data_offset(candidate, DOCUMENT_PART)
-                old_table = {row[0]: row[1:] for row in plan.old["pieces"][pr.rel]}
+                old_table = {row[0]: row[2:6] for row in plan.old["pieces"][pr.rel]}
         pieces: list[PrintPiece | PieceRef] = []
         table: list[list[Any]] = []
         for i in pr.members:
@@ -501,9 +514,9 @@ class Batch:
                 return {name: zf.read(name) for name in names if name in present}
 
         sha256, size, offsets = write_print_file(target, frame, pieces, parts_of=parts_of)
-        for i, (offset, piece) in zip(pr.members, offsets):
+        for n, (i, (offset, piece)) in enumerate(zip(pr.members, offsets)):
             length = piece.length if isinstance(piece, PieceRef) else len(piece.data)
-            table.append([plan.docs[i].key, offset, length, piece.size, piece.crc])
+            table.append([plan.docs[i].key, int(n == 0), offset, length, piece.size, piece.crc])
         return sha256, size, table
 
     def convert_pdfs(self) -> None:
@@ -527,7 +540,7 @@ class Batch:
             if document in conversion.failed:
                 self.report.pdf_failed.append((Path(plan.name) / pdf, conversion.failed[document]))
                 continue
-            path = conversion.pdfs[document]
+            path = conversion.made[document].pdf
             manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
             data = path.read_bytes()
             manifest["files"][pdf] = {
@@ -579,12 +592,15 @@ class Batch:
             for plan in self.units:
                 pdfs = [Path(plan.name) / (rel[:-5] + ".pdf") for rel in plan.rels]
                 self.report.files += [path for path in pdfs if path not in failed]
+        else:
+            for plan in self.units:
+                self.report.files += [Path(plan.name) / rel for rel in self.pdfs_kept.get(plan.name, [])]
         for plan in self.units:
             if plan.staged and plan.packet_key and plan.records is not None:
                 folder = self.stage / plan.name
                 packet = build_unit_packet(folder, plan.records, self.records, templates=self.summary_folder())
                 archive = packet_zip_path(packet)
-                self.report.packets.append(archive.relative_to(self.stage))
+                self.note_packet(plan, archive.relative_to(self.stage))
                 made = [archive] + sorted(p for p in packet.rglob("*") if p.is_file())
                 manifest = self.staged_manifest(plan)
                 manifest["packet"] = {

@@ -16,7 +16,7 @@ from formkit.documents.printfile import print_piece
 from formkit.documents.template import (
     FormTemplate,
 )
-from formkit.errors import FormkitError, OutputError
+from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.files import (
     write_new,
 )
@@ -65,12 +65,9 @@ def document_context(kind: str, campaign: dict[str, Any], info: dict[str, Any], 
     0.5 KB, for the parent holds a unit's worth of them and a pool process a roster's); a
     roster carries ``(帮扶项目, [packed dumps])``, unpacked one by one as its rows are made.
     """
-    if kind == "registration":
-        return ctx.registration_context(campaign, info, unpacked(payload))
-    if kind == "voucher":
-        return ctx.voucher_context(campaign, info, unpacked(payload))
-    if kind == "weekly":
-        return ctx.weekly_context(campaign, info, payload)
+    build = ctx.CONTEXTS.get(kind)
+    if build is not None:
+        return build(campaign, info, unpacked(payload))
     project, workers = payload
     [(name, roster)] = ctx.roster_contexts(campaign, info, (unpacked(w) for w in workers))
     assert name == project
@@ -121,7 +118,7 @@ def pool_job(job: Job) -> list[Done]:
     try:
         return render_items(_POOL_TEMPLATES, job)
     except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹：{exc.strerror or exc}") from None
+        raise OutputError(f"无法写入输出文件夹：{os_reason(exc)}") from None
     except Exception as exc:
         try:  # the exception travels back to the parent pickled: make sure it can
             pickle.loads(pickle.dumps(exc))

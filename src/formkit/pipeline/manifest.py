@@ -12,8 +12,8 @@ from typing import Any
 #: (tests/test_packets.py), and a dot-file is not hidden on Windows anyway. Deleting it only
 #: makes the next run render the unit in full.
 MANIFEST = "formkit-manifest.json"
-#: 2: print-file pieces are the documents' bodies as they are (each document its own
-#: section), listed by the document's key alone.
+#: 2: print-file pieces are the documents' bodies as they are, each document its own section
+#: (formkit.documents.printfile), reused by the document's key.
 MANIFEST_FORMAT = 2
 
 

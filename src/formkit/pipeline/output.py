@@ -10,10 +10,8 @@ from formkit.documents.template import (
     FormTemplate,
     default_template_dir,
 )
-from formkit.domain.annexes import (
-    ANNEXES,
-)
-from formkit.errors import OutputError, Problem
+from formkit.domain import annexes
+from formkit.errors import EXIT_USAGE, OutputError, Problem
 from formkit.files import (
     safe_name,
 )
@@ -43,6 +41,12 @@ class RenderReport:
             ``render(mask=...)``.
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
+        pdf_removed: without ``pdf``, the PDFs (relative to ``out``) removed because their
+            document was rendered again (they might no longer match it) or is gone; the
+            PDFs of unchanged documents are kept (and are in ``files``).
+        draft_summaries: the packets of ``packets`` whose 活动小结 is formkit's draft (the
+            unit's records folder has no 活动小结.docx), each with where the finished one
+            goes (:func:`formkit.pipeline.packets.user_summary_path`).
     """
 
     out: Path
@@ -55,6 +59,8 @@ class RenderReport:
     packets: list[Path] = field(default_factory=list)
     pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
     publicity: list[Path] = field(default_factory=list)
+    pdf_removed: list[Path] = field(default_factory=list)
+    draft_summaries: dict[Path, Path] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -74,7 +80,7 @@ def unit_has_errors(records: RecordSet, unit: UnitRecords) -> bool:
 
 def load_templates(folder: Path | None) -> dict[str, FormTemplate]:
     folder = Path(folder) if folder is not None else default_template_dir()
-    return {annex.kind: FormTemplate(folder / annex.template) for annex in ANNEXES}
+    return {document.kind: FormTemplate(folder / document.template) for document in annexes.RENDERED}
 
 
 def worker_sort_key(rec: WorkerRecord) -> tuple[Any, ...]:
@@ -100,9 +106,11 @@ def refuse_records_as_output(records: Path, out: Path) -> None:
     except OSError:
         return
     if source == target or source.is_relative_to(target) or target.is_relative_to(source):
-        raise OutputError(
+        refused = OutputError(
             f"输出文件夹 {out} 不能是记录文件夹 {records}，也不能在它里面或包含它：生成的文件会替换记录。请换一个输出文件夹，例如 output。"
         )
+        refused.exit_code = EXIT_USAGE  # the -o given is wrong, not the computer
+        raise refused
 
 
 #: Folder (inside the output folder) of the masked copies for 公示 and the press.

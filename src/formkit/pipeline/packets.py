@@ -52,7 +52,7 @@ from formkit._version import __version__
 from formkit.documents.zipio import deterministic_zip, normalize_docx
 from formkit.domain.amounts import format_yuan
 from formkit.domain.annexes import ROSTER, SUMMARY, Document, packet_rule, sent_by
-from formkit.errors import FormkitError, OutputError
+from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.files import safe_name, swap_in, write_atomic
 from formkit.forms.summary import UnitFigures, render_summary, unit_figures
 from formkit.records.recordset import RecordSet, UnitRecords
@@ -68,6 +68,8 @@ __all__ = [
     "packet_items",
     "packet_name",
     "packet_zip_path",
+    "user_summary",
+    "user_summary_path",
     "verify_packet",
 ]
 
@@ -141,9 +143,14 @@ def _roster_items(unit_folder: Path) -> list[PacketItem]:
     return [PacketItem(p.name, ROSTER.label, p) for p in rosters]
 
 
+def user_summary_path(unit: UnitRecords) -> Path:
+    """Where the staff's finished 小结 goes: ``<records>/<unit folder>/活动小结.docx``."""
+    return unit.folder / SUMMARY.template
+
+
 def user_summary(unit: UnitRecords) -> Path | None:
     """The staff's finished 小结 in the unit's records folder (``活动小结.docx``), if any."""
-    path = unit.folder / SUMMARY.template
+    path = user_summary_path(unit)
     return path if path.is_file() else None
 
 
@@ -318,7 +325,7 @@ def build_unit_packet(unit_folder: Path, unit: UnitRecords, records: RecordSet, 
         swap_in(temp, target)
         write_atomic(packet_zip_path(target), deterministic_zip(contents))
     except OSError as exc:
-        raise OutputError(f"无法写入报送材料 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入报送材料 {target}：{os_reason(exc)}") from exc
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return target

@@ -12,7 +12,7 @@ from formkit.domain.annexes import (
     ROSTER,
     VOUCHER,
 )
-from formkit.errors import OutputError, RecordsInvalid
+from formkit.errors import OutputError, RecordsInvalid, os_reason
 from formkit.files import (
     remove_leftovers,
     safe_name,
@@ -89,7 +89,7 @@ def render_publicity(
             if (stage / name).is_dir():
                 swap_in(stage / name, base / name)
     except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹 {base}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入输出文件夹 {base}：{os_reason(exc)}") from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return written

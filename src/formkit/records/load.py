@@ -52,6 +52,7 @@ from formkit.domain.models import (
     describe_invisible,
 )
 from formkit.domain.privacy import masked_path, scrub_numbers
+from formkit.domain.text import MULTILINE_KEYS, describe_cleaning, needs_cleaning, unprintable
 from formkit.errors import FormkitError, Problem
 from formkit.records.checks import (
     Loaded,
@@ -166,32 +167,69 @@ def _read_file(path: Path, model: type[M], problems: list[Problem]) -> tuple[M |
         return None, doc
     for finding in getattr(obj, "warnings", ()):
         problems.append(finding_problem(path, doc, (), finding))
-    for loc, text in _invisible_values(doc.data, ()):
-        problems.append(
-            problem(
-                path,
-                doc.line_of(loc),
-                dotted(loc),
-                f"有不可见的字符（{describe_invisible(text)}），已删去：它们会打乱打印出来的文字顺序",
-                "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可",
-                "warning",
-            )
-        )
+    for loc, text in _unclean_values(doc.data, ()):
+        problems.append(_cleaned(path, doc, loc, text))
+    problems += _joined_lines(path, doc)
     return obj, doc
 
 
-def _invisible_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
-    """(location, text) of each value holding :data:`formkit.domain.models.INVISIBLE_CHARACTERS`
-    (removed by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
+def _joined_lines(path: Path, doc: YamlDocument) -> list[Problem]:
+    """A warning for each free-text value (:data:`formkit.domain.text.MULTILINE_KEYS`)
+    written over several lines without ``|``: YAML joined its lines into one (a line break
+    became a space), so the form would print one line. Said at the value's first line,
+    with how to keep the line breaks."""
+    found = []
+    for loc, (first, last) in doc.folded.items():
+        if loc and loc[-1] in MULTILINE_KEYS:
+            key = str(loc[-1])
+            found.append(
+                problem(
+                    path,
+                    first,
+                    dotted(loc),
+                    f"这一项写在第{first}–{last}行，但没有写“|”：YAML 会把这几行连成一行（换行变成空格），打印出来是一行",
+                    f"要保留换行，请写成“{key}: |”，从下一行起每行缩进两格、写一行文字（formkit new 生成的文件里有示例）；本来就是一句话的，可以不改",
+                    "warning",
+                )
+            )
+    return found
+
+
+def _cleaned(path: Path, doc: YamlDocument, loc: Loc, text: str) -> Problem:
+    """The warning for a value the one cleaner changed (:func:`formkit.domain.text.clean`):
+    what it removed or decoded, at the value's line; never the value."""
+    if all(INVISIBLE_CHARACTERS.match(ch) for ch in unprintable(text)) and describe_invisible(text) and "_x" not in text:
+        return problem(
+            path,
+            doc.line_of(loc),
+            dotted(loc),
+            f"有不可见的字符（{describe_invisible(text)}），已删去：它们会打乱打印出来的文字顺序",
+            "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可",
+            "warning",
+        )
+    return problem(
+        path,
+        doc.line_of(loc),
+        dotted(loc),
+        f"{describe_cleaning(text)}：打印的表格容纳不了这些字符",
+        "常见于从别的表格、网页或聊天软件粘贴的文字；在这里重新输入这一项即可",
+        "warning",
+    )
+
+
+def _unclean_values(data: Any, loc: Loc) -> Iterable[tuple[Loc, str]]:
+    """(location, text) of each value the one cleaner changes (Excel escapes, control,
+    XML-illegal and invisible characters: :func:`formkit.domain.text.needs_cleaning`; removed
+    by the models; a record nests a few levels, bounded by yamlio.MAX_DEPTH)."""
     if isinstance(data, str):
-        if INVISIBLE_CHARACTERS.search(data):
+        if needs_cleaning(data):
             yield loc, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _invisible_values(value, loc + (key,))
+            yield from _unclean_values(value, loc + (key,))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _invisible_values(value, loc + (index,))
+            yield from _unclean_values(value, loc + (index,))
 
 
 _CROSS_KEYS = frozenset({"时间"})

@@ -2,23 +2,29 @@
 
 A skeleton holds every key of the record, in the order of records.md, each with an empty
 value and, in a comment above it, what to type: the 填表说明 item, the allowed values, the
-unit (元, 万元, 人), whether it is required. It is generated from the models
+unit (元, 万元, 人), whether it is required; above a free-text field
+(:data:`formkit.domain.text.MULTILINE_KEYS`), how to write it over several lines (``备注: |``). It is generated from the models
 (:mod:`formkit.domain.models`), so it never drifts from what ``formkit check`` accepts: the file
 loads as it is, and validates once filled in.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
+from formkit.domain.text import MULTILINE_KEYS
 from formkit.domain.vocab import Ethnicity, Vocabulary
+from formkit.errors import FormkitError
+from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, is_record_name
 
-__all__ = ["KINDS", "kind_names", "new_record"]
+__all__ = ["KINDS", "kind_names", "new_record", "record_path"]
 
 #: kind → (model, suggested file location, heading comment).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
@@ -99,6 +105,12 @@ def _emit(model: type[BaseModel], indent: str, first_prefix: str, lines: list[st
         elif sub is not None:
             lines.append(f"{indent}{prefix}{key}:")
             _emit(sub, indent + "  " + " " * len(prefix), "", lines)
+        elif key in MULTILINE_KEYS:  # free text: show how to keep several lines
+            lines.append(f"{indent}#   写成几行时，冒号后写“|”，下面每行缩进两格（不写“|”，几行会连成一行）：")
+            lines.append(f"{indent}#   {key}: |")
+            lines.append(f"{indent}#     第一行")
+            lines.append(f"{indent}#     第二行")
+            lines.append(f"{indent}{prefix}{key}:")
         elif _is_list(annotation) and "[" not in (info.description or ""):
             lines.append(f"{indent}#   可写在一行里，用“、”分开；或每项一行，缩进两格后以“- ”开头")
             lines.append(f"{indent}{prefix}{key}:")
@@ -134,3 +146,57 @@ def new_record(kind: str) -> str:
 def kind_names() -> list[str]:
     """The kinds :func:`new_record` accepts."""
     return list(KINDS)
+
+
+#: kind → (sub-folder of a unit folder, numbered file name) for the records a unit holds many of.
+_NUMBERED = {"worker": (WORKERS_DIR, "{n:03d}.yaml"), "week": (WEEKS_DIR, "第{n}周.yaml")}
+
+
+def record_path(kind: str, path: Path | str) -> Path:
+    """Where ``formkit new KIND PATH`` writes: PATH itself when it names a ``.yaml`` file;
+    else PATH is a folder and the record goes where records.md puts it:
+
+    - ``unit``: ``PATH/单位.yaml`` (PATH is the unit's folder, e.g. ``records/湖里区总工会``);
+    - ``campaign``: ``PATH/campaign.yaml`` (PATH is the records folder);
+    - ``worker``, ``week``: a new numbered file in ``PATH/职工/`` or ``PATH/周报/``
+      (``001.yaml`` …, ``第1周.yaml`` …; PATH may also be that sub-folder itself).
+
+    Raises:
+        ValueError: unknown *kind*.
+        FormkitError: PATH is an existing file that is not a record, or the wrong kind of
+            folder (a unit inside a unit, workers in the records folder …); the message says
+            which PATH to give instead.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"未知的记录种类“{kind}”：可用 {'、'.join(KINDS)}")
+    path = Path(path)
+    if is_record_name(path.name):
+        return path
+    if path.exists() and not path.is_dir():
+        raise FormkitError(f"{path} 已存在，不是文件夹：请给出一个文件夹，或以 .yaml 结尾的新文件名")
+    records_root = (path / CAMPAIGN_FILE).is_file()
+    if kind == "campaign":
+        if (path / UNIT_FILE).is_file():
+            raise FormkitError(
+                f"{path} 是单位文件夹：{CAMPAIGN_FILE} 放在记录文件夹里（单位文件夹的上一层），如 formkit new campaign {path.parent}"
+            )
+        return path / CAMPAIGN_FILE
+    if kind == "unit":
+        if records_root:
+            raise FormkitError(f"{path} 是记录文件夹：每个单位在其中有自己的文件夹，如 formkit new unit {path / '湖里区总工会'}")
+        return path / UNIT_FILE
+    sub, pattern = _NUMBERED[kind]
+    if path.name == sub:
+        folder = path
+    elif records_root:
+        raise FormkitError(f"{path} 是记录文件夹：{sub}记录放在单位文件夹里，如 formkit new {kind} {path / '<填报单位>'}")
+    else:
+        folder = path / sub
+    taken = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+    n = sum(1 for p in folder.iterdir() if is_record_name(p.name)) + 1 if folder.is_dir() else 1
+    while True:
+        name = pattern.format(n=n)
+        stem = name[: -len(".yaml")]
+        if not any(t == stem or re.match(rf"{re.escape(stem)}\D", t) for t in taken):
+            return folder / name
+        n += 1

@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from formkit.errors import Problem
+from formkit.errors import Problem, os_reason
 from formkit.records.problems import FILE_FIELD, problem
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -95,7 +95,7 @@ def record_files(folder: Path, problems: list[Problem]) -> list[Path]:
                     current,
                     0,
                     FILE_FIELD,
-                    f"无法打开这个文件夹（{exc.strerror or type(exc).__name__}），其中的记录没有被读取",
+                    f"无法打开这个文件夹（{os_reason(exc)}），其中的记录没有被读取",
                     "检查文件夹的权限，或把路径改短（少一些层次）",
                     "warning",
                 )

@@ -8,7 +8,10 @@ value (``备注:``) and the plain words ``~``/``null`` are read as None (absent)
 
 Each key's and each list item's 1-based line is kept in :attr:`YamlDocument.lines`, keyed by
 the path of keys and 0-based list indexes (``("家庭成员", 1, "身份证号")``), so an error can
-point at ``file:line``.
+point at ``file:line``. A plain or quoted value written over several lines, which YAML joins
+into one line (each line break becomes a space, YAML 1.2 §6.5 line folding), is noted in
+:attr:`YamlDocument.folded` with its first and last line, for the warning of
+:mod:`formkit.records.load`.
 
 Files are read as UTF-8 (with or without BOM), UTF-16 with BOM (Windows Notepad's "Unicode"),
 or GBK/GB 18030 (older Chinese Windows editors). Refused, with a message in Chinese that says
@@ -29,7 +32,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from formkit.errors import FormkitError
+from formkit.errors import FormkitError, os_reason
 
 __all__ = [
     "MAX_ALIASES",
@@ -109,6 +112,8 @@ class YamlDocument:
         data: the document: dict / list / str / None, with str keys.
         lines: 1-based line of each key or list item, by path (``()`` is the document itself).
         quoted: the paths of the scalars that were typed in quotes.
+        folded: the paths of the plain or quoted scalars written over several lines (YAML
+            joined their lines with spaces), with their first and last line (1-based).
         encoding: the encoding the file was read in (``utf-8``, ``utf-8-sig``, ``utf-16``, ``gbk``).
     """
 
@@ -117,6 +122,7 @@ class YamlDocument:
     lines: dict[tuple[Path_, ...], int] = field(default_factory=dict)
     quoted: set[tuple[Path_, ...]] = field(default_factory=set)
     encoding: str = "utf-8"
+    folded: dict[tuple[Path_, ...], tuple[int, int]] = field(default_factory=dict)
 
     def line_of(self, loc: tuple[Path_, ...]) -> int:
         """Return the line of *loc*, or of its nearest enclosing key or item that has one.
@@ -213,7 +219,7 @@ def load_yaml(path: Path | str, require_mapping: bool = False) -> YamlDocument:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlFileError(path, 0, f"无法读取文件：{exc.strerror or exc}") from exc
+        raise YamlFileError(path, 0, f"无法读取文件：{os_reason(exc)}") from exc
     kind = _binary_kind(raw)
     if kind:
         raise YamlFileError(
@@ -359,6 +365,8 @@ class _Walker:
 
     def _scalar(self, node: yaml.ScalarNode, loc: tuple[Path_, ...]) -> str | None:
         style = node.style
+        if node.end_mark.line != node.start_mark.line and style not in ("|", ">"):
+            self.document.folded[loc] = (node.start_mark.line + 1, node.end_mark.line + 1)
         if style == "'" or style == '"':
             self.document.quoted.add(loc)
             return str(node.value)

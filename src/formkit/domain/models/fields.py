@@ -26,6 +26,8 @@ from formkit.domain import idcard, vocab
 from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
 from formkit.domain.dates import ACCEPTED_FORMS, parse_date
 from formkit.domain.idcard import IDNumber
+from formkit.domain.text import INVISIBLE_CHARACTERS as INVISIBLE_CHARACTERS  # re-exported: formkit.domain.models names it
+from formkit.domain.text import clean, code_points, unprintable
 from formkit.domain.vocab import (
     HardshipCause,
     Vocabulary,
@@ -77,19 +79,9 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-#: Invisible format characters that text pasted from web pages and chat apps carries:
-#: zero-width space and joiners (U+200B–U+200D), direction marks (U+200E, U+200F, U+061C),
-#: embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069) of the Unicode
-#: bidirectional algorithm (UAX #9), word joiner and invisible operators (U+2060–U+2064),
-#: soft hyphen (U+00AD) and a byte-order mark inside the text (U+FEFF). An override makes
-#: text print in another order than it was typed ("Trojan Source", CVE-2021-42574).
-INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
 def describe_invisible(text: str) -> str:
     """The invisible characters of *text* as code points, for a message: ``U+202E、U+2066``."""
-    found = dict.fromkeys(INVISIBLE_CHARACTERS.findall(text))
-    return "、".join(f"U+{ord(ch):04X}" for ch in found)
+    return code_points(INVISIBLE_CHARACTERS.findall(text))
 
 
 def _field_type(
@@ -104,15 +96,16 @@ def _field_type(
 ) -> Any:
     """An annotated type: blank → *default* (optional) or refused (required), else ``convert``.
 
-    :data:`INVISIBLE_CHARACTERS` are removed from text first (``formkit.records.load`` warns
-    about them), unless *keep_invisible* (the converter then refuses them). *marker* (a
-    vocabulary class) is kept in the metadata for :mod:`formkit.records.skeleton`.
+    Text is cleaned first by :func:`formkit.domain.text.clean` (Excel's ``_xHHHH_`` escapes
+    decoded, then control, XML-illegal and invisible characters removed; ``formkit.records.load``
+    warns about them), unless *keep_invisible*: then only the escapes are decoded and the
+    converter refuses what is left. *marker* (a vocabulary class) is kept in the metadata for
+    :mod:`formkit.records.skeleton`.
     """
 
     def before(value: Any) -> Any:
         if value.__class__ is str:  # the usual case: text from yamlio
-            if not keep_invisible and INVISIBLE_CHARACTERS.search(value):
-                value = INVISIBLE_CHARACTERS.sub("", value)
+            value = clean(value, keep_unprintable=keep_invisible)
             if value and not value.isspace():
                 return convert(value)
         elif value is not None:
@@ -151,6 +144,9 @@ OptionalText = _field_type(str, _text, {"type": _SCALAR}, optional=True)
 NAME_DIGIT_RUN = 5
 _DIGIT_RUN = re.compile(rf"\d(?:[\s\-.]?\d){{{NAME_DIGIT_RUN - 1},}}")
 _NAME_ALLOWED = "姓名的文字；少数民族姓名的间隔号写“·”，如 阿依古丽·买买提"
+#: Unicode noncharacters (U+FDD0–U+FDEF, and the last two code points of every plane): never
+#: text, and U+FFFE/U+FFFF cannot even be held by XML.
+_NONCHARACTERS = frozenset([chr(c) for c in range(0xFDD0, 0xFDF0)] + [chr(p * 0x10000 + c) for p in range(17) for c in (0xFFFE, 0xFFFF)])
 _SLASHES = frozenset("/\\／＼|｜")
 _BULLETS = frozenset("•●∙◦⋅")
 
@@ -162,12 +158,13 @@ def _person_name(value: Any) -> str:
     Refused: a run of :data:`NAME_DIGIT_RUN` or more digits (an ID or a phone number typed
     into the name, which the public roster would print), slashes (two people in one field),
     bullets (• is not the middle dot), and invisible or control characters
-    (:data:`INVISIBLE_CHARACTERS`, which can reorder the printed name). Fewer digits are a
-    warning of the record's checks (:func:`name_findings`).
+    (:data:`INVISIBLE_CHARACTERS`, which can reorder the printed name; control characters
+    and what XML cannot hold, :func:`formkit.domain.text.unprintable`, which no form can
+    print). Fewer digits are a warning of the record's checks (:func:`name_findings`).
     """
     text = str(value).strip()
-    invisible = describe_invisible(text) or "、".join(
-        f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+    invisible = code_points(
+        unprintable(text) + [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") or ch in _NONCHARACTERS]
     )
     if invisible:
         raise _refuse(

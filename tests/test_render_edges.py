@@ -1,0 +1,80 @@
+"""What a render keeps and says: the PDFs of documents not rendered again stay (issue 15),
+the PDFs removed are listed, and a packet holding the draft 活动小结 is reported with where
+the finished one goes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from conftest import RECORDS, TEMPLATES
+from formkit import api
+from formkit.pipeline.pdf import ConversionResult, Made
+
+SM = "思明区总工会"
+JS = "市建设工会工委"
+
+
+def _fake_convert(documents: Sequence[Path], **_: object) -> ConversionResult:
+    """A LibreOffice stand-in: a small PDF beside every document (what batch.py expects)."""
+    done = ConversionResult()
+    for document in documents:
+        pdf = document.with_suffix(".pdf")
+        pdf.write_bytes(b"%PDF-1.4\n% " + document.name.encode() + b"\n%%EOF\n")
+        done.made[document] = Made(pdf, 1)
+    return done
+
+
+@pytest.fixture
+def fake_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("formkit.pipeline.batch.convert_to_pdf", _fake_convert)
+    monkeypatch.setattr("formkit.api.find_soffice", lambda: Path("soffice"))
+
+
+def _pdfs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+
+
+def test_render_without_pdf_keeps_the_pdfs_of_documents_it_did_not_render_again(tmp_path: Path, fake_libreoffice: None) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    out = tmp_path / "out"
+    api.render(records, out, templates=TEMPLATES, pdf=True)
+    before = _pdfs(out)
+    assert len(before) > 40
+
+    # nothing changed: every PDF stays, nothing is said to be removed
+    again = api.render(records, out, templates=TEMPLATES)
+    assert again.pdf_removed == [] and _pdfs(out) == before
+    assert {p.as_posix() for p in again.files} >= set(before)
+
+    # one worker's amount changes: its documents, the roster and the print files holding
+    # them are rendered again; only their PDFs go, and they are listed
+    worker = records / SM / "职工" / "001-王秀英.yaml"
+    worker.write_text(worker.read_text(encoding="utf-8").replace("资助金额: 1000.00", "资助金额: 1234.00"), encoding="utf-8")
+    report = api.render(records, out, templates=TEMPLATES)
+    rebuilt_docx = {p.as_posix() for p in report.rebuilt if p.suffix == ".docx"}
+    removed = {p.as_posix() for p in report.pdf_removed}
+    assert removed == {rel[:-5] + ".pdf" for rel in rebuilt_docx}
+    assert any("王秀英" in rel for rel in removed) and any(rel.startswith(f"{SM}/打印件/") for rel in removed)
+    after = _pdfs(out)
+    assert set(after) == set(before) - removed
+    assert all(after[rel] == before[rel] for rel in after)
+    assert not any(rel.startswith(JS) for rel in removed)  # the other unit is not touched
+
+
+def test_render_reports_a_packet_holding_the_draft_summary(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    out = tmp_path / "out"
+    report = api.render(records, out, templates=TEMPLATES)
+    assert len(report.packets) == 2 and set(report.draft_summaries) == set(report.packets)
+    for packet, finished in report.draft_summaries.items():
+        assert finished == records / packet.parts[0] / "活动小结.docx"
+    # the finished 小结 saved where it goes: that packet no longer holds the draft
+    shutil.copy(out / SM / next(p for p in report.packets if p.parts[0] == SM).name.replace(".zip", "") / "活动小结.docx", records / SM)
+    report = api.render(records, out, templates=TEMPLATES)
+    assert [p.parts[0] for p in report.draft_summaries] == [JS]
