@@ -296,7 +296,10 @@ def _first_given(*values: Any) -> str:
 
 
 def _family_row(member: Mapping[str, Any]) -> dict[str, str]:
-    row = {key: to_text(member.get(key), key) for key in FAMILY_COLUMNS}
+    row = {}
+    for key in FAMILY_COLUMNS:
+        value = member.get(key)
+        row[key] = _date_text(value) if type(value) is date else to_text(value, key)  # as to_text, dates remembered
     row["身份证号"] = printed_id(member)
     return row
 
@@ -338,6 +341,18 @@ def worker_texts(worker: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+def registration_fields(worker: Mapping[str, Any]) -> dict[str, Any]:
+    """What 附件3 prints of a worker, before it is split over its pages: the worker's texts
+    (:func:`worker_texts`), 家庭成员行 (padded to ``FAMILY_ROWS``) and 附件行 (padded to
+    ``ATTACHMENT_ROWS``). :func:`formkit.forms.pages.split_registration` takes it as it is."""
+    fields: dict[str, Any] = worker_texts(worker)
+    family = [_family_row(m) for m in worker.get("家庭成员") or []]
+    fields["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
+    attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
+    fields["附件行"] = _padded(attachments, ("附件类型", "附件文件"), ATTACHMENT_ROWS)
+    return fields
+
+
 def registration_context(
     campaign: Mapping[str, Any], unit: Mapping[str, Any], worker: Mapping[str, Any], *, instructions: bool = False
 ) -> dict[str, Any]:
@@ -359,11 +374,7 @@ def registration_context(
         split also sets 家庭成员行 and 备注 to what the form's page holds).
     """
     ctx = common_context(campaign, unit)
-    ctx.update(worker_texts(worker))
-    family = [_family_row(m) for m in worker.get("家庭成员") or []]
-    ctx["家庭成员行"] = _padded(family, FAMILY_COLUMNS, FAMILY_ROWS)
-    attachments = [{k: to_text(a.get(k)) for k in ("附件类型", "附件文件")} for a in worker.get("所附附件") or []]
-    ctx["附件行"] = _padded(attachments, ("附件类型", "附件文件"), ATTACHMENT_ROWS)
+    ctx.update(registration_fields(worker))
     ctx["附填表说明"] = instructions
     split = split_registration(ctx)
     ctx["家庭成员行"], ctx["备注"] = split.rows, split.remarks

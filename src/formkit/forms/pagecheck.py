@@ -10,10 +10,11 @@ the record's file and line and the field, so the clerk can shorten the text befo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from formkit.errors import FormkitError, Problem
 from formkit.forms import pages
-from formkit.forms.context import registration_context, voucher_texts, weekly_context
+from formkit.forms.context import registration_fields, voucher_texts, weekly_context
 from formkit.records.problems import problem
 from formkit.records.recordset import RecordSet
 from formkit.records.yamlio import load_yaml
@@ -34,6 +35,26 @@ def _line(path: Path, loc: tuple[str | int, ...], fallback: int) -> int:
         return fallback
 
 
+def _voucher_warnings(path: Path, line: int, worker: dict[str, Any]) -> list[Problem]:
+    """One warning per voucher box longer than :data:`VOUCHER_FIT` allows (characters)."""
+    problems = []
+    texts = voucher_texts(worker)
+    for key, limit in VOUCHER_FIT.items():
+        length = len(texts[key])
+        if length > limit:
+            problems.append(
+                problem(
+                    path,
+                    line,
+                    f"慰问.{key}",
+                    f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
+                    "请缩写，或在打印前检查这张凭证",
+                    "warning",
+                )
+            )
+    return problems
+
+
 def page_warnings(record_set: RecordSet) -> list[Problem]:
     """Warnings for the records whose forms will not print as one page each.
 
@@ -48,35 +69,21 @@ def page_warnings(record_set: RecordSet) -> list[Problem]:
     campaign = record_set.campaign.model_dump(by_alias=True) if record_set.campaign is not None else {}
     for unit in record_set.units:
         info = unit.unit.model_dump(by_alias=True)
-        for rec in record_set.paid_workers(unit):
-            texts = voucher_texts(rec.worker.model_dump(by_alias=True))
-            for key, limit in VOUCHER_FIT.items():
-                length = len(texts[key])
-                if length > limit:
-                    problems.append(
-                        problem(
-                            rec.path,
-                            rec.line,
-                            f"慰问.{key}",
-                            f"有 {length} 个字，凭证上这一格约能印 {limit} 个字，凭证可能印成两页",
-                            "请缩写，或在打印前检查这张凭证",
-                            "warning",
-                        )
-                    )
         for rec in unit.workers:
-            worker = rec.worker.model_dump(by_alias=True)
-            form = registration_context(campaign, info, worker)
-            more = form["续页"]
-            if not (more["家庭成员行"] or more["备注"]):
+            worker = rec.worker.model_dump(by_alias=True)  # unpacked once for both forms
+            if rec.paid:
+                problems += _voucher_warnings(rec.path, rec.line, worker)
+            split = pages.split_registration(registration_fields(worker))
+            if not split.continues:
                 continue
-            count = pages.registration_pages(form)
-            field = "家庭成员" if more["家庭成员行"] else "备注"
-            first_moved = len(form["家庭成员行"]) if more["家庭成员行"] else None
+            count = split.pages
+            field = "家庭成员" if split.more_rows else "备注"
+            first_moved = len(split.rows) if split.more_rows else None
             line = _line(rec.path, ("家庭成员", first_moved) if first_moved is not None else ("备注",), rec.line)
             what = []
-            if more["家庭成员行"]:
-                what.append(f"{len(more['家庭成员行'])} 名家庭成员")
-            if more["备注"]:
+            if split.more_rows:
+                what.append(f"{len(split.more_rows)} 名家庭成员")
+            if split.more_remarks:
                 what.append("备注的后半部分")
             message = f"登记表一页印不下，{'和'.join(what)}印在续页（标题“困难职工档案登记表（续）”）上，共 {count} 页"
             fix = "打印后把续页与登记表订在一起；也可缩短备注" if count == 2 else "续页也印不下：请缩短备注，或把家庭成员写得更简"

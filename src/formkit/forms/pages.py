@@ -78,8 +78,8 @@ def text_lines(text: str, width_mm: float, size_pt: float = REGISTRATION.size, *
     starting a new line; an empty text takes one line.
     """
     room = width_mm / (size_pt * 25.4 / 72) - 0.05  # em, less a little for rounding
-    if "\n" not in text and len(text) * 1.15 <= room:
-        return 1  # no character is wider than 1 em and 0.15 em around it: one line (most cells)
+    if "\n" not in text and len(text) * (0.75 if text.isascii() else 1.15) <= room:
+        return 1  # no character is wider than 1 em (ASCII 0.75) and 0.15 em around it: one line
     if fits and "\n" not in text:
         half_points = round(size_pt * 2)
         if fitted_size(text, half_points, round(width_mm * 1440 / 25.4)) < half_points:
@@ -102,7 +102,11 @@ WRAPPING = frozenset({"家庭住址", "工作单位", "致困主要原因", "附
 
 def _row(minimum: float, cells: Sequence[tuple[str, float, bool]], size: float = REGISTRATION.size) -> float:
     """Height of a table row (mm): its tallest cell's lines, at least ``minimum``."""
-    lines = max((text_lines(text, width, size, fits=fits) for text, width, fits in cells), default=1)
+    lines, em = 1, size * 25.4 / 72
+    for text, width, fits in cells:
+        if len(text) * (0.75 if text.isascii() else 1.15) * em <= width - 0.05 * em and "\n" not in text:
+            continue  # one line (text_lines' first test, without the call: most cells)
+        lines = max(lines, text_lines(text, width, size, fits=fits))
     return max(minimum, lines * LINE * size / REGISTRATION.size) + BORDER
 
 
