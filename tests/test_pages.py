@@ -329,7 +329,7 @@ def test_every_vocabulary_value_stays_on_one_line_in_its_cell(tmp_path: Path) ->
     assert not conversion.failed
     broken = []
     for path, values in forms.items():
-        pdf = conversion.pdfs[path]
+        pdf = conversion.made[path].pdf
         printed = {text for page in lines_of(pdf) for text, _, _ in page}
         broken += [(path.name, v) for v in set(values.values()) if v and not any(v in line for line in printed)]
     assert not broken, broken
@@ -354,7 +354,7 @@ def test_the_stop_mark_stands_in_the_slot_above_the_highest_digit(rendered: Path
     docs = {amount: _voucher(amount, tmp_path) for amount in expected}
     conversion = convert_to_pdf(list(docs.values()))
     for amount, slots in expected.items():
-        (text,) = page_texts(conversion.pdfs[docs[amount]])
+        (text,) = page_texts(conversion.made[docs[amount]].pdf)
         assert f"资助金额（大写）：{slots}￥" in text, (amount, text)
     fonts = subprocess.run(["pdffonts", str(voucher)], capture_output=True, text=True, check=True).stdout
     assert len(fonts.splitlines()) > 2  # the mark is set in a font that has it (no missing glyph box)
@@ -379,7 +379,7 @@ def test_a_case_line_ending_in_a_line_break_is_not_stretched(tmp_path: Path) -> 
     context = ctx.weekly_context(record_set.campaign.model_dump(by_alias=True), unit.unit.model_dump(by_alias=True), report)
     path = tmp_path / "weekly.docx"
     path.write_bytes(FormTemplate(TEMPLATES / annexes.WEEKLY.template).render(context))
-    pdf = convert_to_pdf([path]).pdfs[path]
+    pdf = convert_to_pdf([path]).made[path].pdf
     case = lines_of(pdf)[1]
     right = max(x_max for _, _, x_max in case)
     first = next((text, x0, x1) for text, x0, x1 in case if text.startswith("某建筑公司"))

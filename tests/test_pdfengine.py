@@ -397,12 +397,13 @@ def test_stable_chunks_move_only_around_a_change():
 
 
 def test_markers_land_on_the_first_page_of_documents_that_open_with_a_table(tmp_path):
-    """A print file puts a page-break paragraph before a document that opens with a table
-    (formkit.render.with_page_break); a marker in that paragraph would name the page before."""
+    """A print file makes each document a section of its own, ended by a small paragraph
+    (formkit.documents.printfile.section_break); a document that opens with a table has its
+    marker in the table's first cell, on its own first page."""
     require_tools("soffice")
     import docx
 
-    from formkit.documents.body import with_page_break
+    from formkit.documents.printfile import section_break
 
     base = tmp_path / "base.docx"
     docx.Document().save(base)
@@ -411,6 +412,7 @@ def test_markers_land_on_the_first_page_of_documents_that_open_with_a_table(tmp_
         parts = {i.filename: z.read(i) for i in infos}
     xml = parts["word/document.xml"]
     head, tail = xml[: xml.index(b"<w:body>") + 8], xml[xml.index(b"<w:sectPr") :]
+    sect = tail[: tail.index(b"</w:sectPr>") + len(b"</w:sectPr>")]
 
     def table(text: str) -> bytes:
         return (
@@ -421,8 +423,7 @@ def test_markers_land_on_the_first_page_of_documents_that_open_with_a_table(tmp_
         )
 
     docs = [table("first"), table("second"), b"<w:p><w:r><w:t>third</w:t></w:r></w:p>", table("fourth")]
-    pieces = [docs[0]] + [with_page_break(d) for d in docs[1:]]
-    body = b"".join(add_marker(p, marker_name(i), MARKER_ID_BASE + i) for i, p in enumerate(pieces))
+    body = section_break(sect).join(add_marker(d, marker_name(i), MARKER_ID_BASE + i) for i, d in enumerate(docs))
     marked = tmp_path / "marked.docx"
     with zipfile.ZipFile(marked, "w", zipfile.ZIP_DEFLATED) as z:
         for info in infos:
