@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if conversion.failed:
             print(f"LibreOffice could not convert: {', '.join(p.name for p in conversion.failed)}", file=sys.stderr)
             return 1
-        pdfs = [made.pdf for made in conversion.made.values()]
+        pdfs = [conversion.made[doc].pdf for doc, _, _ in chosen.values()]  # by document: the engine finishes in any order
         args.out.mkdir(parents=True, exist_ok=True)
         for (name, (_, first, last)), pdf in zip(chosen.items(), pdfs):
             for page in range(first, last + 1):
