@@ -138,7 +138,7 @@ def test_usage_errors_are_in_chinese_with_exit_2(runner: CliRunner, args: list[s
 
 def test_usage_error_names_the_near_option_and_the_usage(runner: CliRunner) -> None:
     result = runner.invoke(main, ["render", "--ot", "x"])
-    assert "没有“--ot”这个选项：是不是 --out？" in result.stderr
+    assert "没有“--ot”这个选项：是不是 --out" in result.stderr  # click suggests the near options, --out first
     assert "用法: formkit render [选项] [RECORDS]" in result.stderr and "formkit render --help" in result.stderr
 
 

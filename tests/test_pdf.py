@@ -20,7 +20,6 @@ from formkit.domain import annexes
 from formkit.domain.amounts import format_yuan
 from formkit.errors import FormkitError
 from formkit.forms.context import printed_id
-from formkit.pipeline import batch
 from formkit.pipeline.pdf import INSTALL_HINT, PdfError, convert_to_pdf, find_soffice
 
 
@@ -190,12 +189,21 @@ outdir = pathlib.Path(args[args.index("--outdir") + 1])
 files = [pathlib.Path(a) for a in args[args.index("--outdir") + 2:]]
 profile = next(a for a in args if a.startswith("-env:UserInstallation="))
 with open(log, "a", encoding="utf-8") as fh:
-    fh.write(f"{len(files)} {profile.rsplit('/', 1)[-1]}\n")
+    fh.write(f"{len(files)} {profile.rsplit('/', 1)[-1]} {' '.join(f.name for f in files) if os.environ.get('FAKE_SOFFICE_NAMES') else ''}".rstrip() + "\n")
 limit = int(os.environ.get("FAKE_SOFFICE_LIMIT", "100000"))
+die_on = os.environ.get("FAKE_SOFFICE_DIE_ON")
 for n, f in enumerate(files):
     if n >= limit:
         sys.exit(0)  # took the first ones only, and says nothing
     data = f.read_bytes()
+    if die_on:
+        import zipfile
+        try:
+            with zipfile.ZipFile(f) as z:
+                if die_on.encode() in z.read("word/document.xml"):
+                    os._exit(134)  # dies on a document holding this text
+        except (zipfile.BadZipFile, KeyError):
+            pass
     if b"CRASH" in data:
         os._exit(134)  # dies on this file, the ones after it are not converted
     if b"BROKEN" in data:
@@ -273,37 +281,34 @@ def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monke
 
 
 def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):
-    # The fake cannot open formkit's print files (BROKEN is not in them, so mark one):
-    # render --pdf must still write the whole unit's .docx and name the PDFs it lacks.
-    import formkit.pipeline.pdf as pdf_module
-
-    real = pdf_module.convert_to_pdf
-
-    def breaking(documents, **kwargs):
-        for doc in documents:
-            if doc.parent.name == annexes.PRINT_DIR:
-                doc.write_bytes(doc.read_bytes() + b"BROKEN")
-        return real(documents, **kwargs)
-
-    monkeypatch.setattr(batch, "convert_to_pdf", breaking)
+    # LibreOffice dies on every document that holds one worker's name: render --pdf still
+    # writes the whole unit's .docx, makes every other PDF, and names the ones it lacks (the
+    # stand-in makes no markers, so each print file falls back to its documents one by one).
+    monkeypatch.setenv("FAKE_SOFFICE_DIE_ON", "陈美华")
     out = tmp_path / "out"
     report = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
     assert not report.complete
     failed = {path for path, _ in report.pdf_failed}
-    assert failed and all(p.parent.name == annexes.PRINT_DIR for p in failed)
+    assert {p.as_posix() for p in failed} == {
+        "思明区总工会/附件1_慰问金发放凭证/SM2011-003_陈美华.pdf",
+        "思明区总工会/附件3_困难职工档案登记表/SM2011-003_陈美华.pdf",
+        "思明区总工会/附件2_实名制发放凭证汇总表_生活救助.pdf",  # it lists her too
+        "思明区总工会/打印件/附件1_慰问金发放凭证.pdf",
+        "思明区总工会/打印件/附件3_困难职工档案登记表.pdf",
+    }
     for rel in report.files:
         assert (out / rel).is_file(), rel
     docx = [p for p in out.rglob("*.docx") if "报送" not in str(p)]
     assert len(docx) == len([f for f in report.files if f.suffix == ".docx"])
     for path in failed:
         assert not (out / path).exists() and (out / path).with_suffix(".docx").is_file()
-    # a second run converts only what is missing
-    open(os.environ["FAKE_SOFFICE_LOG"], "w").close()
-    monkeypatch.setattr(batch, "convert_to_pdf", real)
+    pdfs = [p for p in out.rglob("*.pdf")]
+    assert len(pdfs) == len(docx) - len(failed)
+    # a second run makes what is missing, and nothing else
+    monkeypatch.delenv("FAKE_SOFFICE_DIE_ON")
     again = api.render(ROOT / "records", out, templates=ROOT / "templates", pdf=True)
-    assert again.complete
-    calls = [int(line.split()[0]) for line in fake_soffice.read_text().splitlines()]
-    assert sum(calls) == len(failed)
+    assert again.complete, again.pdf_failed
+    assert {p for p in again.rebuilt if p.suffix == ".pdf"} == failed
 
 
 def test_cli_render_pdf_names_the_missing_pdfs_and_exits_3(fake_soffice, tmp_path, monkeypatch):

@@ -13,24 +13,39 @@ import pytest
 from conftest import RECORDS, TEMPLATES
 from formkit import api
 from formkit.pipeline.pdf import ConversionResult, Made
+from formkit.pipeline.pdf.printjobs import PrintJob
 
 SM = "思明区总工会"
 JS = "市建设工会工委"
 
 
-def _fake_convert(documents: Sequence[Path], **_: object) -> ConversionResult:
-    """A LibreOffice stand-in: a small PDF beside every document (what batch.py expects)."""
+def _blank_pdf(path: Path, pages: int = 1) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def _fake_convert(jobs: Sequence[PrintJob], others: Sequence[Path] = (), **_: object) -> ConversionResult:
+    """A LibreOffice stand-in: a one-page PDF for every document of every print job and every
+    other document, and the print files' PDFs (what the PDF stage expects of the engine)."""
     done = ConversionResult()
-    for document in documents:
-        pdf = document.with_suffix(".pdf")
-        pdf.write_bytes(b"%PDF-1.4\n% " + document.name.encode() + b"\n%%EOF\n")
-        done.made[document] = Made(pdf, 1)
+    for job in jobs:
+        for document, pdf in job.documents.values():
+            done.made[Path(document)] = Made(_blank_pdf(Path(pdf)), 1)
+        done.made[Path(job.source)] = Made(_blank_pdf(Path(job.target), len(job.documents)), len(job.documents))
+    for document in others:
+        done.made[Path(document)] = Made(_blank_pdf(Path(document).with_suffix(".pdf")), 1)
     return done
 
 
 @pytest.fixture
 def fake_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("formkit.pipeline.batch.convert_to_pdf", _fake_convert)
+    monkeypatch.setattr("formkit.pipeline.pdfstage.convert_print_jobs", _fake_convert)
     monkeypatch.setattr("formkit.api.find_soffice", lambda: Path("soffice"))
 
 

@@ -94,6 +94,8 @@ def render(
     processes: int | None = None,
     on_documents: Callable[[int, int], None] | None = None,
     mask: bool = False,
+    pdf_workers: int | None = None,
+    on_pdf: Callable[[int, int, int], None] | None = None,
 ) -> RenderReport:
     """Render the four annexes for every unit of a records folder.
 
@@ -119,9 +121,11 @@ def render(
         keep_going: render the valid records even when others have errors (listed in
             ``RenderReport.skipped``); otherwise refuse to write anything.
         pdf: also convert every document to PDF (beside it) with LibreOffice, before
-            anything replaces the previous output. A document LibreOffice cannot convert (after
-            one retry) is listed in ``RenderReport.pdf_failed``; every .docx is written all the
-            same.
+            anything replaces the previous output: the print files in chunks, each cut into
+            its documents' PDFs, so each page is laid out once (:mod:`formkit.pipeline.pdfstage`).
+            A document LibreOffice cannot convert (after one retry) is listed in
+            ``RenderReport.pdf_failed``; every .docx is written all the same. PDFs whose pages
+            are not what the page rules give are listed in ``RenderReport.pdf_pages``.
         progress: called with each unit's name as it starts, and with "PDF" before conversion.
         force: ignore the previous output's manifests and render everything.
         processes: processes rendering documents; default: every CPU when at least
@@ -129,6 +133,8 @@ def render(
             previous output), else 1.
         on_documents: called with (documents done, documents in all) as documents are
             rendered or found unchanged (for a progress bar).
+        pdf_workers: LibreOffice processes side by side; default the number of CPUs.
+        on_pdf: called with (documents settled, documents in all, pages made) as PDFs are made.
         mask: also write the masked copies for 公示 (:func:`render_publicity`) into
             ``out/公示/``. Once they exist, every later render keeps them current, mask or
             not: a 公示 must never show last week's amounts. (Not while records are left out
@@ -164,6 +170,8 @@ def render(
         report=report,
         progress=progress,
         on_documents=on_documents,
+        pdf_workers=pdf_workers,
+        on_pdf=on_pdf,
     )
     try:
         batch.run(processes)

@@ -258,8 +258,8 @@ def check(records: Path, templates: Path | None) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _render_progress() -> tuple[Any, Any, Any]:
-    """The callbacks of a render's progress on stderr: (stage, counted, finish)."""
+def _render_progress() -> tuple[Any, Any, Any, Any]:
+    """The callbacks of a render's progress on stderr: (stage, counted, converted, finish)."""
     import time
 
     started = time.monotonic()
@@ -283,11 +283,27 @@ def _render_progress() -> tuple[Any, Any, Any]:
         if bar is None:
             _err(f"生成 {name} …")
 
+    pages = 0
+    pdf_bar: Any = None
+
+    def converted(done: int, total: int, made: int) -> None:
+        """PDFs: a bar of documents, with the pages made so far."""
+        nonlocal pdf_bar, pages
+        pages = made
+        if pdf_bar is None:
+            if not sys.stderr.isatty() or done >= total:
+                return
+            pdf_bar = click.progressbar(length=total, label="生成 PDF", file=sys.stderr, show_pos=True, show_eta=True,
+                                        item_show_func=lambda _: f"已 {pages} 页")  # fmt: skip
+        pdf_bar.update(done - pdf_bar.pos, current_item=done)
+
     def finish() -> None:
         if bar is not None:
             bar.render_finish()
+        if pdf_bar is not None:
+            pdf_bar.render_finish()
 
-    return stage, counted, finish
+    return stage, counted, converted, finish
 
 
 @main.command()
@@ -298,12 +314,15 @@ def _render_progress() -> tuple[Any, Any, Any]:
 @click.option("--pdf", is_flag=True, help="每个文档旁再生成 PDF（需要 LibreOffice）。")
 @click.option("--force", is_flag=True, help="全部重新生成，包括上次以来没有变化的文档。")
 @click.option("--mask", is_flag=True, help="另写一份遮盖了身份证号、电话、详细地址的公示用副本到 OUT/公示/（以后每次生成都会更新它）。")
-def render(records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool) -> None:
+@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=None, help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。")
+def render(
+    records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool, jobs: int | None
+) -> None:
     """把 RECORDS 里每个单位的附件1–4 生成到 OUT。
 
     记录有错误时不写任何文件（--keep-going 除外）。只重新生成记录、单位、活动或模板有变化的文档（--force 全部重新生成）；不加 --pdf 时，重新生成的文档的 PDF 会删去（并列出），其余 PDF 保留。在终端里，超过两秒的生成会显示进度条。
     """
-    stage, counted, finish = _render_progress()
+    stage, counted, converted, finish = _render_progress()
     try:
         report = api.render(
             records,
@@ -315,6 +334,8 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
             progress=stage,
             on_documents=counted,
             mask=mask,
+            pdf_workers=jobs,
+            on_pdf=converted,
         )
     finally:
         finish()
@@ -347,6 +368,10 @@ def render(records: Path, out: Path, templates: Path | None, keep_going: bool, p
         _err("模板警告：" + _shown(p))
     if len(report.warnings) > len(shown):
         _err(f"另有 {len(report.warnings) - len(shown)} 处警告（运行 formkit check 查看）。")
+    if report.pdf_pages:
+        _err(f"有 {len(report.pdf_pages)} 个 PDF 的页数与表格的页面规则不符：")
+        for path, why in report.pdf_pages:
+            _err(f"  {out / path}：{why}")
     if report.pdf_failed:
         _err(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：")
         for path, why in report.pdf_failed:

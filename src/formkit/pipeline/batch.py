@@ -87,7 +87,7 @@ from formkit.pipeline.output import (
     worker_sort_key,
 )
 from formkit.pipeline.packets import build_unit_packet, packet_zip_path, user_summary, user_summary_path
-from formkit.pipeline.pdf import convert_to_pdf
+from formkit.pipeline.pdfstage import PdfStage
 from formkit.pipeline.plan import PlannedDoc, PlannedPrint, UnitPlan, distinct_names
 from formkit.records.recordset import RecordSet, UnitRecords, pack
 from formkit.records.walk import CAMPAIGN_FILE
@@ -115,6 +115,8 @@ class Batch:
         report: RenderReport,
         progress: Callable[[str], None] | None,
         on_documents: Callable[[int, int], None] | None,
+        pdf_workers: int | None = None,
+        on_pdf: Callable[[int, int, int], None] | None = None,
     ) -> None:
         self.records = record_set
         self.out = out
@@ -124,6 +126,8 @@ class Batch:
         self.report = report
         self.progress = progress
         self.on_documents = on_documents
+        self.pdf_workers = pdf_workers
+        self.on_pdf = on_pdf
         assert record_set.campaign is not None
         self.campaign = record_set.campaign.model_dump(by_alias=True)
         self.template_sha = {kind: hashlib.sha256(t.data).hexdigest() for kind, t in templates.items()}
@@ -382,7 +386,7 @@ class Batch:
         if not items:
             self.finish(plan)
         for start in range(0, len(items), CHUNK):
-            yield Job(plan.name, str(folder), self.campaign, plan.info, items[start : start + CHUNK])
+            yield Job(plan.name, str(folder), self.campaign, plan.info, items[start : start + CHUNK], self.pdf)
 
     def note_packet(self, plan: UnitPlan, archive: Path) -> None:
         """Report a unit's packet (relative to ``out``), and whether its 活动小结 is the draft."""
@@ -435,6 +439,8 @@ class Batch:
             else:
                 assert result is not None
                 files[doc.rel] = {"key": doc.key, "sha256": result.sha256, "size": result.size}
+                if result.pages:
+                    files[doc.rel]["pages"] = result.pages
                 plan.rebuilt.append(doc.rel)
         pieces: dict[str, list[list[Any]]] = {}
         for pr in plan.prints:
@@ -520,40 +526,10 @@ class Batch:
         return sha256, size, table
 
     def convert_pdfs(self) -> None:
-        """PDF of every staged .docx that has none kept, in one LibreOffice run."""
-        todo: list[tuple[UnitPlan, str]] = []
-        manifests: dict[str, dict[str, Any]] = {}
-        for plan in self.units:
-            if not plan.staged:
-                continue
-            files = self.staged_manifest(plan)["files"]
-            wanted = [rel for rel in plan.rels if rel[:-5] + ".pdf" not in files]
-            todo += [(plan, rel) for rel in wanted]
-        if not todo:
-            return
-        if self.progress:
+        """PDFs of the staged units (:class:`formkit.pipeline.pdfstage.PdfStage`)."""
+        if self.progress and any(plan.staged for plan in self.units):
             self.progress("PDF")
-        documents = [self.stage / plan.name / rel for plan, rel in todo]
-        conversion = convert_to_pdf(documents)
-        for (plan, rel), document in zip(todo, documents):
-            pdf = rel[:-5] + ".pdf"
-            if document in conversion.failed:
-                self.report.pdf_failed.append((Path(plan.name) / pdf, conversion.failed[document]))
-                continue
-            path = conversion.made[document].pdf
-            manifest = manifests.get(plan.name) or manifests.setdefault(plan.name, self.staged_manifest(plan))
-            data = path.read_bytes()
-            manifest["files"][pdf] = {
-                "key": manifest["files"][rel]["sha256"],
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-            }
-            self.report.rebuilt.append(Path(plan.name) / pdf)
-        for plan in self.units:
-            if plan.name in manifests:
-                manifest = manifests[plan.name]
-                manifest["files"] = dict(sorted(manifest["files"].items()))
-                self.write_manifest(plan, manifest)
+        PdfStage(self, workers=self.pdf_workers, on_pdf=self.on_pdf).run()
 
     def run(self, processes: int | None) -> None:
         """Render every unit, PDFs, manifests; then swap the staged units in.

@@ -21,6 +21,7 @@ from formkit.files import (
     write_new,
 )
 from formkit.forms import context as ctx
+from formkit.forms.pages import expected_pages
 from formkit.records.recordset import unpack
 
 #: Below this many documents to render, one process renders them: starting a process pool
@@ -49,6 +50,7 @@ class Job(NamedTuple):
     campaign: dict[str, Any]
     info: dict[str, Any]
     items: list[JobItem]
+    pages: bool = False  # note each document's expected pages (render --pdf counts them)
 
 
 class Done(NamedTuple):
@@ -56,6 +58,7 @@ class Done(NamedTuple):
     sha256: str
     size: int
     piece: PrintPiece | PieceRef | None  # a PieceRef once the parent has spooled it
+    pages: int = 0  # its expected pages (formkit.forms.pages.expected_pages), 0: not counted
 
 
 def document_context(kind: str, campaign: dict[str, Any], info: dict[str, Any], payload: Any) -> dict[str, Any]:
@@ -83,13 +86,23 @@ def render_items(templates: dict[str, FormTemplate], job: Job) -> list[Done]:
     folder = Path(job.folder)
     for item in job.items:
         template = templates[item.kind]
-        doc = template.render_fast(document_context(item.kind, job.campaign, job.info, item.payload))
+        context = document_context(item.kind, job.campaign, job.info, item.payload)
+        doc = template.render_fast(context)
         data = doc.to_bytes()
         if item.write:
             write_new(folder / item.rel, data)
         piece = print_piece(doc, level=template.level) if item.piece else None
-        done.append(Done(item.doc, hashlib.sha256(data).hexdigest(), len(data), piece))
+        pages = _expected(item.kind, context) if job.pages and item.write else 0
+        done.append(Done(item.doc, hashlib.sha256(data).hexdigest(), len(data), piece, pages))
     return done
+
+
+def _expected(kind: str, context: dict[str, Any]) -> int:
+    """Pages a document's page rules give it; 0 for a kind they do not know."""
+    try:
+        return expected_pages(kind, context)
+    except ValueError:
+        return 0
 
 
 _POOL_TEMPLATES: dict[str, FormTemplate] = {}

@@ -39,6 +39,11 @@ class RenderReport:
             per unit rendered complete (notice §四.3; see :mod:`formkit.pipeline.packets`).
         publicity: the masked copies for 公示 written this run (relative to ``out``), see
             ``render(mask=...)``.
+        pdf_pages: with ``pdf``, each PDF (relative to ``out``) whose pages are not what its
+            page rules give (formkit.forms.pages.expected_pages), or a print file's PDF whose
+            pages are not the sum of its documents', and what to check.
+        pdf_peak_rss: with ``pdf``, the highest memory of all LibreOffice processes at one
+            moment (bytes; None where it cannot be measured).
         pdf_failed: with ``pdf``, each PDF (relative to ``out``) LibreOffice could not make,
             and why; its .docx is written all the same (:attr:`complete` is then false).
         pdf_removed: without ``pdf``, the PDFs (relative to ``out``) removed because their
@@ -57,6 +62,8 @@ class RenderReport:
     rebuilt: list[Path] = field(default_factory=list)
     processes: int = 1
     packets: list[Path] = field(default_factory=list)
+    pdf_pages: list[tuple[Path, str]] = field(default_factory=list)
+    pdf_peak_rss: int | None = None
     pdf_failed: list[tuple[Path, str]] = field(default_factory=list)
     publicity: list[Path] = field(default_factory=list)
     pdf_removed: list[Path] = field(default_factory=list)

@@ -250,7 +250,7 @@ class Office:
         cmd += ["--convert-to", PDF_FILTER, "--outdir", str(outdir), *map(str, inputs)]
         kwargs: dict[str, Any] = {}
         if sys.platform == "win32":
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only: killed as one group
         else:
             kwargs["start_new_session"] = True  # its own process group: killed and measured as one
         begin = time.monotonic()
