@@ -13,30 +13,30 @@ does not fall on one of them only):
     What ``render --pdf`` needed before: one LibreOffice call (:func:`one_call`, as formkit did)
     on the unit's print files and roster (as ``bench/run.py --pdf-unit``): seconds, pages,
     pages/s. Only the first unit (``--baseline-units`` for more).
-``engine N=…``
-    ``formkit render`` again (timed: the .docx of the end-to-end run), the print files
-    written again as marked chunks of ``--chunk`` documents (timed; an integrated batch
-    writes them from its pieces while assembling the print files), then
-    :func:`formkit.pdfengine.convert_print_jobs` with N LibreOffice processes: every print
-    file's chunks and the rosters (which carry page numbers: converted whole). Each
-    document's PDF is cut out of its chunk's PDF and each print file's PDF joined from its
-    chunks. Printed: seconds, print-file pages per second, the end-to-end time (render +
-    chunks + PDF) against the baseline, and the peak memory.
+``render --pdf N=…``
+    ``formkit render --pdf --jobs N --force`` end to end (:func:`formkit.api.render`, a new
+    output folder): every .docx, every document's PDF, the print files' PDFs. The PDF stage
+    (from the "PDF" progress step to the end: the print files converted in marked chunks by
+    N LibreOffice processes, each chunk's PDF cut into its documents' PDFs, the print files'
+    PDFs joined, the rosters converted whole) is timed too. Printed: seconds, pages laid out
+    per second, the end-to-end time against the baseline, and the peak memory.
 ``check``
     Every document of the unit has its PDF; the print files' PDFs have the baseline's page
     counts and, for ``--text-sample`` pages of each, the same text (pdftotext).
 ``kill``
-    An N=2 run in which the soffice of the second call is killed 2 s after it starts (SIGKILL
-    to its process group): what was retried, what failed, and that the rest was converted.
+    An N=2 ``render --pdf`` in which the second soffice call is killed 2 s after it starts
+    (SIGKILL to its process group): what failed (after the retry), that the rest was converted
+    and that every .docx was written.
 ``CPU``
     Each stage's CPU seconds, LibreOffice's and formkit's, and how much of the time tasks
     waited for a CPU: on a shared machine the wall times vary with the other work, the CPU
     seconds much less.
 ``incremental``
-    One record changed (its 备注), ``formkit render`` again: only the changed documents are
-    converted (per print file, one marked chunk of them), cut out, and each print file's PDF
-    spliced from the previous PDF's pages and the new ones; then checked (pages, and the
-    text of the new pages against the documents' PDFs).
+    One record changed (its 备注), ``formkit render --pdf`` again: the PDFs made anew (only
+    the changed documents', their print files' and rosters'; a print file's PDF is spliced
+    from the previous PDF's pages and the new ones), the pages LibreOffice laid out, and a
+    check of each spliced PDF (pages, and the text of the new pages against the documents'
+    PDFs).
 
 Peak memory: the largest sum of resident memory (VmRSS) of this process and all its
 descendants, LibreOffice included, sampled every 0.1 s (bench/run.py's PeakMemory; Linux);
@@ -61,21 +61,15 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import PeakMemory, dataset, timed
+from run import PeakMemory, _descendants, dataset, timed
 
 from formkit import api
 from formkit.domain import annexes
 from formkit.pipeline.manifest import MANIFEST
 from formkit.pipeline.pdf.engine import convert_documents
-from formkit.pipeline.pdf.pdffiles import concatenate_pdfs
 from formkit.pipeline.pdf.printjobs import (
     CHUNK_DOCUMENTS,
-    PrintJob,
-    convert_print_jobs,
-    marker_name,
-    page_fields,
     stable_chunk_ranges,
-    write_marked_chunks,
 )
 from formkit.pipeline.pdf.soffice import PDF_FILTER, find_soffice, fontconfig_text
 
@@ -110,24 +104,6 @@ def print_layouts(unit: Path, chunk: int) -> dict[str, PrintLayout]:
         rel: PrintLayout(rel, [by_key[row[0]] for row in rows], [row[0] for row in rows], [row[4] for row in rows], chunk)
         for rel, rows in m["pieces"].items()
     }
-
-
-def unit_jobs(unit: Path, work: Path, chunk: int) -> tuple[list[PrintJob], list[Path], dict[str, PrintLayout]]:
-    """The print jobs of a rendered unit folder (its print files in marked chunks), its
-    other documents (rosters, and print files whose template has page fields with their
-    documents), and the layouts."""
-    layouts = print_layouts(unit, chunk)
-    jobs: list[PrintJob] = []
-    others: list[Path] = sorted(unit.glob(f"{annexes.ROSTER.stem}*.docx"))
-    for p, (rel, lay) in enumerate(sorted(layouts.items())):
-        source = unit / rel
-        if page_fields(source):
-            others += [source, *(unit / d for d in lay.docs)]
-            continue
-        files, names = write_marked_chunks(source, lay.sizes, work / f"p{p}", chunks=[range(lo, hi) for lo, hi in lay.ranges])
-        documents = {marker_name(i): (unit / d, unit / (d[:-5] + ".pdf")) for i, d in enumerate(lay.docs)}
-        jobs.append(PrintJob(source, source.with_suffix(".pdf"), files, names, documents))
-    return jobs, others, layouts
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -242,67 +218,98 @@ def baseline(units: list[Path], work: Path) -> dict[str, Any]:
     }
 
 
-def engine_run(records: Path, out: Path, work: Path, n: int, chunk: int, kill_after: float | None = None) -> dict[str, Any]:
-    """Render (.docx) and convert with the engine: returns the figures."""
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    killed: list[tuple[int, list[str]]] = []
-    calls = [0]
+def _soffice_groups(root: int) -> list[int]:
+    """Process-group ids of the soffice processes below ``root`` (each call has its own group)."""
+    groups = []
+    for pid in _descendants(root):
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+            if name.startswith("soffice") and os.getpgid(pid) == pid:
+                groups.append(pid)
+        except (OSError, ProcessLookupError):
+            pass
+    return groups
 
-    def on_call(pid: int, docs: Any) -> None:
-        calls[0] += 1
-        if kill_after is not None and calls[0] == 2:
 
-            def kill() -> None:
-                time.sleep(kill_after)
+class Killer:
+    """Kills (SIGKILL, its whole process group) the second soffice call that starts below
+    this process, ``after`` seconds into it: a LibreOffice crash in the middle of a run."""
+
+    def __init__(self, after: float) -> None:
+        self.after = after
+        self.killed: list[int] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        seen: list[int] = []
+        while not self.stop.wait(0.05):
+            for g in _soffice_groups(os.getpid()):
+                if g not in seen:
+                    seen.append(g)
+            if len(seen) >= 2:
+                time.sleep(self.after)
                 try:
-                    os.killpg(pid, 9)
-                    killed.append((pid, [Path(d).name for d in docs]))
+                    os.killpg(seen[1], 9)
+                    self.killed.append(seen[1])
                 except ProcessLookupError:
                     pass
+                return
 
-            threading.Thread(target=kill, daemon=True).start()
+    def __enter__(self) -> Killer:
+        self.thread.start()
+        return self
 
-    with PeakMemory() as peak:
-        render_s, report = timed(lambda: api.render(records, out, force=True))
-        units = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-        start = time.perf_counter()
-        jobs: list[PrintJob] = []
-        others: list[Path] = []
-        for u, unit in enumerate(units):
-            j, o, _ = unit_jobs(unit, work / f"u{u}", chunk)
-            jobs += j
-            others += o
-        chunks_s = time.perf_counter() - start
-        with Usage() as usage:
-            convert_s, result = timed(lambda: convert_print_jobs(jobs, others, workers=n, on_call=on_call, work_dir=work))
-    print_pages = sum(result.made[Path(j.source)].pages for j in jobs if Path(j.source) in result.made)
-    other_pages = sum(result.made[o].pages for o in others if o in result.made)
-    docs = [out / f for f in report.files if f.suffix == ".docx" and annexes.PRINT_DIR not in f.parts]
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+
+
+def engine_run(records: Path, out: Path, n: int, kill_after: float | None = None) -> dict[str, Any]:
+    """``formkit render --pdf --jobs n --force`` end to end (:func:`formkit.api.render`):
+    every .docx, every document's PDF, the print files' PDFs. The PDF stage's own time runs
+    from the "PDF" progress step to the end."""
+    shutil.rmtree(out, ignore_errors=True)
+    marks: dict[str, float] = {}
+
+    def progress(step: str) -> None:
+        if step == "PDF":
+            marks["pdf"] = time.perf_counter()
+
+    killer = Killer(kill_after) if kill_after is not None else None
+    with PeakMemory() as peak, Usage() as usage:
+        if killer:
+            killer.__enter__()
+        try:
+            start = time.perf_counter()
+            e2e_s, report = timed(lambda: api.render(records, out, force=True, pdf=True, pdf_workers=n, progress=progress))
+        finally:
+            if killer:
+                killer.__exit__()
+    convert_s = start + e2e_s - marks.get("pdf", start)
+    units = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    print_pages = sum(pdf_pages(p) for u in units for p in (u / annexes.PRINT_DIR).glob("*.pdf"))
+    roster_pages = sum(pdf_pages(p) for u in units for p in u.glob(f"{annexes.ROSTER.stem}*.pdf"))
+    docs = [out / f for f in report.files if f.suffix == ".docx" and annexes.PRINT_DIR not in f.parts and not f.parts[1].startswith("报送")]
+    made = sum(1 for d in docs if d.with_suffix(".pdf").is_file())
     return {
         "n": n,
-        "render_s": render_s,
-        "chunks_s": chunks_s,
+        "render_s": e2e_s - convert_s,
         "convert_s": convert_s,
-        "e2e_s": render_s + chunks_s + convert_s,
+        "e2e_s": e2e_s,
         "print_pages": print_pages,
-        "laid_out": print_pages + other_pages,
-        "pages": result.pages,
+        "laid_out": print_pages + roster_pages,
         "documents": len(docs),
-        "made": len(result.made),
-        "failed": {str(k): v for k, v in result.failed.items()},
-        "retried": [str(p) for p in result.retried],
-        "calls": len(result.calls),
+        "made": made,
+        "failed": {str(k): v for k, v in report.pdf_failed},
+        "page_problems": [f"{p}: {why}" for p, why in report.pdf_pages],
         "peak_mb": peak.peak_kb / 1024,
         "lo_cpu": usage.children,
         "own_cpu": usage.own,
         "pressure": usage.pressure,
-        "lo_peak_mb": (result.peak_rss or 0) / 1e6,
-        "killed": killed,
+        "lo_peak_mb": (report.pdf_peak_rss or 0) / 1e6,
+        "killed": killer.killed if killer else [],
         "units": units,
-        "result": result,
-        "jobs": jobs,
+        "out": out,
         "report": report,
     }
 
@@ -359,29 +366,16 @@ def check(run: dict[str, Any], base: dict[str, Any] | None, text_sample: int) ->
     return problems
 
 
-def incremental(records: Path, run: dict[str, Any], work: Path, chunk: int, n: int) -> dict[str, Any]:
-    """Change one record, render again, and convert only the changed documents: per print
-    file one marked chunk of its new documents (a changed document has a new key), cut
-    into their PDFs; each print file's PDF spliced from the previous one's pages for the
-    unchanged documents and the new pages; a changed roster converted whole."""
+def incremental(records: Path, run: dict[str, Any], n: int) -> dict[str, Any]:
+    """Change one record (its 备注) and ``formkit render --pdf`` again: which PDFs were made
+    anew (a kept file keeps its inode: unchanged files are hard links of the previous
+    output), how many pages LibreOffice laid out (the new documents' PDFs and the rosters;
+    each print file's PDF is spliced from the previous one's pages and the new ones), and
+    whether every spliced print PDF holds its documents' pages (count, and the new pages'
+    text against the documents' own PDFs)."""
     unit = run["units"][0]
     out = run["out"]
-    before = print_layouts(unit, chunk)
-    old_pages: dict[str, dict[str, tuple[int, int]]] = {}  # print file → document key → its pages in the print PDF
-    for rel, lay in before.items():
-        offset, table = 0, {}
-        for d, key in zip(lay.docs, lay.keys):
-            pages = pdf_pages(unit / (d[:-5] + ".pdf"))
-            table[key] = (offset, offset + pages)
-            offset += pages
-        old_pages[rel] = table
-    # render without --pdf drops the unit's PDFs (they are not in its manifest); an integrated
-    # batch keeps the unchanged ones (manifest entries keyed by their .docx): kept aside here
-    side = work / "previous"
-    for pdf in unit.rglob("*.pdf"):
-        keep = side / pdf.relative_to(unit)
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(pdf, keep)
+    inodes = {p: p.stat().st_ino for p in out.rglob("*.pdf")}
     worker_files = sorted((records / unit.name / "职工").glob("*.yaml"))
     victim = worker_files[len(worker_files) // 2]
     saved = victim.read_bytes()
@@ -390,71 +384,46 @@ def incremental(records: Path, run: dict[str, Any], work: Path, chunk: int, n: i
         victim.write_text(
             text.replace("备注:", "备注: 复核后更正 #", 1) if "备注:" in text else text + "\n备注: 复核后更正\n", encoding="utf-8"
         )
-        with PeakMemory() as peak:
-            render_s, report = timed(lambda: api.render(records, out))
+        marks: dict[str, float] = {}
+        with PeakMemory() as peak, Usage() as usage:
             start = time.perf_counter()
-            changed = {p.relative_to(unit.name).as_posix() for p in report.rebuilt if p.parts[0] == unit.name and p.suffix == ".docx"}
-            for pdf in side.rglob("*.pdf"):
-                rel = pdf.relative_to(side).as_posix()
-                if rel[:-4] + ".docx" not in changed:
-                    shutil.copyfile(pdf, unit / rel)
-            after = print_layouts(unit, chunk)
-            jobs, fresh = [], {}
-            for p, (rel, lay) in enumerate(sorted(after.items())):
-                new = [i for i, key in enumerate(lay.keys) if key not in old_pages.get(rel, {})]
-                fresh[rel] = new
-                if not new:
-                    continue
-                files, names = write_marked_chunks(unit / rel, lay.sizes, work / f"p{p}", chunks=[new])
-                documents = {marker_name(i): (unit / lay.docs[i], unit / (lay.docs[i][:-5] + ".pdf")) for i in new}
-                jobs.append(PrintJob(unit / rel, work / f"p{p}.new.pdf", files, names, documents))
-            others = [o for o in sorted(unit.glob(f"{annexes.ROSTER.stem}*.docx")) if o.name in changed]
-            result = convert_print_jobs(jobs, others, workers=n, work_dir=work)
-            for job in jobs:
-                rel = Path(job.source).relative_to(unit).as_posix()
-                lay, previous = after[rel], side / Path(rel).with_suffix(".pdf")
-                parts: list[Any] = []
-                new_offset = 0
-                for i, (d, key) in enumerate(zip(lay.docs, lay.keys)):
-                    if i in fresh[rel]:
-                        pages = result.made[unit / d].pages
-                        part = (job.target, new_offset, new_offset + pages)
-                        new_offset += pages
-                    else:
-                        part = (previous, *old_pages[rel][key])
-                    if parts and parts[-1][0] == part[0] and parts[-1][2] == part[1]:
-                        parts[-1] = (part[0], parts[-1][1], part[2])  # adjacent pages of one PDF: one range
-                    else:
-                        parts.append(part)
-                concatenate_pdfs(parts, unit / Path(rel).with_suffix(".pdf"))
-            convert_s = time.perf_counter() - start
-        problems = []
-        for job in jobs:  # the spliced PDF: every document's pages, the changed ones new
-            rel = Path(job.source).relative_to(unit).as_posix()
-            lay, spliced = after[rel], unit / Path(rel).with_suffix(".pdf")
-            counts = [pdf_pages(unit / (d[:-5] + ".pdf")) for d in lay.docs]
-            if pdf_pages(spliced) != sum(counts):
-                problems.append(f"{rel}: {pdf_pages(spliced)} pages, its documents {sum(counts)}")
-                continue
-            for i in fresh[rel]:
-                first = sum(counts[:i]) + 1
-                own = [page_text(unit / (lay.docs[i][:-5] + ".pdf"), k) for k in range(1, counts[i] + 1)]
-                if [page_text(spliced, first + k) for k in range(counts[i])] != own:
-                    problems.append(f"{rel}: the pages of {lay.docs[i]} differ from its PDF")
-        return {
-            "render_s": render_s,
-            "convert_s": convert_s,
-            "changed": sorted(changed),
-            "new_documents": {rel: len(v) for rel, v in fresh.items()},
-            "pages": sum(result.made[Path(j.source)].pages for j in jobs if Path(j.source) in result.made)
-            + sum(result.made[o].pages for o in others if o in result.made),
-            "calls": len(result.calls),
-            "failed": len(result.failed),
-            "peak_mb": peak.peak_kb / 1024,
-            "problems": problems,
-        }
+            total_s, report = timed(
+                lambda: api.render(records, out, pdf=True, pdf_workers=n, progress=lambda s: marks.setdefault(s, time.perf_counter()))
+            )
+        convert_s = start + total_s - marks.get("PDF", start + total_s)
     finally:
         victim.write_bytes(saved)
+    fresh = sorted(p for p in out.rglob("*.pdf") if inodes.get(p) != p.stat().st_ino)
+    new_docs = [p for p in fresh if annexes.PRINT_DIR not in p.parts]
+    laid_out = sum(pdf_pages(p) for p in new_docs)
+    problems = [f"{p}: {why}" for p, why in report.pdf_pages] + [f"{p}: {why}" for p, why in report.pdf_failed]
+    for print_pdf in (p for p in fresh if annexes.PRINT_DIR in p.parts):
+        rel = print_pdf.relative_to(unit).as_posix()[:-4] + ".docx"
+        lay = print_layouts(unit, CHUNK_DOCUMENTS).get(rel)
+        if lay is None:
+            continue
+        counts = [pdf_pages(unit / (d[:-5] + ".pdf")) for d in lay.docs]
+        if pdf_pages(print_pdf) != sum(counts):
+            problems.append(f"{rel}: {pdf_pages(print_pdf)} pages, its documents {sum(counts)}")
+            continue
+        for i, d in enumerate(lay.docs):
+            own_pdf = unit / (d[:-5] + ".pdf")
+            if own_pdf not in new_docs or not shutil.which("pdftotext"):
+                continue
+            first = sum(counts[:i]) + 1
+            own = [page_text(own_pdf, k) for k in range(1, counts[i] + 1)]
+            if [page_text(print_pdf, first + k) for k in range(counts[i])] != own:
+                problems.append(f"{rel}: the pages of {d} differ from its PDF")
+    return {
+        "total_s": total_s,
+        "render_s": total_s - convert_s,
+        "convert_s": convert_s,
+        "fresh": [str(p.relative_to(out)) for p in fresh],
+        "pages": laid_out,
+        "lo_cpu": usage.children,
+        "peak_mb": peak.peak_kb / 1024,
+        "problems": problems,
+    }
 
 
 def contended(row: dict[str, Any]) -> str:
@@ -467,7 +436,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1000, help="fictional workers (default 1000)")
     parser.add_argument("--units", type=int, default=1, help="units they are spread over (default 1)")
     parser.add_argument("--n", type=int, nargs="+", default=[1, 2], help="LibreOffice processes to try (default 1 2)")
-    parser.add_argument("--chunk", type=int, default=CHUNK_DOCUMENTS, help=f"documents per print-file chunk (default {CHUNK_DOCUMENTS})")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of baseline + each N (default 1)")
     parser.add_argument("--baseline-units", type=int, default=1, help="units converted by the baseline (default 1; 0: none)")
     parser.add_argument("--text-sample", type=int, default=20, help="pages per print file whose text is compared (default 20)")
@@ -479,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     records = dataset(args.workers, args.units)
     work = Path(tempfile.mkdtemp(prefix="formkit-bench-pdf-"))
     print(
-        f"N = {args.workers} workers, {args.units} unit(s); LibreOffice workers {args.n}; chunks of {args.chunk}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}"
+        f"N = {args.workers} workers, {args.units} unit(s); LibreOffice workers {args.n}; chunks of {CHUNK_DOCUMENTS} documents; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}"
     )
     try:
         ref_units: list[Path] = []
@@ -502,14 +470,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             for n in args.n:
                 out = work / f"out-n{n}"
-                e = engine_run(records, out, work / f"e{n}", n, args.chunk)
+                e = engine_run(records, out, n)
                 e["out"] = out
                 rounds.setdefault(f"n{n}", []).append(e)
                 last[n] = e
                 print(
-                    f"  round {r + 1} N={n}: render {e['render_s']:.1f} s + chunks {e['chunks_s']:.1f} s + PDF {e['convert_s']:.1f} s = {e['e2e_s']:.1f} s; "
-                    f"{e['laid_out']} pages laid out, {e['laid_out'] / e['convert_s']:.1f} p/s; {e['made']} PDFs, {len(e['failed'])} failed; "
-                    f"{e['calls']} calls; peak {e['peak_mb']:.0f} MB (LibreOffice {e['lo_peak_mb']:.0f} MB); "
+                    f"  round {r + 1} N={n}: render --pdf {e['e2e_s']:.1f} s (.docx {e['render_s']:.1f} s + PDF stage {e['convert_s']:.1f} s); "
+                    f"{e['laid_out']} pages laid out, {e['laid_out'] / e['convert_s']:.1f} p/s; {e['made']}/{e['documents']} document PDFs, {len(e['failed'])} failed; "
+                    f"peak {e['peak_mb']:.0f} MB (LibreOffice {e['lo_peak_mb']:.0f} MB); "
                     f"CPU of the PDF stage: LibreOffice {e['lo_cpu']:.1f} s, formkit {e['own_cpu']:.1f} s; {contended(e)}",
                     flush=True,
                 )
@@ -539,10 +507,10 @@ def main(argv: list[str] | None = None) -> int:
                 n1 = n1 or rate
                 ratio = f"{e_s / b_s:.2f}×" if b_s else ""
                 print(
-                    f"  {f'engine N={n}: PDF only ({pp} pages laid out)':<52} {c_s:>8.1f}s {rate:>9.1f} {'':>8} {val(rows, 'peak_mb'):>8.0f} "
+                    f"  {f'render --pdf N={n}: PDF stage ({pp} pages laid out)':<52} {c_s:>8.1f}s {rate:>9.1f} {'':>8} {val(rows, 'peak_mb'):>8.0f} "
                     f"{val(rows, 'lo_cpu'):>7.1f}s {pct(rows):>9}"
                 )
-                print(f"  {f'engine N={n}: end to end (render + chunks + PDF)':<52} {e_s:>8.1f}s {'':>9} {ratio:>8}")
+                print(f"  {f'render --pdf N={n}: end to end':<52} {e_s:>8.1f}s {'':>9} {ratio:>8}")
                 if n != args.n[0]:
                     print(f"  {f'  pages/s N={n} against N={args.n[0]}':<52} {rate / n1:>8.2f}×")
         final = last[max(args.n)]
@@ -567,23 +535,23 @@ def main(argv: list[str] | None = None) -> int:
             for rel, (cut, own) in sorted(sizes.items()):
                 print(f"    {Path(rel).stem}: cut out {cut:.0f} KB a document, alone {own:.0f} KB")
         if args.kill:
-            k = engine_run(records, work / "out-kill", work / "ekill", 2, args.chunk, kill_after=2.0)
+            k = engine_run(records, work / "out-kill", 2, kill_after=2.0)
             print(
-                f"\n  kill: soffice {k['killed'][0][0] if k['killed'] else '?'} killed 2 s into its call ({', '.join(k['killed'][0][1][:3]) if k['killed'] else 'none'} …)"
+                f"\n  kill: soffice process group {k['killed'][0] if k['killed'] else '(none: the run ended first)'} killed 2 s into its call"
             )
             print(
-                f"    retried: {', '.join(Path(p).name for p in k['retried']) or 'none'}; failed: {len(k['failed'])}; made {k['made']} PDFs; {k['calls']} calls; {k['convert_s']:.1f} s"
+                f"    failed: {len(k['failed'])}; made {k['made']}/{k['documents']} document PDFs; every .docx: {all((k['out'] / f).is_file() for f in k['report'].files if f.suffix == '.docx')}; PDF stage {k['convert_s']:.1f} s"
             )
             for doc, reason in list(k["failed"].items())[:5]:
                 print(f"    failed: {Path(doc).name}: {reason}")
         if args.incremental:
-            inc = incremental(records, final, work / "incw", args.chunk, max(args.n))
+            inc = incremental(records, final, max(args.n))
             print(
-                f"\n  incremental: one record changed; render {inc['render_s']:.2f} s, PDF {inc['convert_s']:.1f} s, {inc['calls']} calls, "
-                f"{inc['pages']} pages laid out (new documents per print file: {inc['new_documents']}, changed rosters); {inc['failed']} failed; "
-                + ("spliced print PDFs OK" if not inc["problems"] else "; ".join(inc["problems"]))
+                f"\n  incremental: one record changed; render --pdf {inc['total_s']:.1f} s (.docx {inc['render_s']:.1f} s + PDF stage {inc['convert_s']:.1f} s), "
+                f"{inc['pages']} pages laid out by LibreOffice ({inc['lo_cpu']:.1f} s CPU), peak {inc['peak_mb']:.0f} MB; "
+                + ("spliced print PDFs OK" if not inc["problems"] else "; ".join(inc["problems"][:5]))
             )
-            print(f"    changed: {', '.join(inc['changed'])}")
+            print(f"    PDFs made anew: {', '.join(inc['fresh'])}")
         if args.json:
             slim = {
                 k: [
