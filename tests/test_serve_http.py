@@ -504,3 +504,49 @@ def test_output_inside_the_records_is_refused(tmp_path: Path) -> None:
     records = copy_records(tmp_path)
     with pytest.raises(_core.OutputError, match="不能是记录文件夹"):
         start(records, records / "output")
+
+
+def test_a_mistyped_records_path_is_refused_a_new_folder_announced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`formkit serve` makes a missing records folder only where its parent exists."""
+    from click.testing import CliRunner
+
+    from formkit import serve as serving
+    from formkit.cli import main
+
+    result = CliRunner().invoke(
+        main, ["serve", str(tmp_path / "没有" / "记录"), "-o", str(tmp_path / "out"), "--no-browser", "--port", "0"]
+    )
+    assert result.exit_code == 2
+    assert "记录文件夹不存在" in result.stderr and "请检查路径" in result.stderr
+    assert not (tmp_path / "没有").exists()
+
+    lines: list[str] = []
+
+    def no_wait(self: serving.Server) -> None:
+        lines.append("waited")
+        self.stop()
+
+    monkeypatch.setattr(serving.Server, "wait", no_wait)
+    serving.serve(tmp_path / "新的", tmp_path / "out", port=0, open_browser=False, echo=lines.append)
+    assert (tmp_path / "新的").is_dir()
+    assert any("不存在：已新建一个空的记录文件夹" in line for line in lines) and lines[-1] == "waited"
+
+
+def test_the_log_has_no_english_start_up_lines(tmp_path: Path) -> None:
+    import logging
+
+    log = io.StringIO()
+    server = start(copy_records(tmp_path), tmp_path / "output", log)  # the log handler is the latest server's
+    try:
+        Client(server).get("/")
+        logging.getLogger("uvicorn.error").info("Started server process [1]")
+        logging.getLogger("uvicorn.error").warning("something odd")
+    finally:
+        server.stop()
+    deadline = time.monotonic() + 5
+    while "GET /" not in log.getvalue() and time.monotonic() < deadline:  # written once the reply is sent
+        time.sleep(0.05)
+    text = log.getvalue()
+    assert "Started server process" not in text and "INFO" not in text
+    assert "警告：something odd" in text  # uvicorn's warnings still reach the log, marked in Chinese
+    assert "GET /" in text

@@ -183,7 +183,11 @@ def serve(
     """Run ``formkit serve`` until Ctrl+C: print the address, open the browser.
 
     Args:
-        records: the records folder (created when missing).
+        records: the records folder (created when missing, if the folder it goes in exists).
+
+    Raises:
+        FormkitError: the records folder and the folder it goes in are both missing (a
+            mistyped path), or a folder is unusable (:func:`check_folders`).
         out: the output folder of renders.
         host: listen on this address instead of 127.0.0.1 and ::1 (other computers can then
             reach the page: a warning is printed).
@@ -197,6 +201,10 @@ def serve(
     if not (records / _core.CAMPAIGN_FILE).is_file() and _is_unit_folder(records) and (records.parent / _core.CAMPAIGN_FILE).is_file():
         echo(f"{records} 是一个单位的文件夹：网页打开它所在的记录文件夹 {records.parent}（campaign.yaml 在那里）。")
         records = records.parent
+    if not records.exists():
+        if not records.parent.is_dir():
+            raise _core.FormkitError(f"记录文件夹不存在：{records}，它所在的文件夹 {records.parent} 也不存在。请检查路径。")
+        echo(f"记录文件夹 {records} 不存在：已新建一个空的记录文件夹，在网页上新建单位和记录。")
     if host:
         echo(
             f"警告：--host {host} 让其他电脑也能打开这个页面。页面里是困难职工的个人信息（身份证号、收入、住址）。"

@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode
 
 from formkit.serve import _core
@@ -84,8 +84,18 @@ def inside(base: Path, rel: str) -> Path:
 class ScrubFormatter(logging.Formatter):
     """A formatter whose every line (message, traceback) has ID and phone numbers masked."""
 
+    #: the level shown before a message, in Chinese; none before an INFO line (a request)
+    LEVELS: ClassVar[dict[int, str]] = {
+        logging.DEBUG: "调试 ",
+        logging.INFO: "",
+        logging.WARNING: "警告：",
+        logging.ERROR: "错误：",
+        logging.CRITICAL: "严重错误：",
+    }
+
     def format(self, record: logging.LogRecord) -> str:
         """The formatted record, scrubbed."""
+        record.level_zh = self.LEVELS.get(record.levelno, record.levelname + " ")
         return _core.scrub_numbers(super().format(record))
 
 
@@ -96,12 +106,14 @@ def configure_logging(stream: Any = None) -> logging.Handler:
         The handler (tests read what it wrote).
     """
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(ScrubFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(ScrubFormatter("%(asctime)s %(level_zh)s%(message)s", "%H:%M:%S"))
     for name in ("formkit.serve", "uvicorn", "uvicorn.error", "starlette"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.propagate = False
-        logger.setLevel(logging.INFO)
+        # formkit's own lines (each request, in Chinese where words are used) from INFO;
+        # uvicorn's and Starlette's English start-up lines are left out: only their warnings
+        logger.setLevel(logging.INFO if name == "formkit.serve" else logging.WARNING)
     access = logging.getLogger("uvicorn.access")  # its lines hold the query (the token): ours replace them
     access.handlers = []
     access.propagate = False
