@@ -391,3 +391,12 @@ def test_import_of_a_broken_or_warned_workbook_says_it_in_chinese(
         result = runner.invoke(main, ["import", str(tmp_path / "名册2.xlsx"), "--unit", SM, "-o", str(records)])
     assert result.exit_code == 0, result.output
     assert "Validation" not in result.output and "Warning" not in result.output
+
+
+def test_help_shows_no_english_value_names(runner: CliRunner) -> None:
+    """Every option's value is named in Chinese (click's defaults are TEXT, INTEGER …)."""
+    for name in main.commands:
+        options = [line for line in runner.invoke(main, [name, "--help"]).output.splitlines() if line.lstrip().startswith("-")]
+        assert options, name
+        for line in options:
+            assert not re.search(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|DIRECTORY|FILENAME|BOOLEAN)\b", line), (name, line)

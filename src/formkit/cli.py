@@ -314,7 +314,7 @@ def _render_progress() -> tuple[Any, Any, Any, Any]:
 @click.option("--pdf", is_flag=True, help="每个文档旁再生成 PDF（需要 LibreOffice）。")
 @click.option("--force", is_flag=True, help="全部重新生成，包括上次以来没有变化的文档。")
 @click.option("--mask", is_flag=True, help="另写一份遮盖了身份证号、电话、详细地址的公示用副本到 OUT/公示/（以后每次生成都会更新它）。")
-@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=None, help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。")
+@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=None, metavar="个数", help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。")
 def render(
     records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool, jobs: int | None
 ) -> None:
@@ -429,7 +429,7 @@ def new(kind: str, path: Path | None) -> None:
     "-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="输出文件夹（通知放进 OUT/通知/）。"
 )
 @TEMPLATES
-@click.option("--date", "issued", default=None, help="要印上的成文日期（如 2011年11月25日）；不写则留空盖章。")
+@click.option("--date", "issued", default=None, metavar="日期", help="要印上的成文日期（如 2011年11月25日）；不写则留空盖章。")
 def notice(records: Path, out: Path, templates: Path | None, issued: str | None) -> None:
     """为主送的每个单位生成通知及其四个空白附件。"""
     files = api.notice(records, out, templates=templates, issued=parse_date(issued) if issued else None)
@@ -453,7 +453,7 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
 
 @main.command(name="import")
 @click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--unit", "unit", default=None, help="填报单位：写入哪个单位的文件夹（默认按表中的“填报单位”列，或唯一的单位）。")
+@click.option("--unit", "unit", default=None, metavar="单位", help="填报单位：写入哪个单位的文件夹（默认按表中的“填报单位”列，或唯一的单位）。")
 @click.option(
     "-o",
     "--records",
@@ -463,7 +463,7 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
     show_default=True,
     help="写入的记录文件夹。",
 )
-@click.option("--sheet", "sheet_name", default=None, help="工作表的名称（默认：第一个有可识别表头的）。")
+@click.option("--sheet", "sheet_name", default=None, metavar="工作表", help="工作表的名称（默认：第一个有可识别表头的）。")
 @click.option("--dry-run", is_flag=True, help="只检查、报告将写入什么，不写任何文件。")
 def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None, dry_run: bool) -> None:
     """把名册表格 SHEET（.xlsx 或 .csv）导入为职工记录，每行一份 YAML。
@@ -501,7 +501,7 @@ def export(records: Path, out: Path, keep_going: bool, csv_form: str) -> None:
 
 @main.command()
 @RECORDS
-@click.option("--today", default=None, help="按这一天计算剩余天数，而不是今天（如 2011-12-20）。")
+@click.option("--today", default=None, metavar="日期", help="按这一天计算剩余天数，而不是今天（如 2011-12-20）。")
 def schedule(records: Path, today: str | None) -> None:
     """打印约束各单位的日期：每周五的周报、资金使用截止、上报截止，以及已报、缺报和剩余天数。"""
     _out(api.schedule(records, parse_date(today) if today else None).rstrip("\n"))
@@ -510,8 +510,8 @@ def schedule(records: Path, today: str | None) -> None:
 @main.command()
 @RECORDS
 @click.option("-o", "--out", type=click.Path(path_type=Path), default="output", show_default=True, help="从网页生成时的输出文件夹。")
-@click.option("--host", default=None, help="在这个地址上监听，而不是 127.0.0.1 和 ::1（其他电脑就能打开这个网页）。")
-@click.option("--port", type=int, default=8765, show_default=True, help="端口（被占用时用下一个空闲的；0：任意空闲端口）。")
+@click.option("--host", default=None, metavar="地址", help="在这个地址上监听，而不是 127.0.0.1 和 ::1（其他电脑就能打开这个网页）。")
+@click.option("--port", type=int, default=8765, metavar="端口", show_default=True, help="端口（被占用时用下一个空闲的；0：任意空闲端口）。")
 @click.option("--no-browser", is_flag=True, help="不打开浏览器，只打印地址。")
 def serve(records: Path, out: Path, host: str | None, port: int, no_browser: bool) -> None:
     """在浏览器的表单里编辑记录：本机上的一个网页，读写同样的 YAML 文件。
