@@ -219,15 +219,18 @@ def baseline(units: list[Path], work: Path) -> dict[str, Any]:
 
 
 def _soffice_groups(root: int) -> list[int]:
-    """Process-group ids of the soffice processes below ``root`` (each call has its own group)."""
-    groups = []
-    for pid in _descendants(root):
+    """Process groups of the soffice processes below ``root`` (each call runs in a group of
+    its own, led by LibreOffice's launcher), in the order of their lowest pid."""
+    groups: list[int] = []
+    own = os.getpgid(root)
+    for pid in sorted(_descendants(root)):
         try:
             name = Path(f"/proc/{pid}/comm").read_text().strip()
-            if name.startswith("soffice") and os.getpgid(pid) == pid:
-                groups.append(pid)
+            group = os.getpgid(pid)
         except (OSError, ProcessLookupError):
-            pass
+            continue
+        if name.startswith(("soffice", "oosplash")) and group != own and group not in groups:
+            groups.append(group)
     return groups
 
 
