@@ -157,3 +157,28 @@ def test_a_unit_of_600_workers_gets_every_pdf_with_its_pages(tmp_path):
     for annex in (a for a in annexes.RENDERED if a.printed):
         counts = [files[rel[:-5] + ".pdf"]["pages"] for rel in docx if rel.startswith(annex.folder + "/")]
         assert _pages(unit / (annex.print_file[:-5] + ".pdf")) == sum(counts)
+
+
+def test_relative_output_folder_and_private_pdfs(tmp_path, monkeypatch):
+    """`formkit render records --pdf` with the default, relative output folder (found by a
+    new user: LibreOffice's profile must be given as an absolute file URI); every PDF, the
+    rosters' included, readable by its owner only like the .docx beside it."""
+    require_tools("soffice", "pdfinfo")
+    import os
+    import sys
+
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    shutil.copytree(RECORDS, tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["render", "records", "--pdf"])
+    assert result.exit_code == 0, result.output + result.stderr
+    out = tmp_path / "output"
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert len(pdfs) == len([d for d in out.rglob("*.docx") if "报送" not in d.parts[-2] and "公示" not in d.parts])
+    assert any(p.name.startswith(annexes.ROSTER.stem) for p in pdfs)
+    if sys.platform != "win32":
+        loose = [p for p in out.rglob("*") if p.is_file() and os.stat(p).st_mode & 0o077]
+        assert not loose, loose

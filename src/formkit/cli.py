@@ -314,7 +314,14 @@ def _render_progress() -> tuple[Any, Any, Any, Any]:
 @click.option("--pdf", is_flag=True, help="每个文档旁再生成 PDF（需要 LibreOffice）。")
 @click.option("--force", is_flag=True, help="全部重新生成，包括上次以来没有变化的文档。")
 @click.option("--mask", is_flag=True, help="另写一份遮盖了身份证号、电话、详细地址的公示用副本到 OUT/公示/（以后每次生成都会更新它）。")
-@click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=None, metavar="个数", help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。")
+@click.option(
+    "--jobs",
+    "jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="个数",
+    help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。",
+)
 def render(
     records: Path, out: Path, templates: Path | None, keep_going: bool, pdf: bool, force: bool, mask: bool, jobs: int | None
 ) -> None:
@@ -453,7 +460,9 @@ def collect(records: Path, out: Path, templates: Path | None) -> None:
 
 @main.command(name="import")
 @click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--unit", "unit", default=None, metavar="单位", help="填报单位：写入哪个单位的文件夹（默认按表中的“填报单位”列，或唯一的单位）。")
+@click.option(
+    "--unit", "unit", default=None, metavar="单位", help="填报单位：写入哪个单位的文件夹（默认按表中的“填报单位”列，或唯一的单位）。"
+)
 @click.option(
     "-o",
     "--records",

@@ -93,6 +93,8 @@ def place_file(src: Path, target: Path) -> None:
     tmp = target.with_name(f".~{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         shutil.move(str(src), tmp)
+        if sys.platform != "win32":
+            os.chmod(tmp, 0o600)  # personal data: readable by its owner only, as every output file
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -215,7 +215,7 @@ class Office:
     def __init__(self, number: int, soffice: Path, work: Path, env: dict[str, str]) -> None:
         self.number = number
         self.soffice = soffice
-        self.work = work
+        self.work = Path(work).resolve()  # its profile is given to LibreOffice as a file URI: absolute
         self.env = env
         self.generation = 0
         self.profile = self._new_profile()
@@ -247,7 +247,8 @@ class Office:
         cmd = [str(self.soffice), f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore", "--nolockcheck"]
         if all(p.suffix.lower() == ".docx" for p in inputs):
             cmd.append(DOCX_INFILTER)  # else a damaged .docx may be read as plain text
-        cmd += ["--convert-to", PDF_FILTER, "--outdir", str(outdir), *map(str, inputs)]
+        # absolute paths: the output folder given as a relative one (-o output) is read the same
+        cmd += ["--convert-to", PDF_FILTER, "--outdir", str(outdir.resolve()), *(str(Path(p).resolve()) for p in inputs)]
         kwargs: dict[str, Any] = {}
         if sys.platform == "win32":
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows only: killed as one group
