@@ -182,3 +182,54 @@ def test_relative_output_folder_and_private_pdfs(tmp_path, monkeypatch):
     if sys.platform != "win32":
         loose = [p for p in out.rglob("*") if p.is_file() and os.stat(p).st_mode & 0o077]
         assert not loose, loose
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="SIGINT to a process: POSIX (Windows sends CTRL_C_EVENT)")
+def test_ctrl_c_during_the_pdf_stage_stops_libreoffice_and_leaves_nothing(tmp_path):
+    """Ctrl+C while LibreOffice converts: exit 130, the previous output as it was, no staging
+    folder left in the output, no soffice left running, no progress drawn after 已中止."""
+    require_tools("soffice")
+    import os
+    import signal
+    import sys
+    import time
+
+    records = tmp_path / "records"
+    generate_records(records, workers=120, units=1, seed=5)
+    out = tmp_path / "out"
+    api.render(records, out)  # the previous output, without PDFs
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formkit.cli", "render", str(records), "-o", str(out), "--pdf", "--force"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+    def offices() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if (
+                    entry.name.isdigit()
+                    and "soffice" in (entry / "cmdline").read_text(errors="replace")
+                    and str(out) in (entry / "cmdline").read_text(errors="replace")
+                ):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 120
+    while not offices():
+        assert proc.poll() is None and time.monotonic() < deadline, "LibreOffice never started"
+        time.sleep(0.1)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    text = err.decode("utf-8")
+    assert proc.returncode == 130, text
+    assert text.rstrip().endswith("已中止。"), text
+    assert not offices()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "a staging folder was left in the output"
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

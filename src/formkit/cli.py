@@ -264,9 +264,12 @@ def _render_progress() -> tuple[Any, Any, Any, Any]:
 
     started = time.monotonic()
     bar: Any = None
+    closed = False  # after finish (the run ended or was interrupted), no bar is drawn again
 
     def counted(done: int, total: int) -> None:
         nonlocal bar
+        if closed:
+            return
         if bar is None:
             if not sys.stderr.isatty() or time.monotonic() - started < 2 or done >= total:
                 return
@@ -290,6 +293,8 @@ def _render_progress() -> tuple[Any, Any, Any, Any]:
         """PDFs: a bar of documents, with the pages made so far."""
         nonlocal pdf_bar, pages
         pages = made
+        if closed:
+            return
         if pdf_bar is None:
             if not sys.stderr.isatty() or done >= total:
                 return
@@ -298,6 +303,8 @@ def _render_progress() -> tuple[Any, Any, Any, Any]:
         pdf_bar.update(done - pdf_bar.pos, current_item=done)
 
     def finish() -> None:
+        nonlocal closed
+        closed = True
         if bar is not None:
             bar.render_finish()
         if pdf_bar is not None:

@@ -311,8 +311,11 @@ def convert_documents(
                 if progress is not None:
                     progress(Progress(item.source, count[0], len(documents), result.pages, len(result.failed)))
 
+        offices: list[Office] = []
+
         def work_loop(number: int) -> None:
             office = Office(number, soffice, work, env)
+            offices.append(office)
             calls = 0
             while (batch := queue.take()) is not None:
                 calls += 1
@@ -384,6 +387,13 @@ def convert_documents(
                 t.start()
             for t in threads:
                 t.join()
+        except BaseException:  # Ctrl+C: no new call, the running ones killed, the workers waited for
+            queue.stop()
+            for office in list(offices):
+                office.stop()
+            for t in threads:
+                t.join(15)
+            raise
         finally:
             memory.stop()
         if errors:

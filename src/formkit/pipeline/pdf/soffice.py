@@ -219,12 +219,22 @@ class Office:
         self.env = env
         self.generation = 0
         self.profile = self._new_profile()
+        self.proc: subprocess.Popen[bytes] | None = None  # the soffice of the call under way
+        self.stopped = False
 
     def _new_profile(self) -> Path:
         self.generation += 1
         profile = self.work / f"profile{self.number}-{self.generation}"
         profile.mkdir()
         return profile
+
+    def stop(self) -> None:
+        """Kill the call under way, if any, and refuse none after (the run is being
+        interrupted: its soffice must not outlive it nor write into a removed folder)."""
+        self.stopped = True
+        proc = self.proc
+        if proc is not None:
+            kill_tree(proc)
 
     def fresh(self) -> None:
         """Use a new profile from the next call on (after a kill, the old one may be broken)."""
@@ -257,6 +267,9 @@ class Office:
         begin = time.monotonic()
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+            self.proc = proc
+            if self.stopped:  # stopped while it was starting
+                kill_tree(proc)
             memory.add(proc.pid)
             timed_out = False
             try:
@@ -271,6 +284,7 @@ class Office:
                 raise
             finally:
                 memory.remove(proc.pid)
+                self.proc = None
         seconds = time.monotonic() - begin
         text = log.read_text(encoding="utf-8", errors="replace")
         lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("convert ") and "javaldx" not in ln]
