@@ -49,6 +49,7 @@ def run_lines(checkout: Path, lines: list[str]) -> list[tuple[str, int, str]]:
     """
     script = "".join(f"{line}\necho '{MARK}'$?\n" for line in lines)
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env["HOME"] = str(checkout.parent)  # README's own records go in the home folder (``~``): the clone's parent here
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(Path(sys.prefix))))
     done = subprocess.run(
         ["bash", "--noprofile", "--norc"],
@@ -66,8 +67,11 @@ def run_lines(checkout: Path, lines: list[str]) -> list[tuple[str, int, str]]:
     return [(line, int(chunks[2 * i + 1]), chunks[2 * i]) for i, line in enumerate(lines)]
 
 
-def fill_in_the_new_unit(records: Path) -> None:
-    """What README asks the reader to do by hand: fill in the skeletons ``formkit new`` wrote."""
+def fill_in_the_new_records(records: Path) -> None:
+    """What README asks the reader to do by hand: fill in the skeletons ``formkit new`` wrote
+    (the campaign and the weekly report as the samples have them)."""
+    shutil.copyfile(ROOT / "records" / "campaign.yaml", records / "campaign.yaml")
+    shutil.copyfile(ROOT / "records" / "市建设工会工委" / "周报" / "第1周.yaml", records / "湖里区总工会" / "周报" / "第1周.yaml")
     unit = records / "湖里区总工会"
     text = (unit / "单位.yaml").read_text(encoding="utf-8")
     (unit / "单位.yaml").write_text(
@@ -77,7 +81,6 @@ def fill_in_the_new_unit(records: Path) -> None:
 
     people = {  # fictional people, their ID numbers with a valid GB 11643 check digit
         "001.yaml": ("HL2011-003", "林美玉", "35020619821105304"),
-        "002.yaml": ("HL2011-004", "郑建华", "35020619701128001"),
     }
     for name, (number, person, id_number) in people.items():
         path = unit / "职工" / name
@@ -112,22 +115,25 @@ def test_readme_examples_work_as_written_in_a_fresh_venv(tmp_path: Path) -> None
     by_line = {line: (status, output) for line, status, output in results}
     assert by_line["formkit render records"][0] == 0, by_line["formkit render records"]
     assert list((checkout / "output" / "思明区总工会").rglob("*.docx"))
-    unit = checkout / "records" / "湖里区总工会"
-    assert (unit / "单位.yaml").is_file() and (unit / "职工" / "001.yaml").is_file() and (unit / "职工" / "002.yaml").is_file()
-    status, output = by_line["formkit import docs/名册示例.xlsx --unit 湖里区总工会"]
+    records = tmp_path / "送温暖记录"  # in the home folder (``~``), outside the clone
+    unit = records / "湖里区总工会"
+    assert (records / "campaign.yaml").is_file() and (unit / "单位.yaml").is_file()
+    assert (unit / "职工" / "001.yaml").is_file() and (unit / "周报" / "第1周.yaml").is_file()
+    [(status, output)] = [v for line, v in by_line.items() if line.startswith("formkit import ")]
     assert status == 0 and "写入 2 份" in output, output
-    status, output = by_line["formkit check records"]
+    status, output = by_line["formkit check ~/送温暖记录"]
     assert status == 1 and "湖里区总工会/单位.yaml" in output  # the skeletons, not yet filled in
     for line, status, output in results:
-        assert status == 0 or line == "formkit check records", (line, output)
+        assert status == 0 or line == "formkit check ~/送温暖记录", (line, output)
 
     # the reader fills in the files, as README says, and runs check and render again
-    fill_in_the_new_unit(checkout / "records")
-    then = run_lines(checkout, [". .venv/bin/activate", "formkit check records", "formkit render records"])
+    fill_in_the_new_records(records)
+    then = run_lines(checkout, [". .venv/bin/activate", "formkit check ~/送温暖记录", "formkit render ~/送温暖记录 -o ~/送温暖输出"])
     assert [status for _, status, _ in then] == [0, 0, 0], then
     assert "0 处错误" in then[1][2]
-    forms = sorted(p.name for p in (checkout / "output" / "湖里区总工会" / "附件3_困难职工档案登记表").glob("*.docx"))
-    assert len(forms) == 4 and any("林美玉" in name for name in forms) and any("黄秀兰" in name for name in forms)
+    forms = sorted(p.name for p in (tmp_path / "送温暖输出" / "湖里区总工会" / "附件3_困难职工档案登记表").glob("*.docx"))
+    assert len(forms) == 3 and any("林美玉" in name for name in forms) and any("黄秀兰" in name for name in forms)
+    assert not (checkout / "records" / "湖里区总工会").exists()  # nothing of the reader's own in the clone
 
     # the Python example of "Using formkit from Python", in the same venv
     [example] = re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
