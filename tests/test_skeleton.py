@@ -195,8 +195,10 @@ def test_worker_skeleton_comments_give_items_and_allowed_values() -> None:
             comment_of.setdefault(match["key"], "\n".join(comments))
             comments = []
     assert "填表说明第1项" in comment_of["困难类别"]
-    assert "、".join(DifficultyCategory.labels()) in comment_of["困难类别"]
-    assert "、".join(HardshipCause.labels()) in comment_of["致困主要原因"]
+    assert "“低保户”、“低保边缘户”或“意外致困户”" in comment_of["困难类别"]
+    assert all(f"“{label}”" in comment_of["致困主要原因"] for label in HardshipCause.labels())
+    # a value holding “、” itself is told apart from the next one
+    assert "：“农、林、牧、渔业”、“金融保险业”、" in comment_of["所属行业"]
     assert "住房" not in comment_of["建筑面积"] and "第8项" in comment_of["建筑面积"]
     assert "是、否" in comment_of["是否单亲"] and "第15项" in comment_of["是否单亲"]
     assert "必填" in comment_of["身份证号"] and "必填" not in comment_of["备注"]

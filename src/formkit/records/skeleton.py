@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 
 from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
 from formkit.domain.text import MULTILINE_KEYS
-from formkit.domain.vocab import Ethnicity, Vocabulary
+from formkit.domain.vocab import Ethnicity, Vocabulary, join_labels
 from formkit.errors import FormkitError
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, is_record_name
 
@@ -98,8 +98,8 @@ def _comment(info: FieldInfo, annotation: Any) -> str:
         text += "：日期，如 2011-12-02、2011.12.2、2011年12月2日"
     elif vocabulary is Ethnicity:
         text += "：" + Ethnicity.allowed_text()
-    elif vocabulary is not None:
-        text += "：" + "、".join(vocabulary.labels())
+    elif vocabulary is not None:  # each value quoted: a value may hold “、” itself (“农、林、牧、渔业”)
+        text += "：" + join_labels(vocabulary.labels(), "、" if _is_list(annotation) else "或")
     return text
 
 
