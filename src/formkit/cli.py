@@ -237,7 +237,7 @@ TEMPLATES = click.option(
 def check(records: Path, templates: Path | None) -> None:
     """检查 RECORDS 里的每份记录（填表说明第1–21项、身份证号、记录之间的规则）。
 
-    每个问题一行：文件:行: 字段 — 问题 — 允许值，错误和警告分开（这是检查的结果，打印在标准输出）。加 --templates 时，模板的问题也一样列出（模板:0: 表格1 第3行 第2格 — 标签“…”：…）。没有错误时退出码为 0，有错误时为 1。
+    每个问题一行：文件:行: 字段 — 问题 — 允许值，错误和警告分开（这是检查的结果，打印在标准输出）。加 --templates 时，模板的问题也一样列出（模板: 表格1 第3行 第2格 — 标签“…”：…）。没有错误时退出码为 0，有错误时为 1。
     """
     record_set = api.check(records, templates=templates)
     for line in _problem_lines(record_set.problems):
