@@ -393,6 +393,18 @@ def test_a_year_outside_1890_2099_is_a_wrong_year(typed: str) -> None:
     assert "年份不对" in message
 
 
+@pytest.mark.parametrize("typed", ["12/2/2011", "明天", "2011-02-30", "2011-12-02 上午"])
+def test_a_refused_date_says_how_to_write_it_once(typed: str) -> None:
+    from formkit.domain.dates import ACCEPTED_FORMS
+
+    with pytest.raises(ValidationError) as info:
+        Worker.model_validate(minimal(工作时间=typed))
+    [ctx] = [err["ctx"] for err in info.value.errors() if err["type"] == VALUE_ERROR]
+    said = ctx["message"] + " — " + ctx["allowed"]
+    assert said.count(ACCEPTED_FORMS) == 1, said
+    assert ACCEPTED_FORMS in ctx["allowed"]
+
+
 def test_dates_inside_the_years_are_read() -> None:
     worker = Worker.model_validate(minimal(工作时间="1990.10.1", 出生日期="1972-03-15"))
     assert worker.work_start == date(1990, 10, 1)

@@ -91,7 +91,19 @@ class IDNumberError(FormkitError, ValueError):
 
 
 class DateError(FormkitError, ValueError):
-    """A date that is not in one of the accepted forms or does not exist."""
+    """A date that is not in one of the accepted forms or does not exist.
+
+    Attributes:
+        fault: what is wrong, without the hint on how to write a date that the message may
+            end with (for a Problem, whose allowed values give that hint).
+    """
+
+    def __init__(self, message: str, fault: str | None = None) -> None:
+        super().__init__(message)
+        self.fault = fault if fault is not None else message
+
+    def __reduce__(self) -> tuple[type[DateError], tuple[str, str]]:
+        return (type(self), (self.args[0] if self.args else "", self.fault))
 
 
 class TemplateProblem(FormkitError):

@@ -311,7 +311,7 @@ def _date(value: Any) -> date:
     try:
         return parse_date(text)
     except DateError as exc:
-        raise _refuse(str(exc), f"日期写成 {ACCEPTED_FORMS}") from None
+        raise _refuse(exc.fault, f"日期写成 {ACCEPTED_FORMS}") from None  # the hint once, as the allowed
 
 
 _DATE_SCHEMA = {
