@@ -14,6 +14,7 @@ from formkit.domain.models import (
     VALUE_ERROR,
     Campaign,
     Figures,
+    Subsidy,
     Unit,
     WeeklyReport,
     Worker,
@@ -358,6 +359,20 @@ def test_weekly_report_sums_and_defaults() -> None:
     assert loc == ("用工来源",) and "涉及人数" in message
     assert Figures.model_validate({"拖欠数额": "12.3456"}).arrears == Decimal("12.3456")
     assert errors_of({"拖欠数额": "12.34567"}, Figures)[0][0] == ("拖欠数额",)
+
+
+def test_a_report_sent_before_its_week_names_both_dates() -> None:
+    report = WeeklyReport.model_validate({"时间": "2011-12-02", "报出日期": "2011.12.1"})
+    [warning] = report.warnings
+    assert warning.loc == ("报出日期",) and warning.severity == "warning"
+    assert warning.message == "报出日期 2011-12-01 早于周报的时间 2011-12-02"
+    assert warning.allowed == "报出日期应不早于周报的时间"
+    assert WeeklyReport.model_validate({"时间": "2011-12-02", "报出日期": "2011-12-02"}).warnings == []
+
+
+def test_a_subsidy_ending_before_it_starts_names_both_dates() -> None:
+    [(loc, _kind, message)] = errors_of({"起": "2011-07-01", "止": "2011-06-30", "每月": "300"}, Subsidy)
+    assert loc == ("止",) and message == "低保的截止日期 2011-06-30 早于起始日期 2011-07-01"
 
 
 def test_campaign_and_unit() -> None:
