@@ -375,6 +375,46 @@ def test_a_subsidy_ending_before_it_starts_names_both_dates() -> None:
     assert loc == ("止",) and message == "低保的截止日期 2011-06-30 早于起始日期 2011-07-01"
 
 
+@pytest.mark.parametrize(
+    ("typed", "wan"),
+    [
+        ("1,280.5", "1280.5"),
+        ("1,280.5万元", "1280.5"),
+        ("１，２８０．５", "1280.5"),
+        ("12,345,678.1234", "12345678.1234"),
+        ("1280.5", "1280.5"),
+    ],
+)
+def test_wan_yuan_accepts_thousands_separators_as_yuan_amounts_do(typed: str, wan: str) -> None:
+    from formkit.domain.amounts import parse_yuan
+
+    assert Figures.model_validate({"拖欠数额": typed}).arrears == Decimal(wan)
+    if len(wan.partition(".")[2]) <= 2:  # the same comma rule as yuan amounts
+        assert parse_yuan(typed.removesuffix("万元")) == Decimal(wan)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("12,80", "千位逗号"),
+        ("1,2805.5", "千位逗号"),
+        ("14,09.50", "千位逗号"),
+        ("12.34567", "多于4位"),
+        ("十二万", "不是"),
+        ("1.2.3", "不是"),
+    ],
+)
+def test_a_refused_wan_yuan_amount_echoes_what_was_typed(typed: str, said: str) -> None:
+    from formkit.domain.amounts import parse_yuan
+    from formkit.errors import AmountError
+
+    [(loc, _kind, message)] = errors_of({"拖欠数额": typed}, Figures)
+    assert loc == ("拖欠数额",) and f"“{typed}”" in message and said in message, message
+    if "," in typed:  # refused by the yuan amounts too: one rule
+        with pytest.raises(AmountError):
+            parse_yuan(typed)
+
+
 def test_campaign_and_unit() -> None:
     campaign = Campaign.model_validate(
         {
