@@ -138,8 +138,25 @@ def test_usage_errors_are_in_chinese_with_exit_2(runner: CliRunner, args: list[s
 
 def test_usage_error_names_the_near_option_and_the_usage(runner: CliRunner) -> None:
     result = runner.invoke(main, ["render", "--ot", "x"])
-    assert "没有“--ot”这个选项：是不是 --out" in result.stderr  # click suggests the near options, --out first
+    assert "没有“--ot”这个选项：是不是“--out”" in result.stderr  # click suggests the near options, --out first
     assert "用法: formkit render [选项] [RECORDS]" in result.stderr and "formkit render --help" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["rendr"], "错误：没有“rendr”这个命令：是不是“render”？"),
+        (["new", "foo"], "错误：KIND 的值不对：“foo”不是可选的值：可选 “worker”、“week”、“unit”、“campaign”。"),
+        (["export", "--csv", "foo"], "错误：--csv 的值不对：“foo”不是可选的值：可选 “plain”、“excel”。"),
+        (["new"], "错误：缺少参数 KIND：可写 “worker”、“week”、“unit”、“campaign”"),
+    ],
+    ids=["command", "choice", "option-choice", "missing-choice"],
+)
+def test_click_names_commands_and_choices_in_chinese_quotes(runner: CliRunner, args: list[str], said: str) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.splitlines()[0] == said
+    assert "'" not in result.stderr and ", " not in result.stderr and " ？" not in result.stderr
 
 
 @pytest.mark.parametrize("command", [None, "check", "render", "new", "import", "export", "schedule", "amount"])

@@ -208,7 +208,7 @@ def test_check_with_templates_prints_template_problems_like_record_problems(tmp_
     result = CliRunner().invoke(main, ["check", str(RECORDS), "--templates", str(folder)])
     assert result.exit_code == 1, result.output
     line = next(line for line in result.output.splitlines() if "起越" in line)
-    assert line.strip().startswith(f"{(folder / VOUCHER).as_posix()}:0: 表格1 第1行 第6格 — 标签“{{{{ 低保.起越 }}}}”")
+    assert line.strip().startswith(f"{(folder / VOUCHER).as_posix()}: 表格1 第1行 第6格 — 标签“{{{{ 低保.起越 }}}}”")
     clean = CliRunner().invoke(main, ["check", str(RECORDS), "--templates", str(TEMPLATES)])
     assert clean.exit_code == 0, clean.output
 

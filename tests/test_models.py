@@ -14,6 +14,7 @@ from formkit.domain.models import (
     VALUE_ERROR,
     Campaign,
     Figures,
+    Subsidy,
     Unit,
     WeeklyReport,
     Worker,
@@ -360,6 +361,60 @@ def test_weekly_report_sums_and_defaults() -> None:
     assert errors_of({"拖欠数额": "12.34567"}, Figures)[0][0] == ("拖欠数额",)
 
 
+def test_a_report_sent_before_its_week_names_both_dates() -> None:
+    report = WeeklyReport.model_validate({"时间": "2011-12-02", "报出日期": "2011.12.1"})
+    [warning] = report.warnings
+    assert warning.loc == ("报出日期",) and warning.severity == "warning"
+    assert warning.message == "报出日期 2011-12-01 早于周报的时间 2011-12-02"
+    assert warning.allowed == "报出日期应不早于周报的时间"
+    assert WeeklyReport.model_validate({"时间": "2011-12-02", "报出日期": "2011-12-02"}).warnings == []
+
+
+def test_a_subsidy_ending_before_it_starts_names_both_dates() -> None:
+    [(loc, _kind, message)] = errors_of({"起": "2011-07-01", "止": "2011-06-30", "每月": "300"}, Subsidy)
+    assert loc == ("止",) and message == "低保的截止日期 2011-06-30 早于起始日期 2011-07-01"
+
+
+@pytest.mark.parametrize(
+    ("typed", "wan"),
+    [
+        ("1,280.5", "1280.5"),
+        ("1,280.5万元", "1280.5"),
+        ("１，２８０．５", "1280.5"),
+        ("12,345,678.1234", "12345678.1234"),
+        ("1280.5", "1280.5"),
+    ],
+)
+def test_wan_yuan_accepts_thousands_separators_as_yuan_amounts_do(typed: str, wan: str) -> None:
+    from formkit.domain.amounts import parse_yuan
+
+    assert Figures.model_validate({"拖欠数额": typed}).arrears == Decimal(wan)
+    if len(wan.partition(".")[2]) <= 2:  # the same comma rule as yuan amounts
+        assert parse_yuan(typed.removesuffix("万元")) == Decimal(wan)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("12,80", "千位逗号"),
+        ("1,2805.5", "千位逗号"),
+        ("14,09.50", "千位逗号"),
+        ("12.34567", "多于4位"),
+        ("十二万", "不是"),
+        ("1.2.3", "不是"),
+    ],
+)
+def test_a_refused_wan_yuan_amount_echoes_what_was_typed(typed: str, said: str) -> None:
+    from formkit.domain.amounts import parse_yuan
+    from formkit.errors import AmountError
+
+    [(loc, _kind, message)] = errors_of({"拖欠数额": typed}, Figures)
+    assert loc == ("拖欠数额",) and f"“{typed}”" in message and said in message, message
+    if "," in typed:  # refused by the yuan amounts too: one rule
+        with pytest.raises(AmountError):
+            parse_yuan(typed)
+
+
 def test_campaign_and_unit() -> None:
     campaign = Campaign.model_validate(
         {
@@ -391,6 +446,18 @@ def test_a_year_outside_1890_2099_is_a_wrong_year(typed: str) -> None:
     [(loc, kind, message)] = errors_of(minimal(工作时间=typed))
     assert loc == ("工作时间",) and kind == VALUE_ERROR
     assert "年份不对" in message
+
+
+@pytest.mark.parametrize("typed", ["12/2/2011", "明天", "2011-02-30", "2011-12-02 上午"])
+def test_a_refused_date_says_how_to_write_it_once(typed: str) -> None:
+    from formkit.domain.dates import ACCEPTED_FORMS
+
+    with pytest.raises(ValidationError) as info:
+        Worker.model_validate(minimal(工作时间=typed))
+    [ctx] = [err["ctx"] for err in info.value.errors() if err["type"] == VALUE_ERROR]
+    said = ctx["message"] + " — " + ctx["allowed"]
+    assert said.count(ACCEPTED_FORMS) == 1, said
+    assert ACCEPTED_FORMS in ctx["allowed"]
 
 
 def test_dates_inside_the_years_are_read() -> None:

@@ -363,6 +363,15 @@ def test_format_problems_orders_errors_then_warnings_by_file_and_line() -> None:
     ]
 
 
+def test_a_problem_without_a_line_is_printed_without_line_0(tmp_path: Path) -> None:
+    folder = next(p for p in load_records(GOOD).warnings if p.path.name == "周报")
+    assert folder.line == 0
+    assert format_problems([folder], GOOD) == [f"{JS}/周报: 时间 — {folder.message} — {folder.allowed}"]
+    whole = Problem(tmp_path / "campaign.yaml", 0, "文件", "找不到 campaign.yaml")
+    assert whole.format(tmp_path) == "campaign.yaml: 文件 — 找不到 campaign.yaml"
+    assert Problem(tmp_path / "a.yaml", 3, "姓名", "e").format() == f"{tmp_path.as_posix()}/a.yaml:3: 姓名 — e"
+
+
 def test_problems_come_sorted(good_copy: Path) -> None:
     for name in ("item01_category", "item03_checksum", "warn_family_size"):
         _plant(good_copy, name, WORKER)

@@ -22,7 +22,7 @@ from formkit.records.schema import (
     json_schemas,
     vscode_settings,
 )
-from formkit.records.skeleton import KINDS, new_record
+from formkit.records.skeleton import KINDS, new_record, record_path
 from formkit.records.yamlio import load_yaml_text
 
 MODELS = {"worker": Worker, "week": WeeklyReport, "unit": Unit, "campaign": Campaign}
@@ -195,13 +195,25 @@ def test_worker_skeleton_comments_give_items_and_allowed_values() -> None:
             comment_of.setdefault(match["key"], "\n".join(comments))
             comments = []
     assert "填表说明第1项" in comment_of["困难类别"]
-    assert "、".join(DifficultyCategory.labels()) in comment_of["困难类别"]
-    assert "、".join(HardshipCause.labels()) in comment_of["致困主要原因"]
+    assert "“低保户”、“低保边缘户”或“意外致困户”" in comment_of["困难类别"]
+    assert all(f"“{label}”" in comment_of["致困主要原因"] for label in HardshipCause.labels())
+    # a value holding “、” itself is told apart from the next one
+    assert "：“农、林、牧、渔业”、“金融保险业”、" in comment_of["所属行业"]
     assert "住房" not in comment_of["建筑面积"] and "第8项" in comment_of["建筑面积"]
     assert "是、否" in comment_of["是否单亲"] and "第15项" in comment_of["是否单亲"]
     assert "必填" in comment_of["身份证号"] and "必填" not in comment_of["备注"]
     assert "汉族" in comment_of["民族"]
     assert "2011-12-02" in comment_of["出生日期"]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_skeleton_header_names_the_file_formkit_new_writes(kind: str, tmp_path: Any) -> None:
+    unit = tmp_path / "湖里区总工会"
+    written = record_path(kind, tmp_path if kind == "campaign" else unit)
+    where = written.relative_to(unit).as_posix() if kind != "campaign" else written.name
+    header = new_record(kind).splitlines()[1]
+    shown = where if kind == "campaign" else f"<单位>/{where}"
+    assert header.startswith(f"# 保存为：{shown}"), header
 
 
 def test_unknown_kind() -> None:

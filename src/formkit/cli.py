@@ -123,6 +123,11 @@ def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
     return param.make_metavar(ctx) if ctx is not None else (param.name or "参数").upper()
 
 
+#: Click's error for an unknown command, with the near ones (click 8.4+; before, a plain
+#: UsageError without suggestions).
+_NO_SUCH_COMMAND = getattr(click.exceptions, "NoSuchCommand", None)
+
+
 def _usage_error(exc: click.exceptions.UsageError) -> list[str]:
     """Click's usage error as formkit says it: ``错误：…``, the command's usage line, and
     where its help is (the words from :mod:`formkit.clitext`)."""
@@ -130,11 +135,15 @@ def _usage_error(exc: click.exceptions.UsageError) -> list[str]:
     if isinstance(exc, click.exceptions.NoSuchOption):
         message = f"没有“{exc.option_name}”这个选项"
         if exc.possibilities:
-            message += f"：是不是 {'、'.join(exc.possibilities)}？"
+            message += f"：是不是{clitext.quoted(exc.possibilities, '或')}？"
+    elif _NO_SUCH_COMMAND is not None and isinstance(exc, _NO_SUCH_COMMAND):
+        message = f"没有“{exc.command_name}”这个命令"
+        if exc.possibilities:
+            message += f"：是不是{clitext.quoted(sorted(exc.possibilities), '或')}？"
     elif isinstance(exc, click.exceptions.MissingParameter):
         message = f"缺少{'选项' if isinstance(exc.param, click.Option) else '参数'} {_hint(exc.param, ctx)}"
         if exc.param is not None and isinstance(exc.param.type, click.Choice):
-            message += "：可写 " + "、".join(str(c) for c in exc.param.type.choices)
+            message += "：可写 " + clitext.quoted(exc.param.type.choices)
     elif isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
         message = f"{_hint(exc.param, ctx)} 的值不对：{exc.message}"
     else:
@@ -237,7 +246,7 @@ TEMPLATES = click.option(
 def check(records: Path, templates: Path | None) -> None:
     """检查 RECORDS 里的每份记录（填表说明第1–21项、身份证号、记录之间的规则）。
 
-    每个问题一行：文件:行: 字段 — 问题 — 允许值，错误和警告分开（这是检查的结果，打印在标准输出）。加 --templates 时，模板的问题也一样列出（模板:0: 表格1 第3行 第2格 — 标签“…”：…）。没有错误时退出码为 0，有错误时为 1。
+    每个问题一行：文件:行: 字段 — 问题 — 允许值，错误和警告分开（这是检查的结果，打印在标准输出）。加 --templates 时，模板的问题也一样列出（模板: 表格1 第3行 第2格 — 标签“…”：…）。没有错误时退出码为 0，有错误时为 1。
     """
     record_set = api.check(records, templates=templates)
     for line in _problem_lines(record_set.problems):
@@ -419,7 +428,7 @@ def amount(values: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["worker", "week", "unit", "campaign"]), metavar="KIND")
+@click.argument("kind", type=clitext.Choice(["worker", "week", "unit", "campaign"]), metavar="KIND")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 def new(kind: str, path: Path | None) -> None:
     """写一份空白记录：KIND 是 worker（职工）、week（周报）、unit（单位）或 campaign（活动）。
@@ -502,7 +511,7 @@ def import_(sheet: Path, unit: str | None, records: Path, sheet_name: str | None
 @click.option(
     "--csv",
     "csv_form",
-    type=click.Choice(CSV_FORMS),
+    type=clitext.Choice(CSV_FORMS),
     default="plain",
     show_default=True,
     help='CSV 的形式：plain 为普通 UTF-8（给其他软件读）；excel 为给 Excel 双击打开的形式（带 BOM，身份证号写成 ="…" 不被当成数字）。',

@@ -11,8 +11,12 @@ defined (click reads some words, such as ``--version``'s help, at definition tim
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["CHINESE", "install", "translate", "translate_plural"]
+import click
+
+__all__ = ["CHINESE", "Choice", "install", "quoted", "translate", "translate_plural"]
 
 #: Click's messages (as in its source, ``{placeholders}`` included) → formkit's Chinese.
 CHINESE: dict[str, str] = {
@@ -86,6 +90,23 @@ CHINESE: dict[str, str] = {
     "Do you want to continue?": "继续吗？",
     "Confirm the action without prompting.": "不询问，直接执行。",
 }
+
+
+def quoted(values: Iterable[object], last: str = "、") -> str:
+    """Values a user may type, each in Chinese quotes: ``“worker”、“week”、“unit”``; *last*
+    (``或``) before the last one (click's own lists are ``'worker', 'week'``, which its
+    messages format before the words above could change them)."""
+    items = [f"“{value}”" for value in values]
+    return "、".join(items[:-1]) + last + items[-1] if len(items) > 1 else "".join(items)
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]  # generic in click 8.2+, not in 8.1
+    """``click.Choice`` whose refusal lists the choices as :func:`quoted` does:
+    ``“foo”不是可选的值：可选 “worker”、“week”、“unit”、“campaign”。``."""
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        return f"“{value}”不是可选的值：可选 {quoted(self.choices)}。"
+
 
 #: Click's modules that bind ``_`` or ``ngettext`` from gettext.
 _MODULES = (

@@ -91,7 +91,19 @@ class IDNumberError(FormkitError, ValueError):
 
 
 class DateError(FormkitError, ValueError):
-    """A date that is not in one of the accepted forms or does not exist."""
+    """A date that is not in one of the accepted forms or does not exist.
+
+    Attributes:
+        fault: what is wrong, without the hint on how to write a date that the message may
+            end with (for a Problem, whose allowed values give that hint).
+    """
+
+    def __init__(self, message: str, fault: str | None = None) -> None:
+        super().__init__(message)
+        self.fault = fault if fault is not None else message
+
+    def __reduce__(self) -> tuple[type[DateError], tuple[str, str]]:
+        return (type(self), (self.args[0] if self.args else "", self.fault))
 
 
 class TemplateProblem(FormkitError):
@@ -100,7 +112,7 @@ class TemplateProblem(FormkitError):
 
     Attributes:
         problems: each problem found, located at the template, where the tag is and the tag
-            (``附件1_慰问金发放凭证.docx:0: 表格1 第3行 第2格 — 标签“{{ 姓明 }}”：…``); the
+            (``附件1_慰问金发放凭证.docx: 表格1 第3行 第2格 — 标签“{{ 姓明 }}”：…``); the
             message lists them after its first line. Empty for a problem of the folder.
     """
 
@@ -130,7 +142,8 @@ class Problem:
 
     Attributes:
         path: the record file (relative to the records folder where possible).
-        line: 1-based line in that file; 0 when the problem concerns the whole file.
+        line: 1-based line in that file; 0 when the problem concerns the whole file or a
+            folder (then no line is printed).
         field: the Chinese key, dotted for nested keys (``家庭成员[2].身份证号``).
         message: what is wrong, in Chinese, without any full ID or phone number.
         allowed: what is allowed instead (may be empty).
@@ -145,14 +158,16 @@ class Problem:
     severity: str = "error"
 
     def format(self, base: Path | None = None) -> str:
-        """Return ``path:line: 字段 — what is wrong — what is allowed``."""
+        """Return ``path:line: 字段 — what is wrong — what is allowed``; ``path: 字段 — …``
+        when there is no line (a folder, a whole file, a template)."""
         path = self.path
         if base is not None:
             try:
                 path = self.path.relative_to(base)
             except ValueError:
                 pass
-        text = f"{path.as_posix()}:{self.line}: {self.field} — {self.message}"
+        where = f"{path.as_posix()}:{self.line}" if self.line else path.as_posix()
+        text = f"{where}: {self.field} — {self.message}"
         if self.allowed:
             text += f" — {self.allowed}"
         return text

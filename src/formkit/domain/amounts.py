@@ -35,6 +35,7 @@ __all__ = [
     "amount_in_words",
     "format_yuan",
     "parse_yuan",
+    "ungrouped",
     "voucher_boxes",
     "words_to_amount",
 ]
@@ -54,6 +55,8 @@ _SMALL_UNITS = ("", "拾", "佰", "仟")
 #: Positions (power of ten) that end a section and carry 万 or 亿.
 _SECTION_UNITS = {4: "万", 8: "亿", 12: "万"}
 
+#: A decimal number as typed: its integer part plain (1409) or grouped by thousands
+#: separators, a comma every three digits from the point (1,409 and 12,345,678; not 14,09).
 _NUMBER_RE = re.compile(r"(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?")
 _FLOAT_NOISE_ULPS = 8  # ulps of float noise tolerated around a whole cent
 
@@ -86,6 +89,21 @@ def _from_float(value: float) -> Decimal:
     if abs(exact - cent) > slack:
         raise _refuse(f"金额最多两位小数（到分），不能是 {value!r}；请核对，不会自动四舍五入", "precision")
     return _check_range(cent)
+
+
+def ungrouped(text: str) -> str | None:
+    """*text*, a decimal number as typed, without its thousands separators: ``'1,280.5'`` →
+    ``'1280.5'``, ``'1280.5'`` unchanged; None when it is not a decimal number or its commas
+    are misplaced (``'12,80'``, ``'1,2805'``). The one comma rule of every amount, in yuan
+    (:func:`parse_yuan`) and in 万元 (附件4's 拖欠数额).
+
+    Args:
+        text: the number, NFKC-folded (a full-width ``，`` is a comma) and stripped.
+    """
+    match = _NUMBER_RE.fullmatch(text)
+    if match is None:
+        return None
+    return match["sign"] + match["int"].replace(",", "") + (match["frac"] or "")
 
 
 def parse_yuan(value: str | int | float | Decimal) -> Decimal:
@@ -126,12 +144,12 @@ def parse_yuan(value: str | int | float | Decimal) -> Decimal:
     text = unicodedata.normalize("NFKC", value).strip()
     if text[:1] in ("¥", "￥"):
         text = text[1:].lstrip()
-    match = _NUMBER_RE.fullmatch(text)
-    if match is None:
+    plain = ungrouped(text)
+    if plain is None:
         shown = text if len(text) <= 20 else text[:20] + "…"
         raise _refuse(f"金额“{shown}”不是数字；请写成 1409.50 这样的数字（可带 ￥ 和千位逗号）", "format")
     try:
-        number = Decimal(match["sign"] + match["int"].replace(",", "") + (match["frac"] or ""))
+        number = Decimal(plain)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise _refuse(f"金额“{text}”不是数字", "format") from exc
     return _check_range(number)

@@ -39,6 +39,11 @@ _PATTERNS = (
 _LOCALE = "zh_CN"
 
 
+def _refuse(fault: str) -> DateError:
+    """*fault*, then how to write a date (:attr:`DateError.fault` is *fault* alone)."""
+    return DateError(f"{fault}；应写成 {ACCEPTED_FORMS}", fault)
+
+
 def _shown(text: str) -> str:
     """The typed text for a message, unless it may be an ID or phone number."""
     if len(text) > 24 or re.search(r"\d{9}", text):
@@ -80,7 +85,7 @@ def parse_date(value: str | date | datetime | int) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise DateError(f"日期应写成 {ACCEPTED_FORMS}")
+        raise DateError(f"日期应写成 {ACCEPTED_FORMS}", "不是日期")
     text = str(value)
     compact = "".join(unicodedata.normalize("NFKC", text).split())
     for pattern in _PATTERNS:
@@ -89,8 +94,8 @@ def parse_date(value: str | date | datetime | int) -> date:
             numbers = [int(group) for group in match.groups() if group.isdigit()]
             return _build(numbers[0], numbers[1], numbers[2], compact)
     if not compact:
-        raise DateError(f"日期为空；应写成 {ACCEPTED_FORMS}")
-    raise DateError(f"无法识别的日期{_shown(text.strip())}；应写成 {ACCEPTED_FORMS}")
+        raise _refuse("日期为空")
+    raise _refuse(f"无法识别的日期{_shown(text.strip())}")
 
 
 def format_date_zh(d: date | None) -> str:

@@ -82,7 +82,7 @@ def where_shown(path: Path, line: int, base: Path) -> str:
         shown = path.relative_to(base)
     except ValueError:
         shown = path
-    return f"{shown.as_posix()}:{line}"
+    return f"{shown.as_posix()}:{line}" if line else shown.as_posix()  # as Problem.format
 
 
 def check_worker(path: Path, doc: YamlDocument, worker: Worker, campaign: Campaign | None, problems: list[Problem]) -> None:

@@ -20,27 +20,39 @@ from pydantic.fields import FieldInfo
 
 from formkit.domain.models import Campaign, Unit, VocabularyMarker, WeeklyReport, Worker
 from formkit.domain.text import MULTILINE_KEYS
-from formkit.domain.vocab import Ethnicity, Vocabulary
+from formkit.domain.vocab import Ethnicity, Vocabulary, join_labels
 from formkit.errors import FormkitError
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR, is_record_name
 
 __all__ = ["KINDS", "kind_names", "new_record", "record_path"]
 
+#: kind → (sub-folder of a unit folder, numbered file name) for the records a unit holds many
+#: of: where :func:`record_path` writes them, and what the skeleton's header says.
+_NUMBERED = {"worker": (WORKERS_DIR, "{n:03d}.yaml"), "week": (WEEKS_DIR, "第{n}周.yaml")}
+
+
+def _numbered_where(kind: str, other_name: str) -> str:
+    """Where ``formkit new KIND <单位>`` writes: ``<单位>/周报/第1周.yaml、第2周.yaml …``, and
+    that the file name is free (records.md), e.g. *other_name*."""
+    sub, pattern = _NUMBERED[kind]
+    return f"<单位>/{sub}/{pattern.format(n=1)}、{pattern.format(n=2)} …（依次编号；文件名也可自取，如 {other_name}）"
+
+
 #: kind → (model, suggested file location, heading comment).
 KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
     "worker": (
         Worker,
-        "<单位>/职工/<档案编号>-<姓名>.yaml",
+        _numbered_where("worker", "<档案编号>-<姓名>.yaml"),
         "困难职工档案（附件3）及今年的慰问（附件1、附件2）",
     ),
-    "week": (WeeklyReport, "<单位>/周报/<日期>.yaml", "企业工资拖欠情况周报表（附件4），每周五一份"),
-    "unit": (Unit, "<单位>/单位.yaml", "填报单位（区工会或产业工会工委）"),
-    "campaign": (Campaign, "campaign.yaml", "活动（通知 厦工[2011]104号）"),
+    "week": (WeeklyReport, _numbered_where("week", "2011-12-02.yaml"), "企业工资拖欠情况周报表（附件4），每周五一份"),
+    "unit": (Unit, f"<单位>/{UNIT_FILE}", "填报单位（区工会或产业工会工委）"),
+    "campaign": (Campaign, CAMPAIGN_FILE, "活动（通知 厦工[2011]104号）"),
 }
 
 _HEADER = """\
 # {title}
-# 保存为：{where}（UTF-8 编码）
+# 保存为：{where}；UTF-8 编码
 # 在每个冒号后面空一格再填写；不用的项可以留空或删去。井号 # 后面是说明，不会被读取。
 # 写好后运行 formkit check 检查。
 """
@@ -86,8 +98,8 @@ def _comment(info: FieldInfo, annotation: Any) -> str:
         text += "：日期，如 2011-12-02、2011.12.2、2011年12月2日"
     elif vocabulary is Ethnicity:
         text += "：" + Ethnicity.allowed_text()
-    elif vocabulary is not None:
-        text += "：" + "、".join(vocabulary.labels())
+    elif vocabulary is not None:  # each value quoted: a value may hold “、” itself (“农、林、牧、渔业”)
+        text += "：" + join_labels(vocabulary.labels(), "、" if _is_list(annotation) else "或")
     return text
 
 
@@ -146,10 +158,6 @@ def new_record(kind: str) -> str:
 def kind_names() -> list[str]:
     """The kinds :func:`new_record` accepts."""
     return list(KINDS)
-
-
-#: kind → (sub-folder of a unit folder, numbered file name) for the records a unit holds many of.
-_NUMBERED = {"worker": (WORKERS_DIR, "{n:03d}.yaml"), "week": (WEEKS_DIR, "第{n}周.yaml")}
 
 
 def record_path(kind: str, path: Path | str) -> Path:

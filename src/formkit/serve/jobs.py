@@ -87,7 +87,7 @@ class Job:
             "rebuilt": self.rebuilt,
             "output": self.output,
             "seconds": round(self.seconds or time.monotonic() - self.started, 1),
-            "problems": [{"file": p.path.name, "line": p.line, "field": p.field, "message": p.message} for p in self.problems],
+            "problems": [{"file": p.path.name, "line": p.line or None, "field": p.field, "message": p.message} for p in self.problems],
         }
 
 

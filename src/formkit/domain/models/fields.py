@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from formkit.domain import idcard, vocab
-from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan
+from formkit.domain.amounts import VOUCHER_LIMIT, parse_yuan, ungrouped
 from formkit.domain.dates import ACCEPTED_FORMS, parse_date
 from formkit.domain.idcard import IDNumber
 from formkit.domain.text import INVISIBLE_CHARACTERS as INVISIBLE_CHARACTERS  # re-exported: formkit.domain.models names it
@@ -226,24 +226,29 @@ VoucherAmount = _field_type(Decimal, _voucher_amount, dict(_MONEY_SCHEMA, exclus
 
 
 _WAN_YUAN = re.compile(r"(\d+)(\.\d{1,4})?")
+_WAN_YUAN_ALLOWED = "以万元为单位的数，最多4位小数（即精确到元），如 12.5 或 1,280.5（千位逗号可写可不写）；没有拖欠填 0"
 
 
 def _wan_yuan(value: Any) -> Decimal:
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    typed = unicodedata.normalize("NFKC", str(value)).strip()
+    shown = typed if len(typed) <= 20 else typed[:20] + "…"
+    text = typed
     for unit in ("万元", "万"):
         if text.endswith(unit):
             text = text[: -len(unit)].strip()
     if text.startswith("-"):
-        raise _refuse("拖欠数额不能为负数", "以万元为单位的数，如 12.5；没有拖欠填 0")
-    if not _WAN_YUAN.fullmatch(text):
-        raise _refuse(
-            "拖欠数额应是以万元为单位的数（最多4位小数，即精确到元）",
-            "如 12.5（即 12.5 万元）；没有拖欠填 0",
-        )
+        raise _refuse(f"拖欠数额不能为负数（“{shown}”）", _WAN_YUAN_ALLOWED)
+    plain = ungrouped(text)  # thousands separators as in yuan amounts (1,280.5)
+    if plain is None and re.fullmatch(r"[\d,]+(\.\d+)?", text):
+        raise _refuse(f"拖欠数额“{shown}”的千位逗号位置不对：应从小数点往左每三位一个", _WAN_YUAN_ALLOWED)
+    if plain is not None and re.fullmatch(r"\d+\.\d{5,}", plain):
+        raise _refuse(f"拖欠数额“{shown}”的小数多于4位；请核对，不会自动四舍五入", _WAN_YUAN_ALLOWED)
+    if plain is None or not _WAN_YUAN.fullmatch(plain):
+        raise _refuse(f"拖欠数额“{shown}”不是以万元为单位的数", _WAN_YUAN_ALLOWED)
     try:
-        return Decimal(text)
+        return Decimal(plain)
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        raise _refuse("拖欠数额不是数字", "如 12.5") from None
+        raise _refuse(f"拖欠数额“{shown}”不是数字", _WAN_YUAN_ALLOWED) from None
 
 
 def _blank_is_zero(convert: Callable[[Any], Any], zero: Any) -> Callable[[Any], Any]:
@@ -311,7 +316,7 @@ def _date(value: Any) -> date:
     try:
         return parse_date(text)
     except DateError as exc:
-        raise _refuse(str(exc), f"日期写成 {ACCEPTED_FORMS}") from None
+        raise _refuse(exc.fault, f"日期写成 {ACCEPTED_FORMS}") from None  # the hint once, as the allowed
 
 
 _DATE_SCHEMA = {

@@ -147,7 +147,14 @@ class WeeklyReport(RecordModel):
                 elif row.enterprises > row.persons:
                     findings.append(Finding((group, alias), f"{alias}一行的涉及企业数多于涉及人数", "请核对", "warning"))
         if self.sent_on is not None and self.sent_on < self.day:
-            findings.append(Finding(("报出日期",), "报出日期早于周报的时间", "不早于 时间", "warning"))
+            findings.append(
+                Finding(
+                    ("报出日期",),
+                    f"报出日期 {self.sent_on.isoformat()} 早于周报的时间 {self.day.isoformat()}",
+                    "报出日期应不早于周报的时间",
+                    "warning",
+                )
+            )
         raise_findings(findings)
         self._warnings = findings
         return self

@@ -192,7 +192,15 @@ class Subsidy(RecordModel):
     @model_validator(mode="after")
     def _check(self) -> Subsidy:
         if self.end < self.start:
-            raise_findings([Finding(("止",), "低保的截止日期早于起始日期", "止 不早于 起")])
+            raise_findings(
+                [
+                    Finding(
+                        ("止",),
+                        f"低保的截止日期 {self.end.isoformat()} 早于起始日期 {self.start.isoformat()}",
+                        "截止日期（止）应不早于起始日期（起）",
+                    )
+                ]
+            )
         return self
 
 
