@@ -550,3 +550,68 @@ def test_the_log_has_no_english_start_up_lines(tmp_path: Path) -> None:
     assert "Started server process" not in text and "INFO" not in text
     assert "警告：something odd" in text  # uvicorn's warnings still reach the log, marked in Chinese
     assert "GET /" in text
+
+
+# ---------------------------------------------------------------- a fresh user's first records
+
+CAMPAIGN = {
+    "活动名称": "2012年元旦春节送温暖活动",
+    "文号": "厦工[2011]104号",
+    "发文机关": "厦门市总工会",
+    "资金使用截止": "2011-12-31",
+    "上报截止": "2012-01-06",
+    "周报起止[1]": "2011-12-01",
+    "周报起止[2]": "2012-01-22",
+    "周报日": "星期五",
+    "主送": "测试区总工会",
+}
+NEW_UNIT = "测试区总工会"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path):
+    """A server over an empty records folder where the campaign was just entered."""
+    server = start(tmp_path / "记录", tmp_path / "output")
+    try:
+        client = Client(server)
+        assert client.post("/new/campaign", CAMPAIGN).status == 303
+        yield client, tmp_path / "记录", tmp_path / "output"
+    finally:
+        server.stop()
+
+
+def field_row(page: str, name: str) -> str:
+    """The HTML of one field of a form (its label, control and the lines under it)."""
+    start_at = page.index(f'id="f-{name}-row"')
+    end = page.find('<div class="field', start_at)
+    return page[start_at : end if end > 0 else len(page)]
+
+
+def add_unit(client: Client) -> None:
+    assert client.post("/new/unit", {"填报单位": NEW_UNIT, "单位类型": "区工会", "填表人": "吴某"}).status == 303
+
+
+def test_a_new_workers_number_and_a_new_weeks_day_are_filled_in(fresh) -> None:
+    client, records, _out = fresh
+    add_unit(client)
+    first = client.form_values(f"/new/worker/{NEW_UNIT}")
+    assert first["档案编号"] == "001"  # a value, not a grey hint that looks like one
+    assert "第一位职工" in field_row(client.get(f"/new/worker/{NEW_UNIT}").text, "档案编号")
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "SM-009", "姓名": "王某"})
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "SM-010", "姓名": "林某"})
+    page = client.get(f"/new/worker/{NEW_UNIT}").text
+    assert client.form_values(f"/new/worker/{NEW_UNIT}")["档案编号"] == "SM-011"  # the unit's own style
+    row = field_row(page, "档案编号")
+    assert "已用到 SM-010" in row and 'placeholder="如 ' not in row
+    # the week: the first report day still missing, as a value
+    week = client.form_values(f"/new/week/{NEW_UNIT}")
+    assert week["时间"] == "2011-12-02"
+    client.post(f"/new/week/{NEW_UNIT}", {"时间": "2011-12-02"})
+    page = client.get(f"/new/week/{NEW_UNIT}").text
+    assert client.form_values(f"/new/week/{NEW_UNIT}")["时间"] == "2011-12-09"
+    assert "2011年12月9日" in field_row(page, "时间") and "还缺" in field_row(page, "时间")
+    # submitted untouched, the suggestion is what is saved
+    form = client.form_values(f"/new/worker/{NEW_UNIT}")
+    form["姓名"] = "陈某"
+    client.post(f"/new/worker/{NEW_UNIT}", form)
+    assert (records / NEW_UNIT / "职工" / "SM-011-陈某.yaml").is_file()
