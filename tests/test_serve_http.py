@@ -615,3 +615,37 @@ def test_a_new_workers_number_and_a_new_weeks_day_are_filled_in(fresh) -> None:
     form["姓名"] = "陈某"
     client.post(f"/new/worker/{NEW_UNIT}", form)
     assert (records / NEW_UNIT / "职工" / "SM-011-陈某.yaml").is_file()
+
+
+def test_messages_on_the_page_have_no_yaml_line_numbers(fresh) -> None:
+    client, _records, _out = fresh
+    add_unit(client)
+    reply = client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "001", "姓名": "王某"})
+    rel = reply.headers["location"].split("?")[0][len("/record/") :]
+    form = client.get(reply.headers["location"]).text
+    assert "不能为空" in field_row(form, "身份证号")
+    unit = client.get(f"/unit/{NEW_UNIT}").text
+    for page in (form, unit):
+        assert not re.search(r"（第\d+行）", page)
+    # the file's text names the lines: there they help
+    assert re.search(r"（第\d+行）", client.get(f"/raw/{rel}").text)
+
+
+def test_the_jump_links_use_the_forms_labels(site) -> None:
+    _server, client, *_ = site
+    rel = f"{UNIT}/职工/008-李国栋.yaml"
+    form = client.form_values(f"/record/{rel}")
+    before = dict(form)
+    form["家庭成员[1].性别"] = "不男不女"
+    form["慰问.发放日期"] = "不是日期"
+    client.post(f"/record/{rel}", form)
+    page = client.get(f"/record/{rel}").text
+    jump = page[page.index('class="jump"') :]
+    jump = jump[: jump.index("</nav>")]
+    assert ">家庭成员 第1行 · 性别</a>" in jump and ">慰问 · 发放日期</a>" in jump
+    assert "[1]" not in re.sub(r'href="[^"]*"', "", jump) and "慰问.发放日期" not in re.sub(r'href="[^"]*"', "", jump)
+    assert 'href="#f-家庭成员[1].性别-row"' in jump  # the anchors still find the fields
+    unit = client.get(f"/unit/{UNIT}").text
+    assert "家庭成员 第1行 · 性别" in unit and "家庭成员[1].性别" not in unit
+    before["_digest"] = client.digest(rel)
+    client.post(f"/record/{rel}", before)

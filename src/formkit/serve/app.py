@@ -46,6 +46,7 @@ from formkit.serve.jobs import Renderer, pdf_available, preview
 from formkit.serve.pagetext import (
     check_value,
     diff_lines,
+    field_label,
     hidden_pairs,
     natural_key,
     new_stem,
@@ -86,6 +87,7 @@ class Pages:
         )
         env.filters["q"] = lambda text: quote(str(text), safe="/")
         env.filters["fid"] = lambda name: "f-" + str(name)
+        env.filters["label"] = lambda name: field_label(str(name or ""))
         env.globals.update(csrf=self.csrf, kinds=KIND_NAMES, version=_core.__version__)
         self.env = env
 
