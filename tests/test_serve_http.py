@@ -649,3 +649,12 @@ def test_the_jump_links_use_the_forms_labels(site) -> None:
     assert "家庭成员 第1行 · 性别" in unit and "家庭成员[1].性别" not in unit
     before["_digest"] = client.digest(rel)
     client.post(f"/record/{rel}", before)
+
+
+def test_a_campaign_without_a_unit_is_a_next_step_not_an_error(fresh) -> None:
+    client, _records, _out = fresh
+    home = client.get("/").text
+    assert "<b>错误</b>" not in home and "没有任何单位文件夹" not in home and "campaign.yaml，以及" not in home
+    assert 'id="no-unit"' in home and "新建单位" in home[home.index('id="no-unit"') :]
+    add_unit(client)
+    assert 'id="no-unit"' not in client.get("/").text

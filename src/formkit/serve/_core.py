@@ -41,7 +41,7 @@ from formkit.domain.vocab import (
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.files import safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
-from formkit.records.problems import dotted
+from formkit.records.problems import FILE_FIELD, dotted
 from formkit.records.recordset import RecordSet
 from formkit.records.skeleton import new_record
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR
@@ -76,6 +76,7 @@ def output_name(unit: Any) -> str:
 __all__ = [
     "ACCEPTED_FORMS",
     "CAMPAIGN_FILE",
+    "FILE_FIELD",
     "INCOMPLETE",
     "ITEMS",
     "MAX_BYTES",
