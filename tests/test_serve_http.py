@@ -658,3 +658,21 @@ def test_a_campaign_without_a_unit_is_a_next_step_not_an_error(fresh) -> None:
     assert 'id="no-unit"' in home and "新建单位" in home[home.index('id="no-unit"') :]
     add_unit(client)
     assert 'id="no-unit"' not in client.get("/").text
+
+
+def test_a_unit_without_problems_says_so(fresh) -> None:
+    client, _records, _out = fresh
+    add_unit(client)
+    page = client.get(f"/unit/{NEW_UNIT}").text
+    box = page[page.index('id="unit-problems"') :]
+    assert 'id="no-problems"' in box and "没有发现问题" in box
+    # weeks still missing are listed with the weeks, and the box still says there is no other problem
+    client.post(f"/new/week/{NEW_UNIT}", {"时间": "2011-12-02"})
+    page = client.get(f"/unit/{NEW_UNIT}").text
+    box = page[page.index('id="unit-problems"') :]
+    assert "没有发现问题" in box and "还缺的周报" in box
+    # a record with an error: listed, no such sentence
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "001", "姓名": "王某"})
+    box = client.get(f"/unit/{NEW_UNIT}").text
+    box = box[box.index('id="unit-problems"') :]
+    assert "没有发现问题" not in box and "不能为空" in box
