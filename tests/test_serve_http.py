@@ -676,3 +676,44 @@ def test_a_unit_without_problems_says_so(fresh) -> None:
     box = client.get(f"/unit/{NEW_UNIT}").text
     box = box[box.index('id="unit-problems"') :]
     assert "没有发现问题" not in box and "不能为空" in box
+
+
+def small_unit(tmp_path: Path) -> Path:
+    """A records folder with one 区工会 of one worker and one weekly report."""
+    records = tmp_path / "records"
+    unit = records / NEW_UNIT
+    (unit / "职工").mkdir(parents=True)
+    (unit / "周报").mkdir()
+    source = copy_records(tmp_path / "src")
+    (records / "campaign.yaml").write_bytes((source / "campaign.yaml").read_bytes())
+    (unit / "单位.yaml").write_text(f"填报单位: {NEW_UNIT}\n单位类型: 区工会\n", encoding="utf-8")
+    (unit / "职工" / "a.yaml").write_bytes((source / WORKER).read_bytes())
+    (unit / "周报" / "2011-12-02.yaml").write_bytes((source / UNIT / "周报" / "2011-12-02.yaml").read_bytes())
+    return records
+
+
+def test_the_packets_draft_summary_is_named_with_where_the_finished_one_goes(tmp_path: Path) -> None:
+    records = small_unit(tmp_path)
+    server = start(records, tmp_path / "out")
+    try:
+        client = Client(server)
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done", job
+        assert "草稿" in job["message"]
+        page = client.get(f"/unit/{NEW_UNIT}").text
+        note = page[page.index('id="draft-summary"') :]
+        note = note[: note.index("</div>")]
+        finished = records / NEW_UNIT / "活动小结.docx"
+        assert "草稿" in note and "（请填写）" in note and str(finished) in note
+        draft = re.search(r'href="(/out/[^"]+)"', note).group(1)
+        assert draft.endswith("%E6%B4%BB%E5%8A%A8%E5%B0%8F%E7%BB%93.docx")  # 活动小结.docx in the packet
+        assert "草稿，写完后另存到记录文件夹" in page and "其中的活动小结是草稿" in page
+        # the finished 小结 saved where the page says: render again to put it in the packet
+        time.sleep(0.02)
+        finished.write_bytes(client.request("GET", draft, headers={"Cookie": client.cookie}).body)
+        assert "再点一次" in client.get(f"/unit/{NEW_UNIT}").text
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done" and "草稿" not in job["message"], job
+        assert 'id="draft-summary"' not in client.get(f"/unit/{NEW_UNIT}").text
+    finally:
+        server.stop()

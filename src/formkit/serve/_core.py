@@ -18,7 +18,7 @@ from formkit.domain.amounts import (
     parse_yuan,
     voucher_boxes,
 )
-from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, VOUCHER, WEEKLY
+from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, SUMMARY, VOUCHER, WEEKLY
 from formkit.domain.dates import ACCEPTED_FORMS, format_date_zh, parse_date
 from formkit.domain.idcard import parse_id_number
 from formkit.domain.models import (
@@ -64,6 +64,9 @@ VOUCHER_DIR = VOUCHER.folder
 REGISTRATION_DIR = REGISTRATION.folder
 WEEKLY_DIR = WEEKLY.folder
 ROSTER_STEM = ROSTER.stem
+#: The 活动小结 in a unit's packet, and the staff's finished one in the unit's records folder
+#: (``formkit render`` puts that one in the packet instead of its draft).
+SUMMARY_FILE = SUMMARY.template
 INCOMPLETE = api.INCOMPLETE
 
 
@@ -83,6 +86,7 @@ __all__ = [
     "PRINT_DIR",
     "REGISTRATION_DIR",
     "ROSTER_STEM",
+    "SUMMARY_FILE",
     "UNIT_FILE",
     "VOUCHER_DIR",
     "VOUCHER_LIMIT",

@@ -168,6 +168,7 @@ class Pages:
             title=view.title,
             created=request.query_params.get("created") == "1",
             documents=self.documents(view),
+            summaries=self.summaries(view),
             doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证", _core.WEEKLY_DIR: "周报表"},
         )
 
@@ -194,6 +195,31 @@ class Pages:
                 }
             )
         return groups
+
+    def summaries(self, view: Any) -> dict[str, dict[str, str]]:
+        """The packets of the unit whose 活动小结 is formkit's draft, by the packet's folder
+        name (as :meth:`documents` groups it): the draft (relative to the output folder),
+        where the finished one goes, and ``waiting`` when it is there but newer than the
+        packet (rendering again puts it in)."""
+        base = self.folder.out / view.output
+        finished = view.folder / _core.SUMMARY_FILE
+        found: dict[str, dict[str, str]] = {}
+        if not base.is_dir():
+            return found
+        for archive in sorted(base.glob("*.zip")):
+            draft = archive.with_suffix("") / _core.SUMMARY_FILE
+            if not draft.is_file():
+                continue
+            waiting = finished.is_file() and finished.stat().st_mtime_ns > archive.stat().st_mtime_ns
+            if finished.is_file() and not waiting:
+                continue
+            found[archive.stem] = {
+                "zip": archive.name,
+                "draft": draft.relative_to(self.folder.out).as_posix(),
+                "finished": str(finished),
+                "waiting": "1" if waiting else "",
+            }
+        return found
 
     async def record(self, request: Request) -> Response:
         """A record's form, with formkit's problems beside the fields."""
