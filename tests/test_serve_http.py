@@ -692,6 +692,10 @@ def small_unit(tmp_path: Path) -> Path:
     return records
 
 
+def pages_of(server) -> object:
+    return server._server.config.app.app.state.pages
+
+
 def test_the_packets_draft_summary_is_named_with_where_the_finished_one_goes(tmp_path: Path) -> None:
     records = small_unit(tmp_path)
     server = start(records, tmp_path / "out")
@@ -715,5 +719,23 @@ def test_the_packets_draft_summary_is_named_with_where_the_finished_one_goes(tmp
         job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
         assert job["state"] == "done" and "草稿" not in job["message"], job
         assert 'id="draft-summary"' not in client.get(f"/unit/{NEW_UNIT}").text
+    finally:
+        server.stop()
+
+
+def test_the_pdf_box_stays_ticked_after_a_render(tmp_path: Path) -> None:
+    server = start(small_unit(tmp_path), tmp_path / "out")
+    try:
+        client = Client(server)
+        pages = pages_of(server)
+        pages.pdf = True  # as with LibreOffice installed
+        box = re.compile(r'<input type="checkbox" name="pdf"[^>]*>')
+        assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
+        pages.pdf = False  # the render itself without LibreOffice: quick
+        assert wait(client, client.post(f"/render/{NEW_UNIT}", {"pdf": "1"}).json())["state"] == "done"
+        pages.pdf = True
+        assert "checked" in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
+        assert wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())["state"] == "done"
+        assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
     finally:
         server.stop()

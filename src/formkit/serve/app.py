@@ -77,6 +77,7 @@ class Pages:
         self.token = token
         self.csrf = csrf_token(token)
         self.pdf = pdf_available()
+        self.pdf_wanted = False  # "同时生成 PDF" was ticked for the last render
         self.opened: OrderedDict[str, bytes] = OrderedDict()  # file bytes by digest, for a refused save
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -164,6 +165,7 @@ class Pages:
             view=view,
             job=job,
             pdf=self.pdf,
+            pdf_ticked=self.pdf_wanted,
             missing=missing,
             title=view.title,
             created=request.query_params.get("created") == "1",
@@ -552,7 +554,8 @@ class Pages:
         form = await self.form(request)
         state = await self.state()
         view = self.unit_view(state, request.path_params["unit"])
-        job = self.renderer.start(view.name, pdf=form.get("pdf") == "1" and self.pdf, keep_going=form.get("keep_going") == "1")
+        self.pdf_wanted = form.get("pdf") == "1"  # the box stays ticked on the page reloaded after the render
+        job = self.renderer.start(view.name, pdf=self.pdf_wanted and self.pdf, keep_going=form.get("keep_going") == "1")
         if job.unit != view.name:
             raise HTTPException(409, f"“{job.unit}”正在生成，请等它完成后再生成本单位。")
         return JSONResponse(job.as_json())
