@@ -550,3 +550,192 @@ def test_the_log_has_no_english_start_up_lines(tmp_path: Path) -> None:
     assert "Started server process" not in text and "INFO" not in text
     assert "警告：something odd" in text  # uvicorn's warnings still reach the log, marked in Chinese
     assert "GET /" in text
+
+
+# ---------------------------------------------------------------- a fresh user's first records
+
+CAMPAIGN = {
+    "活动名称": "2012年元旦春节送温暖活动",
+    "文号": "厦工[2011]104号",
+    "发文机关": "厦门市总工会",
+    "资金使用截止": "2011-12-31",
+    "上报截止": "2012-01-06",
+    "周报起止[1]": "2011-12-01",
+    "周报起止[2]": "2012-01-22",
+    "周报日": "星期五",
+    "主送": "测试区总工会",
+}
+NEW_UNIT = "测试区总工会"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path):
+    """A server over an empty records folder where the campaign was just entered."""
+    server = start(tmp_path / "记录", tmp_path / "output")
+    try:
+        client = Client(server)
+        assert client.post("/new/campaign", CAMPAIGN).status == 303
+        yield client, tmp_path / "记录", tmp_path / "output"
+    finally:
+        server.stop()
+
+
+def field_row(page: str, name: str) -> str:
+    """The HTML of one field of a form (its label, control and the lines under it)."""
+    start_at = page.index(f'id="f-{name}-row"')
+    end = page.find('<div class="field', start_at)
+    return page[start_at : end if end > 0 else len(page)]
+
+
+def add_unit(client: Client) -> None:
+    assert client.post("/new/unit", {"填报单位": NEW_UNIT, "单位类型": "区工会", "填表人": "吴某"}).status == 303
+
+
+def test_a_new_workers_number_and_a_new_weeks_day_are_filled_in(fresh) -> None:
+    client, records, _out = fresh
+    add_unit(client)
+    first = client.form_values(f"/new/worker/{NEW_UNIT}")
+    assert first["档案编号"] == "001"  # a value, not a grey hint that looks like one
+    assert "第一位职工" in field_row(client.get(f"/new/worker/{NEW_UNIT}").text, "档案编号")
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "SM-009", "姓名": "王某"})
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "SM-010", "姓名": "林某"})
+    page = client.get(f"/new/worker/{NEW_UNIT}").text
+    assert client.form_values(f"/new/worker/{NEW_UNIT}")["档案编号"] == "SM-011"  # the unit's own style
+    row = field_row(page, "档案编号")
+    assert "已用到 SM-010" in row and 'placeholder="如 ' not in row
+    # the week: the first report day still missing, as a value
+    week = client.form_values(f"/new/week/{NEW_UNIT}")
+    assert week["时间"] == "2011-12-02"
+    client.post(f"/new/week/{NEW_UNIT}", {"时间": "2011-12-02"})
+    page = client.get(f"/new/week/{NEW_UNIT}").text
+    assert client.form_values(f"/new/week/{NEW_UNIT}")["时间"] == "2011-12-09"
+    assert "2011年12月9日" in field_row(page, "时间") and "还缺" in field_row(page, "时间")
+    # submitted untouched, the suggestion is what is saved
+    form = client.form_values(f"/new/worker/{NEW_UNIT}")
+    form["姓名"] = "陈某"
+    client.post(f"/new/worker/{NEW_UNIT}", form)
+    assert (records / NEW_UNIT / "职工" / "SM-011-陈某.yaml").is_file()
+
+
+def test_messages_on_the_page_have_no_yaml_line_numbers(fresh) -> None:
+    client, _records, _out = fresh
+    add_unit(client)
+    reply = client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "001", "姓名": "王某"})
+    rel = reply.headers["location"].split("?")[0][len("/record/") :]
+    form = client.get(reply.headers["location"]).text
+    assert "不能为空" in field_row(form, "身份证号")
+    unit = client.get(f"/unit/{NEW_UNIT}").text
+    for page in (form, unit):
+        assert not re.search(r"（第\d+行）", page)
+    # the file's text names the lines: there they help
+    assert re.search(r"（第\d+行）", client.get(f"/raw/{rel}").text)
+
+
+def test_the_jump_links_use_the_forms_labels(site) -> None:
+    _server, client, *_ = site
+    rel = f"{UNIT}/职工/008-李国栋.yaml"
+    form = client.form_values(f"/record/{rel}")
+    before = dict(form)
+    form["家庭成员[1].性别"] = "不男不女"
+    form["慰问.发放日期"] = "不是日期"
+    client.post(f"/record/{rel}", form)
+    page = client.get(f"/record/{rel}").text
+    jump = page[page.index('class="jump"') :]
+    jump = jump[: jump.index("</nav>")]
+    assert ">家庭成员 第1行 · 性别</a>" in jump and ">慰问 · 发放日期</a>" in jump
+    assert "[1]" not in re.sub(r'href="[^"]*"', "", jump) and "慰问.发放日期" not in re.sub(r'href="[^"]*"', "", jump)
+    assert 'href="#f-家庭成员[1].性别-row"' in jump  # the anchors still find the fields
+    unit = client.get(f"/unit/{UNIT}").text
+    assert "家庭成员 第1行 · 性别" in unit and "家庭成员[1].性别" not in unit
+    before["_digest"] = client.digest(rel)
+    client.post(f"/record/{rel}", before)
+
+
+def test_a_campaign_without_a_unit_is_a_next_step_not_an_error(fresh) -> None:
+    client, _records, _out = fresh
+    home = client.get("/").text
+    assert "<b>错误</b>" not in home and "没有任何单位文件夹" not in home and "campaign.yaml，以及" not in home
+    assert 'id="no-unit"' in home and "新建单位" in home[home.index('id="no-unit"') :]
+    add_unit(client)
+    assert 'id="no-unit"' not in client.get("/").text
+
+
+def test_a_unit_without_problems_says_so(fresh) -> None:
+    client, _records, _out = fresh
+    add_unit(client)
+    page = client.get(f"/unit/{NEW_UNIT}").text
+    box = page[page.index('id="unit-problems"') :]
+    assert 'id="no-problems"' in box and "没有发现问题" in box
+    # weeks still missing are listed with the weeks, and the box still says there is no other problem
+    client.post(f"/new/week/{NEW_UNIT}", {"时间": "2011-12-02"})
+    page = client.get(f"/unit/{NEW_UNIT}").text
+    box = page[page.index('id="unit-problems"') :]
+    assert "没有发现问题" in box and "还缺的周报" in box
+    # a record with an error: listed, no such sentence
+    client.post(f"/new/worker/{NEW_UNIT}", {"档案编号": "001", "姓名": "王某"})
+    box = client.get(f"/unit/{NEW_UNIT}").text
+    box = box[box.index('id="unit-problems"') :]
+    assert "没有发现问题" not in box and "不能为空" in box
+
+
+def small_unit(tmp_path: Path) -> Path:
+    """A records folder with one 区工会 of one worker and one weekly report."""
+    records = tmp_path / "records"
+    unit = records / NEW_UNIT
+    (unit / "职工").mkdir(parents=True)
+    (unit / "周报").mkdir()
+    source = copy_records(tmp_path / "src")
+    (records / "campaign.yaml").write_bytes((source / "campaign.yaml").read_bytes())
+    (unit / "单位.yaml").write_text(f"填报单位: {NEW_UNIT}\n单位类型: 区工会\n", encoding="utf-8")
+    (unit / "职工" / "a.yaml").write_bytes((source / WORKER).read_bytes())
+    (unit / "周报" / "2011-12-02.yaml").write_bytes((source / UNIT / "周报" / "2011-12-02.yaml").read_bytes())
+    return records
+
+
+def pages_of(server) -> object:
+    return server._server.config.app.app.state.pages
+
+
+def test_the_packets_draft_summary_is_named_with_where_the_finished_one_goes(tmp_path: Path) -> None:
+    records = small_unit(tmp_path)
+    server = start(records, tmp_path / "out")
+    try:
+        client = Client(server)
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done", job
+        assert "草稿" in job["message"]
+        page = client.get(f"/unit/{NEW_UNIT}").text
+        note = page[page.index('id="draft-summary"') :]
+        note = note[: note.index("</div>")]
+        finished = records / NEW_UNIT / "活动小结.docx"
+        assert "草稿" in note and "（请填写）" in note and str(finished) in note
+        draft = re.search(r'href="(/out/[^"]+)"', note).group(1)
+        assert draft.endswith("%E6%B4%BB%E5%8A%A8%E5%B0%8F%E7%BB%93.docx")  # 活动小结.docx in the packet
+        assert "草稿，写完后另存到记录文件夹" in page and "其中的活动小结是草稿" in page
+        # the finished 小结 saved where the page says: render again to put it in the packet
+        time.sleep(0.02)
+        finished.write_bytes(client.request("GET", draft, headers={"Cookie": client.cookie}).body)
+        assert "再点一次" in client.get(f"/unit/{NEW_UNIT}").text
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done" and "草稿" not in job["message"], job
+        assert 'id="draft-summary"' not in client.get(f"/unit/{NEW_UNIT}").text
+    finally:
+        server.stop()
+
+
+def test_the_pdf_box_stays_ticked_after_a_render(tmp_path: Path) -> None:
+    server = start(small_unit(tmp_path), tmp_path / "out")
+    try:
+        client = Client(server)
+        pages = pages_of(server)
+        pages.pdf = True  # as with LibreOffice installed
+        box = re.compile(r'<input type="checkbox" name="pdf"[^>]*>')
+        assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
+        pages.pdf = False  # the render itself without LibreOffice: quick
+        assert wait(client, client.post(f"/render/{NEW_UNIT}", {"pdf": "1"}).json())["state"] == "done"
+        pages.pdf = True
+        assert "checked" in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
+        assert wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())["state"] == "done"
+        assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
+    finally:
+        server.stop()

@@ -18,7 +18,7 @@ from formkit.domain.amounts import (
     parse_yuan,
     voucher_boxes,
 )
-from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, VOUCHER, WEEKLY
+from formkit.domain.annexes import PRINT_DIR, REGISTRATION, ROSTER, SUMMARY, VOUCHER, WEEKLY
 from formkit.domain.dates import ACCEPTED_FORMS, format_date_zh, parse_date
 from formkit.domain.idcard import parse_id_number
 from formkit.domain.models import (
@@ -41,7 +41,7 @@ from formkit.domain.vocab import (
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
 from formkit.files import safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
-from formkit.records.problems import dotted
+from formkit.records.problems import FILE_FIELD, dotted
 from formkit.records.recordset import RecordSet
 from formkit.records.skeleton import new_record
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WEEKS_DIR, WORKERS_DIR
@@ -64,6 +64,9 @@ VOUCHER_DIR = VOUCHER.folder
 REGISTRATION_DIR = REGISTRATION.folder
 WEEKLY_DIR = WEEKLY.folder
 ROSTER_STEM = ROSTER.stem
+#: The 活动小结 in a unit's packet, and the staff's finished one in the unit's records folder
+#: (``formkit render`` puts that one in the packet instead of its draft).
+SUMMARY_FILE = SUMMARY.template
 INCOMPLETE = api.INCOMPLETE
 
 
@@ -76,12 +79,14 @@ def output_name(unit: Any) -> str:
 __all__ = [
     "ACCEPTED_FORMS",
     "CAMPAIGN_FILE",
+    "FILE_FIELD",
     "INCOMPLETE",
     "ITEMS",
     "MAX_BYTES",
     "PRINT_DIR",
     "REGISTRATION_DIR",
     "ROSTER_STEM",
+    "SUMMARY_FILE",
     "UNIT_FILE",
     "VOUCHER_DIR",
     "VOUCHER_LIMIT",

@@ -46,6 +46,7 @@ from formkit.serve.jobs import Renderer, pdf_available, preview
 from formkit.serve.pagetext import (
     check_value,
     diff_lines,
+    field_label,
     hidden_pairs,
     natural_key,
     new_stem,
@@ -63,6 +64,8 @@ MODELS: dict[str, type[BaseModel]] = {"worker": _core.Worker, "week": _core.Week
 KIND_NAMES = {"worker": "职工", "week": "周报", "unit": "单位", "campaign": "活动"}
 #: Most form fields accepted in one save (a worker with 90 family members stays below).
 MAX_FIELDS = 5000
+#: The 档案编号 a unit's first worker starts with.
+FIRST_NUMBER = "001"
 
 
 class Pages:
@@ -74,6 +77,7 @@ class Pages:
         self.token = token
         self.csrf = csrf_token(token)
         self.pdf = pdf_available()
+        self.pdf_wanted = False  # "同时生成 PDF" was ticked for the last render
         self.opened: OrderedDict[str, bytes] = OrderedDict()  # file bytes by digest, for a refused save
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -84,6 +88,7 @@ class Pages:
         )
         env.filters["q"] = lambda text: quote(str(text), safe="/")
         env.filters["fid"] = lambda name: "f-" + str(name)
+        env.filters["label"] = lambda name: field_label(str(name or ""))
         env.globals.update(csrf=self.csrf, kinds=KIND_NAMES, version=_core.__version__)
         self.env = env
 
@@ -160,10 +165,12 @@ class Pages:
             view=view,
             job=job,
             pdf=self.pdf,
+            pdf_ticked=self.pdf_wanted,
             missing=missing,
             title=view.title,
             created=request.query_params.get("created") == "1",
             documents=self.documents(view),
+            summaries=self.summaries(view),
             doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证", _core.WEEKLY_DIR: "周报表"},
         )
 
@@ -190,6 +197,31 @@ class Pages:
                 }
             )
         return groups
+
+    def summaries(self, view: Any) -> dict[str, dict[str, str]]:
+        """The packets of the unit whose 活动小结 is formkit's draft, by the packet's folder
+        name (as :meth:`documents` groups it): the draft (relative to the output folder),
+        where the finished one goes, and ``waiting`` when it is there but newer than the
+        packet (rendering again puts it in)."""
+        base = self.folder.out / view.output
+        finished = view.folder / _core.SUMMARY_FILE
+        found: dict[str, dict[str, str]] = {}
+        if not base.is_dir():
+            return found
+        for archive in sorted(base.glob("*.zip")):
+            draft = archive.with_suffix("") / _core.SUMMARY_FILE
+            if not draft.is_file():
+                continue
+            waiting = finished.is_file() and finished.stat().st_mtime_ns > archive.stat().st_mtime_ns
+            if finished.is_file() and not waiting:
+                continue
+            found[archive.stem] = {
+                "zip": archive.name,
+                "draft": draft.relative_to(self.folder.out).as_posix(),
+                "finished": str(finished),
+                "waiting": "1" if waiting else "",
+            }
+        return found
 
     async def record(self, request: Request) -> Response:
         """A record's form, with formkit's problems beside the fields."""
@@ -232,9 +264,14 @@ class Pages:
         unit: str = "",
         status: int = 200,
         notice: str = "",
-        hints: dict[str, str] | None = None,
+        notes: dict[str, str] | None = None,
     ) -> HTMLResponse:
-        """A record's form: its values, formkit's problems beside the fields, hints."""
+        """A record's form: its values, formkit's problems beside the fields, hints.
+
+        Args:
+            notes: a line of help under a field, by its name (why a new record's value was
+                filled in).
+        """
         model = MODELS[kind]
         specs = spec_of(model)
         bound = bind(specs, data)
@@ -243,7 +280,7 @@ class Pages:
         state = state or self.folder.state()
         view = self.unit_of(state, rel) if rel else state.units.get(unit)
         unknown = sorted(set(data or {}) - {s.key for s in specs}) if isinstance(data, dict) else []
-        defaults = dict(hints or {})
+        defaults: dict[str, str] = {}
         if kind == "week" and view is not None:
             defaults.update({k: f"不填则用单位的：{view.info[k]}" for k in ("单位负责人", "填表人", "联系电话") if view.info.get(k)})
         title = title_of(kind, rec, data)
@@ -265,6 +302,7 @@ class Pages:
             exact=exact,
             unknown=unknown,
             defaults=defaults,
+            notes=notes or {},
             title=title,
             action=action,
             notice=notice,
@@ -421,25 +459,39 @@ class Pages:
         if kind == "campaign" and state.campaign is not None:
             return RedirectResponse(f"/record/{quote(_core.CAMPAIGN_FILE)}", status_code=303)
         text = yamledit.load_record_text(_core.new_record(kind).encode("utf-8"))
-        return self.form_page(kind, data=text.data, unit=unit, state=state, hints=self.suggestions(kind, state, unit))
+        values, notes = self.suggestions(kind, state, unit)
+        if isinstance(text.data, dict):
+            for key, value in values.items():
+                text.data[key] = value
+        return self.form_page(kind, data=text.data, unit=unit, state=state, notes=notes)
 
-    def suggestions(self, kind: str, state: FolderState, unit: str) -> dict[str, str]:
-        """Hints for a new record: the unit's next 档案编号, the first Friday still without a report."""
+    def suggestions(self, kind: str, state: FolderState, unit: str) -> tuple[dict[str, str], dict[str, str]]:
+        """What a new record's form starts with: the unit's next free 档案编号 (001 for its
+        first worker), the first report day still without a report; and, under each, why."""
         view = state.units.get(unit)
         if view is None:
-            return {}
+            return {}, {}
         if kind == "worker":
-            numbers = [rec.number for rec in view.workers if rec.number]
-            if numbers:
-                last = max(numbers, key=natural_key)
-                following = next_number(last)
-                return {"档案编号": f"如 {following}（本单位已用到 {last}）" if following else f"本单位已用到 {last}"}
+            numbers = {rec.number for rec in view.workers if rec.number}
+            if not numbers:
+                return {"档案编号": FIRST_NUMBER}, {"档案编号": f"已填入 {FIRST_NUMBER}（本单位的第一位职工），可改成本单位自己的编号"}
+            last = max(numbers, key=natural_key)
+            following = next_number(last)
+            while following and following in numbers:
+                following = next_number(following)
+            if not following:
+                return {}, {"档案编号": f"本单位已用到 {last}"}
+            return {"档案编号": following}, {"档案编号": f"已填入下一个编号 {following}（本单位已用到 {last}），可以修改"}
         if kind == "week" and state.record_set is not None:
             unit_records = next((u for u in state.record_set.units if u.folder.resolve() == view.folder.resolve()), None)
             missing = state.record_set.missing_weeks(unit_records) if unit_records is not None else []
             if missing:
-                return {"时间": f"如 {missing[0].isoformat()}（本单位还缺这一周的周报）"}
-        return {}
+                shown = _core.format_date_zh(missing[0])
+                note = (
+                    f"已填入 {shown}：本单位还缺这一周的周报" + (f"（共缺 {len(missing)} 周）" if len(missing) > 1 else "") + "，可以修改"
+                )
+                return {"时间": missing[0].isoformat()}, {"时间": note}
+        return {}, {}
 
     async def create(self, request: Request) -> Response:
         """Write a new record from its form (the skeleton with the values typed); never
@@ -502,7 +554,8 @@ class Pages:
         form = await self.form(request)
         state = await self.state()
         view = self.unit_view(state, request.path_params["unit"])
-        job = self.renderer.start(view.name, pdf=form.get("pdf") == "1" and self.pdf, keep_going=form.get("keep_going") == "1")
+        self.pdf_wanted = form.get("pdf") == "1"  # the box stays ticked on the page reloaded after the render
+        job = self.renderer.start(view.name, pdf=self.pdf_wanted and self.pdf, keep_going=form.get("keep_going") == "1")
         if job.unit != view.name:
             raise HTTPException(409, f"“{job.unit}”正在生成，请等它完成后再生成本单位。")
         return JSONResponse(job.as_json())

@@ -259,6 +259,9 @@ class Folder:
             return state
         state.record_set = record_set
         state.problems = list(record_set.problems)
+        if not units:  # campaign.yaml and no unit yet: the home page says to make one
+            root = _core.masked_path(self.root).as_posix()
+            state.problems = [p for p in state.problems if not (Path(p.path).as_posix() == root and p.field == _core.FILE_FIELD)]
         for unit in record_set.units:  # the output folder's name as formkit render gives it
             found = next((v for v in state.units.values() if v.folder.resolve() == Path(unit.folder).resolve()), None)
             if found is not None:

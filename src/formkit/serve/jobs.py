@@ -167,6 +167,8 @@ class Renderer:
         failed = getattr(report, "pdf_failed", None) or []
         if failed:
             job.message += f" 有 {len(failed)} 个文件没能转换成 PDF（Word 文件照常生成）。"
+        if report.draft_summaries:
+            job.message += " 报送包里的活动小结是 formkit 生成的草稿，写完后另存到本单位的记录文件夹（见下面的提示）。"
         if report.skipped:
             job.message += f" 有 {len([p for p in report.skipped if p.is_error])} 处错误的记录没有生成，输出在“（不完整）”文件夹里。"
         job.stage = "完成"

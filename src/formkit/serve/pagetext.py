@@ -73,6 +73,23 @@ def title_of(kind: str, rec: RecordFile | None, data: Any) -> str:
     return "活动（campaign.yaml）"
 
 
+FIELD_PART = re.compile(r"\[(\d+)\]|[^.\[\]]+")
+
+
+def field_label(name: str) -> str:
+    """A problem's field as the form labels it: ``慰问.资金来源`` → ``慰问 · 资金来源``,
+    ``家庭成员[1].性别`` → ``家庭成员 第1行 · 性别``, ``致困主要原因[2]`` → ``致困主要原因 第2项``
+    (the file's own problems: ``文件``)."""
+    parts = [(m.group(1), m.group()) for m in FIELD_PART.finditer(name)]
+    shown = ""
+    for i, (position, key) in enumerate(parts):
+        if position is not None:
+            shown += f" 第{position}{'行' if i + 1 < len(parts) else '项'}"
+        else:
+            shown += (" · " if shown else "") + key
+    return shown or "文件"
+
+
 def natural_key(text: str) -> list[Any]:
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
 
