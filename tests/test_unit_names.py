@@ -68,3 +68,17 @@ def test_collect_and_schedule_list_both_units(records, tmp_path):
     assert f"思明区总工会_{SECOND}" in units_csv
     rows = schedule(checked, date(2011, 12, 20))
     assert all(len(row.units) == 3 for row in rows)
+
+
+def test_a_unit_file_naming_another_unit_is_a_warning(tmp_path):
+    """单位.yaml copied from another unit and not corrected: its name would head every form."""
+    folder = tmp_path / "records"
+    shutil.copytree(ROOT / "records", folder)
+    assert not [p for p in api.check(folder).warnings if p.field == "填报单位"]  # the samples agree
+    shutil.copytree(folder / "思明区总工会", folder / "湖里区总工会")
+    shutil.rmtree(folder / "思明区总工会")
+    checked = api.check(folder)
+    [warning] = [p for p in checked.warnings if p.field == "填报单位"]
+    assert warning.path.parent.name == "湖里区总工会" and warning.line == 2
+    assert "“思明区总工会”" in warning.message and "“湖里区总工会”" in warning.message
+    assert not checked.errors

@@ -28,6 +28,9 @@ from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
 def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
     """Give each unit its :attr:`UnitRecords.name`, and report two folders with one 填报单位.
 
+    A 填报单位 other than its folder's name is a warning (a unit file copied from another
+    unit and not corrected prints the other unit's name on every form).
+
     Two unit folders whose 单位.yaml give the same 填报单位 would render, publish and export
     into the same folders, one over the other. It is an error in each 单位.yaml, naming the
     other folder (each 填报单位 is one unit, 通知四.3: one packet each); with ``--keep-going``
@@ -36,6 +39,17 @@ def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
     taken: dict[str, UnitRecords] = {}
     for unit in units:
         name = safe_name(unit.unit.name, unit.folder.name)
+        if unit.unit.name and unit.folder.name != unit.unit.name:
+            problems.append(
+                problem(
+                    unit.path,
+                    _unit_name_line(unit.path),
+                    "填报单位",
+                    f"填报单位“{unit.unit.name}”与所在文件夹的名称“{unit.folder.name}”不同：生成的表格按填报单位命名",
+                    "确认填报单位没有写错；要一致时，把文件夹改名为填报单位",
+                    severity="warning",
+                )
+            )
         first = taken.get(name)
         if first is not None:
             for this, other in ((unit, first), (first, unit)):
