@@ -481,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"  round {r + 1} N={n}: render --pdf {e['e2e_s']:.1f} s (.docx {e['render_s']:.1f} s + PDF stage {e['convert_s']:.1f} s); "
                     f"{e['laid_out']} pages laid out, {e['laid_out'] / e['convert_s']:.1f} p/s; {e['made']}/{e['documents']} document PDFs, {len(e['failed'])} failed; "
                     f"peak {e['peak_mb']:.0f} MB (LibreOffice {e['lo_peak_mb']:.0f} MB); "
-                    f"CPU of the PDF stage: LibreOffice {e['lo_cpu']:.1f} s, formkit {e['own_cpu']:.1f} s; {contended(e)}",
+                    f"CPU of render --pdf: child processes (LibreOffice, the rendering processes) {e['lo_cpu']:.1f} s, formkit's own process {e['own_cpu']:.1f} s; {contended(e)}",
                     flush=True,
                 )
         # on a shared machine a round may coincide with other work: the best round (least
@@ -491,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print()
             print(
-                f"  {label + ' of ' + str(args.repeat) + ' round(s)':<52} {'time':>9} {'pages/s':>9} {'vs base':>8} {'peak MB':>8} {'LO CPU':>8} {'contended':>9}"
+                f"  {label + ' of ' + str(args.repeat) + ' round(s)':<52} {'time':>9} {'pages/s':>9} {'vs base':>8} {'peak MB':>8} {'kids CPU':>8} {'contended':>9}"
             )
             val = lambda rows, key, pick=pick: pick([row[key] for row in rows])  # noqa: E731
             pct = lambda rows, val=val: f"{val(rows, 'pressure') * 100:.0f} %" if all(r.get("pressure") is not None for r in rows) else ""  # noqa: E731
@@ -551,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
             inc = incremental(records, final, max(args.n))
             print(
                 f"\n  incremental: one record changed; render --pdf {inc['total_s']:.1f} s (.docx {inc['render_s']:.1f} s + PDF stage {inc['convert_s']:.1f} s), "
-                f"{inc['pages']} pages laid out by LibreOffice ({inc['lo_cpu']:.1f} s CPU), peak {inc['peak_mb']:.0f} MB; "
+                f"{inc['pages']} pages laid out by LibreOffice (child processes {inc['lo_cpu']:.1f} s CPU), peak {inc['peak_mb']:.0f} MB; "
                 + ("spliced print PDFs OK" if not inc["problems"] else "; ".join(inc["problems"][:5]))
             )
             print(f"    PDFs made anew: {', '.join(inc['fresh'])}")
