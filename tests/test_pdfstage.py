@@ -233,3 +233,20 @@ def test_ctrl_c_during_the_pdf_stage_stops_libreoffice_and_leaves_nothing(tmp_pa
     assert not offices()
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "a staging folder was left in the output"
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_cli_render_pdf_with_pages_off_the_rules_exits_1_and_names_the_template(tmp_path, monkeypatch):
+    """A template edited so far that its vouchers take two pages: every PDF named, the
+    annex's template named as the likely cause, exit code 1 (the output is not fit to sign)."""
+    require_tools("soffice")
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+    from formkit.pipeline import jobs
+
+    monkeypatch.setattr(jobs, "expected_pages", lambda kind, context: 2 if kind == "voucher" else _real(kind, context))
+    result = CliRunner().invoke(main, ["render", str(RECORDS), "-o", str(tmp_path / "out"), "--templates", str(TEMPLATES), "--pdf"])
+    assert result.exit_code == 1, result.stderr
+    assert "个 PDF 的页数与表格的页面规则不符" in result.stderr
+    assert f"{annexes.VOUCHER.folder} 的" in result.stderr and "多半是模板改动后一页放不下" in result.stderr
+    assert annexes.REGISTRATION.folder + " 的" not in result.stderr

@@ -48,7 +48,7 @@ SHOWN_PDFS = 20
 EXIT_CODES = f"""\b
 退出码：
   0    完成
-  {EXIT_PROBLEMS}    记录（或导入表格的行）有问题；或 --keep-going 时有单位不完整
+  {EXIT_PROBLEMS}    记录（或导入表格的行）有问题；--keep-going 时有单位不完整；或 PDF 的页数与表格的页面规则不符
   {EXIT_USAGE}    用法不对：选项、文件夹、文件或模板不是命令要的
   {EXIT_ENVIRONMENT}    运行环境的问题：没有 LibreOffice、文件夹无法写入、PDF 未生成
   {EXIT_INTERNAL}   formkit 内部错误（请告诉维护者）
@@ -392,9 +392,11 @@ def render(
     if len(report.warnings) > len(shown):
         _err(f"另有 {len(report.warnings) - len(shown)} 处警告（运行 formkit check 查看）。")
     if report.pdf_pages:
-        _err(f"有 {len(report.pdf_pages)} 个 PDF 的页数与表格的页面规则不符：")
+        _err(f"有 {len(report.pdf_pages)} 个 PDF 的页数与表格的页面规则不符，打印前请打开核对：")
         for path, why in report.pdf_pages:
             _err(f"  {out / path}：{why}")
+        for line in _page_hints(report):
+            _err(line)
     if report.pdf_failed:
         _err(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：")
         for path, why in report.pdf_failed:
@@ -407,6 +409,25 @@ def render(
         sys.exit(EXIT_PROBLEMS)
     if report.pdf_failed:
         sys.exit(EXIT_ENVIRONMENT)
+    if report.pdf_pages:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _page_hints(report: api.RenderReport) -> list[str]:
+    """A line per annex folder most of whose documents break the page rules: the template,
+    not the records, is then the likely cause (a clerk's edit that no longer fits a page)."""
+    from collections import Counter
+
+    wrong = Counter(Path(path).parent for path, _ in report.pdf_pages)
+    lines = []
+    for folder, n in sorted(wrong.items()):
+        documents = sum(1 for f in report.files if f.parent == folder and f.suffix == ".docx")
+        if n >= 2 and n * 2 >= documents:
+            lines.append(
+                f"  {folder} 的 {documents} 份文档里有 {n} 份页数不符：多半是模板改动后一页放不下"
+                "（改短文字、调小字号或行距，再运行 formkit render --pdf 核对）。"
+            )
+    return lines
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
