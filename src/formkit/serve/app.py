@@ -43,6 +43,7 @@ from formkit.serve.binding import attach_problems, bind, sections
 from formkit.serve.folder import Folder, FolderState, RecordFile, record_kind
 from formkit.serve.forms import apply_form, changed_fields
 from formkit.serve.jobs import Renderer, pdf_available, preview
+from formkit.serve.outputs import draft_summaries, unit_documents
 from formkit.serve.pagetext import (
     check_value,
     diff_lines,
@@ -169,59 +170,10 @@ class Pages:
             missing=missing,
             title=view.title,
             created=request.query_params.get("created") == "1",
-            documents=self.documents(view),
-            summaries=self.summaries(view),
+            documents=unit_documents(self.folder.out, view),
+            summaries=draft_summaries(self.folder.out, view),
             doc_names={_core.REGISTRATION_DIR: "登记表", _core.VOUCHER_DIR: "凭证", _core.WEEKLY_DIR: "周报表"},
         )
-
-    def documents(self, view: Any) -> dict[str, list[dict[str, str]]]:
-        """The unit's rendered files, by folder, with PDF and preview where there are."""
-        base = self.folder.out / view.output
-        groups: dict[str, list[dict[str, str]]] = {}
-        if not base.is_dir():
-            return groups
-        for path in sorted(base.rglob("*")):
-            if not path.is_file() or path.suffix.lower() == ".pdf" or path.name.startswith(".") or path.name == "formkit-manifest.json":
-                continue
-            rel = path.relative_to(self.folder.out).as_posix()
-            inner = path.relative_to(base)
-            group = inner.parts[0] if len(inner.parts) > 1 else "本单位"
-            if len(inner.parts) > 2:
-                continue  # the packet's own files: the zip stands for them
-            pdf = path.with_suffix(".pdf")
-            groups.setdefault(group, []).append(
-                {
-                    "name": path.name,
-                    "rel": rel,
-                    "pdf": pdf.relative_to(self.folder.out).as_posix() if pdf.is_file() else "",
-                }
-            )
-        return groups
-
-    def summaries(self, view: Any) -> dict[str, dict[str, str]]:
-        """The packets of the unit whose 活动小结 is formkit's draft, by the packet's folder
-        name (as :meth:`documents` groups it): the draft (relative to the output folder),
-        where the finished one goes, and ``waiting`` when it is there but newer than the
-        packet (rendering again puts it in)."""
-        base = self.folder.out / view.output
-        finished = view.folder / _core.SUMMARY_FILE
-        found: dict[str, dict[str, str]] = {}
-        if not base.is_dir():
-            return found
-        for archive in sorted(base.glob("*.zip")):
-            draft = archive.with_suffix("") / _core.SUMMARY_FILE
-            if not draft.is_file():
-                continue
-            waiting = finished.is_file() and finished.stat().st_mtime_ns > archive.stat().st_mtime_ns
-            if finished.is_file() and not waiting:
-                continue
-            found[archive.stem] = {
-                "zip": archive.name,
-                "draft": draft.relative_to(self.folder.out).as_posix(),
-                "finished": str(finished),
-                "waiting": "1" if waiting else "",
-            }
-        return found
 
     async def record(self, request: Request) -> Response:
         """A record's form, with formkit's problems beside the fields."""
