@@ -77,3 +77,22 @@ def test_a_long_name_is_set_smaller_on_both_render_paths() -> None:
     xml = zipfile.ZipFile(TEMPLATES / annexes.REGISTRATION.template).read("word/document.xml")
     assert b"formkit_fit_size" not in xml and b"FORMKITFIT" not in xml
     etree.fromstring(zipfile.ZipFile(io.BytesIO(fast)).read("word/document.xml"))
+
+
+def test_a_unit_name_a_little_too_long_for_its_line_is_set_smaller() -> None:
+    """附件1's 所在单位 is a left-aligned cell of nine characters at 12 pt: a ten-character
+    name printed one character on a line of its own ("厦门某某机械有限公/司")."""
+    from formkit.forms.context import voucher_context
+
+    template = FormTemplate(TEMPLATES / annexes.VOUCHER.template)
+    records = api.check(ROOT / "records")
+    unit = records.units[0]
+    paid = next(w for w in unit.workers if w.worker.payment)
+    worker = paid.worker.model_dump(by_alias=True)
+    worker["慰问"]["所在单位"] = "厦门某某机械有限公司"
+    context = voucher_context(records.campaign.model_dump(by_alias=True), unit.unit.model_dump(by_alias=True), worker)
+    (size,) = _sizes_of(template.render(context), "厦门某某机械有限公司")
+    assert 18 <= int(size) < 24
+    worker["慰问"]["所在单位"] = "厦门某某机械有限公司第二分公司所属第三车间"  # too long for any step: wraps at its size
+    context = voucher_context(records.campaign.model_dump(by_alias=True), unit.unit.model_dump(by_alias=True), worker)
+    assert _sizes_of(template.render(context), worker["慰问"]["所在单位"]) == {"24"}

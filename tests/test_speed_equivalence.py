@@ -38,6 +38,7 @@ from docxread import all_text
 from formkit import api
 from formkit.documents.body import split_final_sectpr, split_first_paragraph
 from formkit.documents.deflate import crc32_combine
+from formkit.documents.fitting import mark_fitting
 from formkit.documents.printfile import print_file_bytes, print_frame, print_piece, section_break
 from formkit.documents.template import FormTemplate, document_bytes
 from formkit.documents.zipio import read_members, zip_bytes
@@ -256,6 +257,10 @@ def test_print_file_from_pieces_equals_the_python_docx_concatenation(templates, 
     old = PrintFile()
     for context in contexts:
         reference = DocxTemplate(io.BytesIO(template.data))
+        reference.init_docx()
+        fitting = mark_fitting(reference.docx.element.body)  # values fitted to their cells, as FormTemplate does
+        patch = reference.patch_xml
+        reference.patch_xml = lambda xml, patch=patch, fitting=fitting: fitting.apply(patch(xml))
         reference.render(context, jinja_env=template.env, autoescape=True)
         old.add(reference)
     docs = [template.render_fast(c) for c in contexts]

@@ -1,13 +1,15 @@
 """Cells that fit their values: a value too wide for its cell's line is set smaller, in steps.
 
 A form's cell holds a name, a 民族, a vocabulary value of the 填表说明 on one line (issue 13:
-"王建·阿不都" printed as "王建·阿不 / 都" is a different person). The shipped templates give
+"王建·阿不都" printed as "王建·阿不 / 都" is a different person), and a unit's name or an
+address that is a little too long for its line would leave one character on a line of its
+own ("厦门某某机械有限公/司", found by a new user). The shipped templates give
 every such cell the width its longest usual value needs; a longer value (a name of ten
 characters) is set in a smaller size, in steps of half a point, down to :data:`FLOOR` (and
 never below three quarters of the cell's size); a value that fits no step keeps the cell's
 size and wraps, as before.
 
-How it works, for any template: when a template is prepared, every centred table-cell
+How it works, for any template: when a template is prepared, every centred or left-aligned table-cell
 paragraph whose whole text is one value tag (``{{ 姓名 }}``, ``{{ m.民族 }}``) has the size of that
 tag's run replaced by a call of :func:`fitted_size` with the cell's width between its
 margins (twips) and the run's size (half-points); the template file itself is not changed.
@@ -35,6 +37,10 @@ _TAG = re.compile(r"\s*\{\{\s*([A-Za-z_\u3400-\u9fff][\w\u3400-\u9fff]*(?:\.[\w\
 _PLACEHOLDER = "FORMKITFIT{}Z"
 _PLACEHOLDER_RE = re.compile(r"FORMKITFIT(\d+)Z")
 _TWIPS_PER_POINT = 20
+#: Paragraph alignments of the value cells that are fitted: centred (a name, a 民族) and
+#: left-aligned or unaligned (a 所在单位, an address: "厦门某某机械有限公/司" with one
+#: character on a line of its own); justified and right-aligned text is left as it is.
+_FITTED_ALIGNMENTS = ("center", "left", "start")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -147,9 +153,10 @@ def mark_fitting(body: Any) -> Fitting:
     patched the body (:meth:`Fitting.apply`).
 
     A run qualifies when its paragraph lies in a table cell of a fixed width (``w:tcW`` in
-    twips), is centred (a value cell; a left-aligned cell holds text that wraps, such as an
-    address or the 备注), its whole text is one value tag (a name or a dotted path), and the
-    run, the first holding ``{{``, has an explicit ``w:sz``.
+    twips), is centred or left-aligned (:data:`_FITTED_ALIGNMENTS`; a value longer than a
+    line even at three quarters of its size wraps as before, a value with line breaks, such
+    as a 备注, keeps its size), its whole text is one value tag (a name or a dotted path),
+    and the run, the first holding ``{{``, has an explicit ``w:sz``.
     """
     fitting = Fitting()
     for cell in body.iter(qn("w:tc")):
@@ -161,7 +168,7 @@ def mark_fitting(body: Any) -> Fitting:
             text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
             tag = _TAG.fullmatch(text)
             jc = paragraph.find(f"{qn('w:pPr')}/{qn('w:jc')}")
-            if tag is None or jc is None or jc.get(qn("w:val")) != "center":
+            if tag is None or (jc is not None and jc.get(qn("w:val")) not in _FITTED_ALIGNMENTS):
                 continue
             indent = paragraph.find(f"{qn('w:pPr')}/{qn('w:ind')}")
             room = width - sum(_twips(indent, side) or 0 for side in ("w:left", "w:right", "w:start", "w:end"))

@@ -95,8 +95,11 @@ def text_lines(text: str, width_mm: float, size_pt: float = REGISTRATION.size, *
     return count
 
 
-#: The registration form's cells whose text wraps (left-aligned): the others are value cells
-#: whose value is set smaller before it wraps (formkit.documents.fitting).
+#: The registration form's cells whose text wraps (left-aligned): counted here at their full
+#: size, line by line. formkit.documents.fitting sets their value smaller too when that puts
+#: it on one line, so the estimate is on the tall side for them (the page holds at most what
+#: is estimated: rows move to the 续页 early, never overflow). The others are value cells,
+#: counted as fitted.
 WRAPPING = frozenset({"家庭住址", "工作单位", "致困主要原因", "附件文件", "备注", "单位或学校"})
 
 
