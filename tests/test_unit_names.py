@@ -71,7 +71,8 @@ def test_collect_and_schedule_list_both_units(records, tmp_path):
 
 
 def test_a_unit_file_naming_another_unit_is_a_warning(tmp_path):
-    """单位.yaml copied from another unit and not corrected: its name would head every form."""
+    """单位.yaml copied from another unit of the 主送 and not corrected: its name would head
+    every form. A folder named by an abbreviation (市建设工会工委) is not warned about."""
     folder = tmp_path / "records"
     shutil.copytree(ROOT / "records", folder)
     assert not [p for p in api.check(folder).warnings if p.field == "填报单位"]  # the samples agree

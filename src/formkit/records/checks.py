@@ -6,6 +6,7 @@ Also the weekly reports of a unit, and the households recommended for publicity 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,11 +26,13 @@ from formkit.records.walk import UNIT_FILE
 from formkit.records.yamlio import YamlDocument, YamlFileError, load_yaml
 
 
-def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
+def name_units(units: list[UnitRecords], problems: list[Problem], addressees: Sequence[str] = ()) -> None:
     """Give each unit its :attr:`UnitRecords.name`, and report two folders with one 填报单位.
 
-    A 填报单位 other than its folder's name is a warning (a unit file copied from another
-    unit and not corrected prints the other unit's name on every form).
+    A folder named after one unit of the campaign's 主送 whose 单位.yaml names another is a
+    warning (a unit file copied from another unit and not corrected prints that unit's name
+    on every form); a folder named otherwise (an abbreviation: 市建设工会工委 for
+    厦门市建设工会工作委员会) is the staff's choice.
 
     Two unit folders whose 单位.yaml give the same 填报单位 would render, publish and export
     into the same folders, one over the other. It is an error in each 单位.yaml, naming the
@@ -39,7 +42,7 @@ def name_units(units: list[UnitRecords], problems: list[Problem]) -> None:
     taken: dict[str, UnitRecords] = {}
     for unit in units:
         name = safe_name(unit.unit.name, unit.folder.name)
-        if unit.unit.name and unit.folder.name != unit.unit.name:
+        if unit.folder.name in addressees and unit.unit.name in addressees and unit.folder.name != unit.unit.name:
             problems.append(
                 problem(
                     unit.path,

@@ -366,7 +366,7 @@ def load_records(root: Path | str) -> RecordSet:
         records.weeks.sort(key=lambda w: (w.report.day, w.path))
         units.append(records)
 
-    name_units(units, problems)
+    name_units(units, problems, campaign.addressees if campaign is not None else ())
     record_set = RecordSet(root, campaign, units, problems)
     for records in units:
         missing = record_set.missing_weeks(records)
