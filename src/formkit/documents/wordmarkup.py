@@ -57,6 +57,7 @@ _INSERTED = (_W + "ins", _W + "moveTo")
 _DELETED = (_W + "del", _W + "moveFrom")
 _TAGGISH = re.compile("[{\uff5b][{\uff5b%\uff05#]|[%\uff05}\uff5d#][}\uff5d]")
 _STRAY_CLOSE = re.compile("[}\uff5d][}\uff5d]|[%\uff05][}\uff5d]")
+_BRACES = ("}", "\uff5d")
 _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 ACCEPT_ALL = "请在 Word 中接受所有修订后再保存（审阅 → 接受 → 接受所有修订）"
 
@@ -441,13 +442,26 @@ def _unclosed(where: str, typed: str, span: Span) -> Note:
 
 
 def _stray_closers(text: str, spans: list[Span], where: str, notes: list[Note]) -> None:
-    """A ``}}`` or ``%}`` outside every tag: its opening half is missing, and it prints as typed."""
+    """A ``}}`` or ``%}`` outside every tag: its opening half is missing, and it prints as typed;
+    so does a single ``}`` right after a tag (``{{ 姓名 }}}``, a slip of the finger)."""
     masked = list(text)
     for span in spans:
         masked[span.start : span.end] = " " * (span.end - span.start)
     for found in _STRAY_CLOSE.finditer("".join(masked)):
         before = text[max(0, found.start() - 12) : found.end()]
         notes.append(Note(where, before, f"“{found.group(0)}”前面没有对应的开头，会原样印在表上", "补上开头的 {{ 或 {%，或删去它"))
+    for span in spans:
+        after = text[span.end : span.end + 1] if span.closed else ""
+        if after and after in _BRACES and text[span.end + 1 : span.end + 2] not in _BRACES:
+            typed = text[span.start : span.end]
+            notes.append(
+                Note(
+                    where,
+                    typed + after,
+                    f"标签后面多了一个“{after}”，会原样印在表上（紧跟在填入的内容后面）",
+                    f"删去多出的“{after}”：{typed}",
+                )
+            )
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""What a fresh user editing templates ran into: a stray brace, a required tag deleted, a
+loop's variable outside its loop, a silent check, the suggestions, a copy under another name."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from formkit import api
+from formkit.domain import annexes
+from formkit.errors import Problem
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+RECORDS = ROOT / "records"
+VOUCHER = annexes.VOUCHER.template
+ROSTER = annexes.ROSTER.template
+REGISTRATION = annexes.REGISTRATION.template
+WEEKLY = annexes.WEEKLY.template
+
+
+def edited(tmp_path: Path, annex: str, *changes: tuple[str, str]) -> Path:
+    """A copy of templates/ with ``annex``'s document.xml text changed (each old → new, once)."""
+    folder = tmp_path / "mytpl"
+    if not folder.exists():
+        shutil.copytree(TEMPLATES, folder)
+    path = folder / annex
+    with zipfile.ZipFile(path) as zin:
+        items = [(item, zin.read(item)) for item in zin.infolist()]
+    with zipfile.ZipFile(path, "w") as zout:
+        for item, data in items:
+            if item.filename == "word/document.xml":
+                for old, new in changes:
+                    assert old.encode() in data, old
+                    data = data.replace(old.encode(), new.encode(), 1)
+            zout.writestr(item, data)
+    return folder
+
+
+def only(problems: list[Problem], severity: str, field: str, *fragments: str) -> Problem:
+    found = [p for p in problems if p.severity == severity and p.field == field and all(f in p.message + p.allowed for f in fragments)]
+    assert len(found) == 1, "\n".join(p.format() for p in problems) or "no problem"
+    return found[0]
+
+
+def test_the_shipped_templates_have_no_problem():
+    assert api.preflight(TEMPLATES) == []
+
+
+def test_a_stray_brace_after_a_tag_is_a_warning(tmp_path: Path):
+    folder = edited(tmp_path, VOUCHER, ("{{ 姓名 }}", "{{ 姓名 }}}"))
+    problems = api.preflight(folder)
+    found = only(problems, "warning", "表格1 第1行 第2格", "{{ 姓名 }}}", "多了一个“}”", "删去多出的“}”：{{ 姓名 }}")
+    assert found.path == folder / VOUCHER
+    assert len(problems) == 1
+    # two braces too many are the stray closer they always were, told once
+    folder = edited(tmp_path / "two", VOUCHER, ("{{ 姓名 }}", "{{ 姓名 }}}}"))
+    assert [p.message for p in api.preflight(folder)] == ["标签“{{ 姓名 }}}}”：“}}”前面没有对应的开头，会原样印在表上"]
