@@ -57,3 +57,38 @@ def test_a_stray_brace_after_a_tag_is_a_warning(tmp_path: Path):
     # two braces too many are the stray closer they always were, told once
     folder = edited(tmp_path / "two", VOUCHER, ("{{ 姓名 }}", "{{ 姓名 }}}}"))
     assert [p.message for p in api.preflight(folder)] == ["标签“{{ 姓名 }}}}”：“}}”前面没有对应的开头，会原样印在表上"]
+
+
+def test_a_deleted_required_tag_is_a_warning(tmp_path: Path):
+    folder = edited(tmp_path, VOUCHER, ("{{资助金额}}", ""))
+    problems = api.preflight(folder)
+    found = only(problems, "warning", "全文", "模板里没有 {{ 资助金额 }}", "附件1 慰问金发放凭证上这一项会空着", "写上 {{ 资助金额 }}")
+    assert found.path == folder / VOUCHER
+    assert len(problems) == 1
+    # the render still goes on, and says it
+    report = api.render(RECORDS, tmp_path / "out", templates=folder)
+    assert found in report.warnings
+
+
+def test_a_required_value_inside_a_loop_is_found_through_its_list(tmp_path: Path):
+    folder = edited(tmp_path, ROSTER, ("{{ r.身份证号 }}", ""), ("{{ 合计.帮扶金额 }}", "{{ 合计.帮扶金额大写 }}"))
+    problems = api.preflight(folder)
+    assert sorted(p.message for p in problems) == [
+        "模板里没有 {{ r.身份证号 }}：附件2 中央财政帮扶专项资金实名制发放凭证汇总表上这一项会空着（标签可能被误删了）",
+        "模板里没有 {{ 合计.帮扶金额 }}：附件2 中央财政帮扶专项资金实名制发放凭证汇总表上这一项会空着（标签可能被误删了）",
+    ]
+    # the rows of the whole roster rather than of each page: still the same values
+    folder = edited(tmp_path / "all rows", ROSTER, ("{%tr for r in 页.行 %}", "{%tr for r in 行 %}"))
+    assert api.preflight(folder) == []
+
+
+def test_the_required_values_are_the_numbered_items_of_the_form():
+    """附件3: every item of the 填表说明 (1–21) the worker's record has, and the name."""
+    import re
+
+    from formkit.domain.models import Worker
+    from formkit.forms.tagnames import REQUIRED
+
+    items = {f.alias for f in Worker.model_fields.values() if re.search(r"填表说明第\d+项", f.description or "")}
+    required = {paths[0] for _, paths in REQUIRED["registration"]}
+    assert required == (items - {"家庭成员"}) | {"家庭成员行", "姓名"}

@@ -199,6 +199,24 @@ def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedE
     return list(dict.fromkeys(problems))
 
 
+def used_names(tags: Sequence[Tag], shape: Shape, env: SandboxedEnvironment) -> set[str]:
+    """Every name path the tags print or test, in every part (dropped tags left out): ``姓名``,
+    ``低保.起年``; a loop's item as its list with ``[]`` (``{{ r.姓名 }}`` in
+    ``{%tr for r in 页.行 %}`` in ``{%p for 页 in 分页 %}``: ``分页[].行[].姓名``). The tags must
+    have passed :func:`syntax_problems`."""
+    used: set[str] = set()
+    for part in dict.fromkeys(t.part for t in tags):
+        kept = [t for t in tags if t.part == part and not t.dropped]
+        try:
+            tree = env.parse("\n".join(_stand_in(t) if t.broken else jinja_source(t.text) for t in kept))
+        except TemplateSyntaxError:
+            continue
+        walker = _Names(Path(), kept, shape, env, "")
+        walker.walk(tree)
+        used |= walker.used
+    return used
+
+
 def _stand_in(tag: Tag) -> str:
     """What a broken tag (refused already) counts as when the names are walked: the same
     opening, middle or closing of a block, else nothing."""
@@ -229,6 +247,8 @@ class _Names:
         self.path, self.tags, self.shape, self.env, self.label = path, tags, shape, env, label
         self.problems: list[Problem] = []
         self.assigned: set[str] = set()
+        self.used: set[str] = set()  # name paths (used_names)
+        self.origins: dict[str, str] = {}  # a loop item's label → its list's path
 
     def problem(self, node: nodes.Node, message: str, allowed: str = "") -> None:
         index = min(max(getattr(node, "lineno", 1) - 1, 0), len(self.tags) - 1)
@@ -264,6 +284,9 @@ class _Names:
             if isinstance(node.target, nodes.Name):
                 inner[node.target.name] = item
                 inner_labels[node.target.name] = f"{node.target.name}（{self.describe(node.iter, labels)} 的每一项）"
+                origin = self.name_path(node.iter, labels)
+                if origin:
+                    self.origins[inner_labels[node.target.name]] = origin + "[]"
             else:
                 for name in node.target.find_all(nodes.Name):
                     inner[name.name] = ANY
@@ -316,7 +339,21 @@ class _Names:
             return f"{self.describe(node.node, labels)}[{node.arg.value!r}]"
         return "这一项"
 
+    def name_path(self, node: nodes.Node, labels: dict[str, str]) -> str:
+        """A name path as :func:`used_names` gives it ("" for anything else)."""
+        if isinstance(node, nodes.Name):
+            return self.origins.get(labels.get(node.name, ""), node.name)
+        if isinstance(node, nodes.Getattr):
+            base = self.name_path(node.node, labels)
+            return f"{base}.{node.attr}" if base else ""
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            base = self.name_path(node.node, labels)
+            return f"{base}.{node.arg.value}" if base else ""
+        return ""
+
     def expr(self, node: nodes.Node, scope: dict[str, Shape], labels: dict[str, str]) -> Shape:
+        if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            self.used.add(self.name_path(node, labels))
         if isinstance(node, nodes.Name):
             return self.name(node, scope)
         if isinstance(node, nodes.Getattr):
