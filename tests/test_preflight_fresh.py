@@ -92,3 +92,29 @@ def test_the_required_values_are_the_numbered_items_of_the_form():
     items = {f.alias for f in Worker.model_fields.values() if re.search(r"填表说明第\d+项", f.description or "")}
     required = {paths[0] for _, paths in REQUIRED["registration"]}
     assert required == (items - {"家庭成员"}) | {"家庭成员行", "姓名"}
+
+
+def test_a_loop_variable_outside_its_loop_is_an_error(tmp_path: Path):
+    folder = edited(tmp_path, ROSTER, (">合计<", ">合计{{ r.姓名 }}<"))
+    problems = api.preflight(folder)
+    found = only(
+        problems,
+        "error",
+        "表格1 第6行 第1格",
+        "{{ r.姓名 }}",
+        "“r”是循环“{%tr for r in 页.行 %}”（表格1 第2行 第1格）的变量，在这个循环外面没有值",
+        "把标签移到 {%tr for r in 页.行 %} 与 {%tr endfor %} 之间的行里",
+    )
+    assert found.path == folder / ROSTER and len(problems) == 1
+
+
+def test_a_value_in_the_row_of_a_row_statement_is_a_warning(tmp_path: Path):
+    """docxtpl replaces the whole row of {%tr endfor %} by the statement: the tag never prints."""
+    folder = edited(tmp_path, ROSTER, (">{%tr endfor %}<", ">{%tr endfor %}{{ r.姓名 }}<"))
+    problems = api.preflight(folder)
+    only(problems, "warning", "表格1 第4行 第1格", "{{ r.姓名 }}", "和“{%tr endfor %}”在同一行", "印不出来", "把它移到别的行")
+    assert len(problems) == 1
+    folder = edited(tmp_path / "p", ROSTER, (">{%p endfor %}<", ">{%p endfor %}{{ 填报单位 }}<"))
+    problems = api.preflight(folder)
+    only(problems, "warning", "第5段", "{{ 填报单位 }}", "和“{%p endfor %}”在同一段")
+    assert len(problems) == 1

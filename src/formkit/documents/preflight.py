@@ -249,12 +249,19 @@ class _Names:
         self.assigned: set[str] = set()
         self.used: set[str] = set()  # name paths (used_names)
         self.origins: dict[str, str] = {}  # a loop item's label → its list's path
+        self.loops: dict[str, Tag] = {}  # a loop's variable → the tag of its first loop
 
     def problem(self, node: nodes.Node, message: str, allowed: str = "") -> None:
-        index = min(max(getattr(node, "lineno", 1) - 1, 0), len(self.tags) - 1)
-        self.problems.append(tag_problem(self.path, self.tags[index], message, allowed))
+        self.problems.append(tag_problem(self.path, self.tag_of(node), message, allowed))
+
+    def tag_of(self, node: nodes.Node) -> Tag:
+        return self.tags[min(max(getattr(node, "lineno", 1) - 1, 0), len(self.tags) - 1)]
 
     def walk(self, tree: nodes.Template) -> None:
+        for loop in tree.find_all(nodes.For):
+            targets = [loop.target] if isinstance(loop.target, nodes.Name) else loop.target.find_all(nodes.Name)
+            for target in targets:
+                self.loops.setdefault(target.name, self.tag_of(loop))
         for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.Macro, nodes.Import, nodes.FromImport)):
             for name in node.find_all(nodes.Name):
                 if name.ctx in ("store", "param"):
@@ -392,6 +399,17 @@ class _Names:
             return ANY
         if node.name == "loop":
             self.problem(node, "loop 只能用在 for 循环里面")
+            return ANY
+        if node.name in self.loops:
+            opener = self.loops[node.name]
+            letter = docxtpl_letter(opener.text)
+            closer = f"{{%{letter} endfor %}}" if letter else "{% endfor %}"
+            between = {"tr": "之间的行里", "tc": "之间的格里", "p": "之间的段落里"}.get(letter, "之间")
+            self.problem(
+                node,
+                f"“{node.name}”是循环“{opener.shown.strip()}”（{opener.where}）的变量，在这个循环外面没有值（印出来是空的）",
+                f"把标签移到 {opener.shown.strip()} 与 {closer} {between}",
+            )
             return ANY
         names = [*self.shape.fields, *scope]
         self.problem(
