@@ -118,3 +118,20 @@ def test_a_value_in_the_row_of_a_row_statement_is_a_warning(tmp_path: Path):
     problems = api.preflight(folder)
     only(problems, "warning", "第5段", "{{ 填报单位 }}", "和“{%p endfor %}”在同一段")
     assert len(problems) == 1
+
+
+def test_check_says_the_templates_were_read(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from formkit.cli import main
+
+    folder = tmp_path / "mytpl"
+    shutil.copytree(TEMPLATES, folder)
+    result = CliRunner().invoke(main, ["check", str(RECORDS), "--templates", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"模板：{folder} 里 6 个模板，0 处问题。" in result.output.splitlines()
+    folder = edited(tmp_path / "one", VOUCHER, ("{{ 姓名 }}", "{{ 姓名 }}}"))
+    result = CliRunner().invoke(main, ["check", str(RECORDS), "--templates", str(folder)])
+    assert f"模板：{folder} 里 6 个模板，1 处问题（0 处错误，1 处警告）。" in result.output.splitlines()
+    # without --templates, nothing about templates
+    assert "模板：" not in CliRunner().invoke(main, ["check", str(RECORDS)]).output

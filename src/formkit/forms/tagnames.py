@@ -166,6 +166,14 @@ def missing_values(template: FormTemplate, kind: str, label: str) -> list[Proble
     return problems
 
 
+def template_files(folder: Path) -> list[Path]:
+    """The templates of ``folder`` that ``formkit check --templates`` reads and finds there:
+    the annexes (:data:`~formkit.domain.annexes.RENDERED`), the notices (``通知*.docx``) and
+    the 活动小结."""
+    found = [folder / d.template for d in (*annexes.RENDERED, annexes.SUMMARY)] + sorted(folder.glob("通知*.docx"))
+    return [path for path in found if path.is_file()]
+
+
 def check_templates(folder: Path, *, every: bool = False) -> tuple[dict[str, FormTemplate], list[Problem]]:
     """Read the templates of ``folder`` and check every tag against the names of its form.
 
