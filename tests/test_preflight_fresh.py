@@ -135,3 +135,26 @@ def test_check_says_the_templates_were_read(tmp_path: Path):
     assert f"模板：{folder} 里 6 个模板，1 处问题（0 处错误，1 处警告）。" in result.output.splitlines()
     # without --templates, nothing about templates
     assert "模板：" not in CliRunner().invoke(main, ["check", str(RECORDS)]).output
+
+
+def test_a_name_cut_by_a_space_is_told_the_name_its_words_make(tmp_path: Path):
+    folder = edited(tmp_path, VOUCHER, ("{{ 姓名 }}", "{{ 姓 名 }}"))
+    problems = api.preflight(folder)
+    only(problems, "error", "表格1 第1行 第2格", "{{ 姓 名 }}", "读到“名”时标签应该结束了", "是不是“姓名”？名字中间不要有空格：{{ 姓名 }}")
+    assert len(problems) == 1
+    # words that make no name are told as before
+    folder = edited(tmp_path / "two", VOUCHER, ("{{ 姓名 }}", "{{ 姓名 性别 }}"))
+    only(api.preflight(folder), "error", "表格1 第1行 第2格", "{{ 姓名 性别 }}", "分成两个标签，或用 ~ 连起来")
+    # a loop item's sub-name
+    folder = edited(tmp_path / "row", ROSTER, ("{{ r.姓名 }}", "{{ r.姓 名 }}"))
+    only(api.preflight(folder), "error", "表格1 第3行 第2格", "是不是“r.姓名”？")
+
+
+def test_an_unclosed_block_is_told_the_closing_tag_of_its_own_form(tmp_path: Path):
+    folder = edited(tmp_path, WEEKLY, (">{%p endif %}<", "><"))
+    problems = api.preflight(folder)
+    only(problems, "error", "第7段", "{%p if 案例说明 %}", "没有对应的 {%p endif %}", "写上 {%p endif %}")
+    assert len(problems) == 1
+    folder = edited(tmp_path / "tr", ROSTER, (">{%tr endif %}<", "><"))
+    problems = api.preflight(folder)
+    only(problems, "error", "第5段", "{%p endfor %}", "与前面的“{%tr if 页.末页 %}”（表格1 第5行 第1格）不配对", "先写 {%tr endif %} 结束")

@@ -81,16 +81,19 @@ def _is_block_set(source: str) -> bool:
     return _statement(source) == "set" and "=" not in source
 
 
-def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment) -> list[Problem]:
+def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment, shape: Shape | None = None) -> list[Problem]:
     """Every tag read on its own, then the blocks of each part paired; [] when all is well.
 
     A block's ``{%p``, ``{%tr`` or ``{%tc`` letter must be the same on its opening, middle
     and closing tags (docxtpl removes a whole paragraph, row or cell for each of them).
+    Given the ``shape`` of the form's names, a name cut by a space (``{{ 姓 名 }}``) is told
+    the name its words make.
     """
+    known = _all_names(shape) if shape is not None else frozenset()
     problems: list[Problem] = []
     for tag in tags:
         if not tag.dropped and not tag.broken:
-            problems += _alone(path, tag, env)
+            problems += _alone(path, tag, env, known)
     if problems:
         return problems
     for part in dict.fromkeys(t.part for t in tags):
@@ -98,7 +101,34 @@ def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment) 
     return problems
 
 
-def _alone(path: Path, tag: Tag, env: SandboxedEnvironment) -> list[Problem]:
+def _all_names(shape: Shape) -> frozenset[str]:
+    """Every name and sub-name of a shape, at any depth (a list's items' too)."""
+    names: set[str] = set()
+    pending = [shape]
+    while pending:
+        current = pending.pop()
+        names.update(current.fields)
+        pending += current.fields.values()
+        if current.item is not None:
+            pending.append(current.item)
+    return frozenset(names)
+
+
+_JOINED = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.S)
+_NAME_PATH = re.compile(r"^\w+(?:\.\w+)*$")
+
+
+def _joined(source: str, known: frozenset[str]) -> str:
+    """The name a ``{{ … }}`` tag's words make without their spaces (``{{ 姓 名 }}``: 姓名)
+    when its last part is a name of the form, else ""."""
+    found = _JOINED.match(source)
+    if found is None or not re.search(r"\w\s+\w", found.group(1)):
+        return ""
+    joined = re.sub(r"\s+", "", found.group(1))
+    return joined if _NAME_PATH.match(joined) and joined.rsplit(".", 1)[-1] in known else ""
+
+
+def _alone(path: Path, tag: Tag, env: SandboxedEnvironment, names: frozenset[str] = frozenset()) -> list[Problem]:
     source = jinja_source(tag.text)
     if not source or source.startswith("{#"):
         return []
@@ -118,6 +148,9 @@ def _alone(path: Path, tag: Tag, env: SandboxedEnvironment) -> list[Problem]:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
         message, allowed = syntax_message(exc)
+        joined = _joined(source, names)
+        if joined:
+            allowed = f"是不是“{joined}”？名字中间不要有空格：{{{{ {joined} }}}}"
         return [tag_problem(path, tag, message, allowed)]
     problems = []
     for node in tree.find_all((nodes.Filter, nodes.Test)):
@@ -150,11 +183,13 @@ def _blocks(path: Path, tags: list[Tag]) -> list[Problem]:
                             path,
                             tag,
                             f"与前面的“{opener.shown.strip()}”（{opener.where}）不配对",
-                            f"先写 {{% {_OPENERS[stack[-1][0]]} %}} 结束“{opener.shown.strip()}”",
+                            f"先写 {_written(_OPENERS[stack[-1][0]], opener)} 结束“{opener.shown.strip()}”",
                         )
                     )
                 else:
-                    problems.append(tag_problem(path, tag, "前面没有对应的开头", f"删去它，或在前面补上 {{% {allowed_openers[0]} … %}}"))
+                    problems.append(
+                        tag_problem(path, tag, "前面没有对应的开头", f"删去它，或在前面补上 {_written(f'{allowed_openers[0]} …', tag)}")
+                    )
                 return problems
             opener = stack[-1][1]
             if docxtpl_letter(opener.text) != docxtpl_letter(tag.text):
@@ -171,8 +206,16 @@ def _blocks(path: Path, tags: list[Tag]) -> list[Problem]:
             if word in _CLOSERS:
                 stack.pop()
     for word, tag in stack:
-        problems.append(tag_problem(path, tag, f"没有对应的 {{% {_OPENERS[word]} %}}", f"在该结束的地方写上 {{% {_OPENERS[word]} %}}"))
+        closer = _written(_OPENERS[word], tag)
+        problems.append(tag_problem(path, tag, f"没有对应的 {closer}", f"在该结束的地方写上 {closer}"))
     return problems
+
+
+def _written(statement: str, like: Tag) -> str:
+    """``statement`` as a tag with the docxtpl letter of ``like`` (``{%p endif %}`` for a
+    ``{%p if … %}``), the form that pairs with it."""
+    letter = docxtpl_letter(like.text)
+    return f"{{%{letter} {statement} %}}" if letter else f"{{% {statement} %}}"
 
 
 def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedEnvironment, label: str) -> list[Problem]:
