@@ -158,3 +158,21 @@ def test_an_unclosed_block_is_told_the_closing_tag_of_its_own_form(tmp_path: Pat
     folder = edited(tmp_path / "tr", ROSTER, (">{%tr endif %}<", "><"))
     problems = api.preflight(folder)
     only(problems, "error", "第5段", "{%p endfor %}", "与前面的“{%tr if 页.末页 %}”（表格1 第5行 第1格）不配对", "先写 {%tr endif %} 结束")
+
+
+def test_a_docx_under_another_name_is_a_warning(tmp_path: Path):
+    folder = tmp_path / "mytpl"
+    shutil.copytree(TEMPLATES, folder)
+    copy = folder / "附件1_慰问金发放凭证 - 副本.docx"
+    shutil.copy(TEMPLATES / VOUCHER, copy)
+    (folder / "~$件1_慰问金发放凭证.docx").write_bytes(b"lock")  # Word's lock file: passed over
+    shutil.copy(TEMPLATES / VOUCHER, folder / "说明.docx")
+    problems = api.preflight(folder)
+    found = only(
+        problems, "warning", "文件", "不是 formkit 要读的模板", "像是 附件1_慰问金发放凭证.docx 的副本", "改名为 附件1_慰问金发放凭证.docx"
+    )
+    assert found.path == copy
+    other = [p for p in problems if p.path.name == "说明.docx"]
+    assert len(other) == 1 and "副本" not in other[0].message
+    assert all(name in other[0].allowed for name in ("附件2_实名制发放凭证汇总表.docx", "活动小结.docx", "通知*.docx"))
+    assert len(problems) == 2

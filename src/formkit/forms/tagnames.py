@@ -174,6 +174,33 @@ def template_files(folder: Path) -> list[Path]:
     return [path for path in found if path.is_file()]
 
 
+def stray_files(folder: Path) -> list[Problem]:
+    """A warning for each .docx of ``folder`` that is none of the templates formkit reads
+    (Explorer's "… - 副本.docx", a renamed copy: the clerk's edits may be there, and would
+    never print). Word's lock files (``~$…``) are passed over."""
+    expected = [d.template for d in (*annexes.RENDERED, annexes.SUMMARY)]
+    problems = []
+    for path in sorted(folder.glob("*")):
+        if path.suffix.lower() != ".docx" or path.name.startswith("~$") or path.name in expected or path.name.startswith("通知"):
+            continue
+        copy_of = next((name for name in expected if path.stem.startswith(Path(name).stem)), "")
+        problems.append(
+            Problem(
+                path,
+                0,
+                "文件",
+                "这个文件不是 formkit 要读的模板，不会被使用"
+                + (f"（像是 {copy_of} 的副本）" if copy_of else "")
+                + "：如果你的修改在这个文件里，它们不会印出来",
+                (f"要用它，请把它改名为 {copy_of}（替换原来的文件）；" if copy_of else "")
+                + "模板的文件名要是："
+                + "、".join([*expected, "通知*.docx"]),
+                "warning",
+            )
+        )
+    return problems
+
+
 def check_templates(folder: Path, *, every: bool = False) -> tuple[dict[str, FormTemplate], list[Problem]]:
     """Read the templates of ``folder`` and check every tag against the names of its form.
 
@@ -187,7 +214,7 @@ def check_templates(folder: Path, *, every: bool = False) -> tuple[dict[str, For
         (the templates of :data:`~formkit.domain.annexes.RENDERED` that could be read, by kind; every problem, errors and warnings,
         each naming the template, where the tag is and the tag).
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = stray_files(folder) if folder.is_dir() else []
     loaded: dict[str, FormTemplate] = {}
     for document in annexes.RENDERED:
         shape = shapes().get(document.kind)
