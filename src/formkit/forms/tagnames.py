@@ -149,9 +149,12 @@ def _load(path: Path, problems: list[Problem], names: tuple[Shape, str] | None =
 def missing_values(template: FormTemplate, kind: str, label: str) -> list[Problem]:
     """A warning for each value of :data:`REQUIRED` that none of the template's tags prints
     (a tag deleted by mistake prints an empty box, and nothing else would tell)."""
-    used = used_names(template.tags, shapes()[kind], template.env)
+    shape = shapes().get(kind)
+    if kind not in REQUIRED or shape is None:  # a kind without a list (a new annex): nothing to miss
+        return []
+    used = used_names(template.tags, shape, template.env)
     problems = []
-    for shown, paths in REQUIRED.get(kind, ()):
+    for shown, paths in REQUIRED[kind]:
         if not any(u == p or u.startswith((p + ".", p + "[")) for u in used for p in paths):
             problems.append(
                 Problem(
