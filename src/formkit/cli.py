@@ -37,6 +37,7 @@ from formkit.errors import (
     os_reason,
 )
 from formkit.exchange.sheetexport import CSV_FORMS
+from formkit.forms.tagnames import template_files
 
 clitext.install()  # before the commands below are defined: click reads some of its words then
 
@@ -251,6 +252,13 @@ def check(records: Path, templates: Path | None) -> None:
     record_set = api.check(records, templates=templates)
     for line in _problem_lines(record_set.problems):
         _out(line)
+    if templates is not None:  # the templates were read: say so, and how many (issue: a silent check)
+        own = [p for p in record_set.problems if Path(p.path).parent == templates]
+        errors = sum(1 for p in own if p.is_error)
+        _out(
+            f"模板：{templates} 里 {len(template_files(templates))} 个模板，"
+            + (f"{len(own)} 处问题（{errors} 处错误，{len(own) - errors} 处警告）。" if own else "0 处问题。")
+        )
     workers = sum(len(u.workers) for u in record_set.units)
     weeks = sum(len(u.weeks) for u in record_set.units)
     bad = {p.path for p in record_set.errors}

@@ -81,16 +81,19 @@ def _is_block_set(source: str) -> bool:
     return _statement(source) == "set" and "=" not in source
 
 
-def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment) -> list[Problem]:
+def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment, shape: Shape | None = None) -> list[Problem]:
     """Every tag read on its own, then the blocks of each part paired; [] when all is well.
 
     A block's ``{%p``, ``{%tr`` or ``{%tc`` letter must be the same on its opening, middle
     and closing tags (docxtpl removes a whole paragraph, row or cell for each of them).
+    Given the ``shape`` of the form's names, a name cut by a space (``{{ 姓 名 }}``) is told
+    the name its words make.
     """
+    known = _all_names(shape) if shape is not None else frozenset()
     problems: list[Problem] = []
     for tag in tags:
         if not tag.dropped and not tag.broken:
-            problems += _alone(path, tag, env)
+            problems += _alone(path, tag, env, known)
     if problems:
         return problems
     for part in dict.fromkeys(t.part for t in tags):
@@ -98,7 +101,34 @@ def syntax_problems(path: Path, tags: Sequence[Tag], env: SandboxedEnvironment) 
     return problems
 
 
-def _alone(path: Path, tag: Tag, env: SandboxedEnvironment) -> list[Problem]:
+def _all_names(shape: Shape) -> frozenset[str]:
+    """Every name and sub-name of a shape, at any depth (a list's items' too)."""
+    names: set[str] = set()
+    pending = [shape]
+    while pending:
+        current = pending.pop()
+        names.update(current.fields)
+        pending += current.fields.values()
+        if current.item is not None:
+            pending.append(current.item)
+    return frozenset(names)
+
+
+_JOINED = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.S)
+_NAME_PATH = re.compile(r"^\w+(?:\.\w+)*$")
+
+
+def _joined(source: str, known: frozenset[str]) -> str:
+    """The name a ``{{ … }}`` tag's words make without their spaces (``{{ 姓 名 }}``: 姓名)
+    when its last part is a name of the form, else ""."""
+    found = _JOINED.match(source)
+    if found is None or not re.search(r"\w\s+\w", found.group(1)):
+        return ""
+    joined = re.sub(r"\s+", "", found.group(1))
+    return joined if _NAME_PATH.match(joined) and joined.rsplit(".", 1)[-1] in known else ""
+
+
+def _alone(path: Path, tag: Tag, env: SandboxedEnvironment, names: frozenset[str] = frozenset()) -> list[Problem]:
     source = jinja_source(tag.text)
     if not source or source.startswith("{#"):
         return []
@@ -118,6 +148,9 @@ def _alone(path: Path, tag: Tag, env: SandboxedEnvironment) -> list[Problem]:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
         message, allowed = syntax_message(exc)
+        joined = _joined(source, names)
+        if joined:
+            allowed = f"是不是“{joined}”？名字中间不要有空格：{{{{ {joined} }}}}"
         return [tag_problem(path, tag, message, allowed)]
     problems = []
     for node in tree.find_all((nodes.Filter, nodes.Test)):
@@ -150,11 +183,13 @@ def _blocks(path: Path, tags: list[Tag]) -> list[Problem]:
                             path,
                             tag,
                             f"与前面的“{opener.shown.strip()}”（{opener.where}）不配对",
-                            f"先写 {{% {_OPENERS[stack[-1][0]]} %}} 结束“{opener.shown.strip()}”",
+                            f"先写 {_written(_OPENERS[stack[-1][0]], opener)} 结束“{opener.shown.strip()}”",
                         )
                     )
                 else:
-                    problems.append(tag_problem(path, tag, "前面没有对应的开头", f"删去它，或在前面补上 {{% {allowed_openers[0]} … %}}"))
+                    problems.append(
+                        tag_problem(path, tag, "前面没有对应的开头", f"删去它，或在前面补上 {_written(f'{allowed_openers[0]} …', tag)}")
+                    )
                 return problems
             opener = stack[-1][1]
             if docxtpl_letter(opener.text) != docxtpl_letter(tag.text):
@@ -171,8 +206,16 @@ def _blocks(path: Path, tags: list[Tag]) -> list[Problem]:
             if word in _CLOSERS:
                 stack.pop()
     for word, tag in stack:
-        problems.append(tag_problem(path, tag, f"没有对应的 {{% {_OPENERS[word]} %}}", f"在该结束的地方写上 {{% {_OPENERS[word]} %}}"))
+        closer = _written(_OPENERS[word], tag)
+        problems.append(tag_problem(path, tag, f"没有对应的 {closer}", f"在该结束的地方写上 {closer}"))
     return problems
+
+
+def _written(statement: str, like: Tag) -> str:
+    """``statement`` as a tag with the docxtpl letter of ``like`` (``{%p endif %}`` for a
+    ``{%p if … %}``), the form that pairs with it."""
+    letter = docxtpl_letter(like.text)
+    return f"{{%{letter} {statement} %}}" if letter else f"{{% {statement} %}}"
 
 
 def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedEnvironment, label: str) -> list[Problem]:
@@ -197,6 +240,24 @@ def name_problems(path: Path, tags: Sequence[Tag], shape: Shape, env: SandboxedE
         walker.walk(tree)
         problems += walker.problems
     return list(dict.fromkeys(problems))
+
+
+def used_names(tags: Sequence[Tag], shape: Shape, env: SandboxedEnvironment) -> set[str]:
+    """Every name path the tags print or test, in every part (dropped tags left out): ``姓名``,
+    ``低保.起年``; a loop's item as its list with ``[]`` (``{{ r.姓名 }}`` in
+    ``{%tr for r in 页.行 %}`` in ``{%p for 页 in 分页 %}``: ``分页[].行[].姓名``). The tags must
+    have passed :func:`syntax_problems`."""
+    used: set[str] = set()
+    for part in dict.fromkeys(t.part for t in tags):
+        kept = [t for t in tags if t.part == part and not t.dropped]
+        try:
+            tree = env.parse("\n".join(_stand_in(t) if t.broken else jinja_source(t.text) for t in kept))
+        except TemplateSyntaxError:
+            continue
+        walker = _Names(Path(), kept, shape, env, "")
+        walker.walk(tree)
+        used |= walker.used
+    return used
 
 
 def _stand_in(tag: Tag) -> str:
@@ -229,12 +290,21 @@ class _Names:
         self.path, self.tags, self.shape, self.env, self.label = path, tags, shape, env, label
         self.problems: list[Problem] = []
         self.assigned: set[str] = set()
+        self.used: set[str] = set()  # name paths (used_names)
+        self.origins: dict[str, str] = {}  # a loop item's label → its list's path
+        self.loops: dict[str, Tag] = {}  # a loop's variable → the tag of its first loop
 
     def problem(self, node: nodes.Node, message: str, allowed: str = "") -> None:
-        index = min(max(getattr(node, "lineno", 1) - 1, 0), len(self.tags) - 1)
-        self.problems.append(tag_problem(self.path, self.tags[index], message, allowed))
+        self.problems.append(tag_problem(self.path, self.tag_of(node), message, allowed))
+
+    def tag_of(self, node: nodes.Node) -> Tag:
+        return self.tags[min(max(getattr(node, "lineno", 1) - 1, 0), len(self.tags) - 1)]
 
     def walk(self, tree: nodes.Template) -> None:
+        for loop in tree.find_all(nodes.For):
+            targets = [loop.target] if isinstance(loop.target, nodes.Name) else loop.target.find_all(nodes.Name)
+            for target in targets:
+                self.loops.setdefault(target.name, self.tag_of(loop))
         for node in tree.find_all((nodes.Assign, nodes.AssignBlock, nodes.Macro, nodes.Import, nodes.FromImport)):
             for name in node.find_all(nodes.Name):
                 if name.ctx in ("store", "param"):
@@ -264,6 +334,9 @@ class _Names:
             if isinstance(node.target, nodes.Name):
                 inner[node.target.name] = item
                 inner_labels[node.target.name] = f"{node.target.name}（{self.describe(node.iter, labels)} 的每一项）"
+                origin = self.name_path(node.iter, labels)
+                if origin:
+                    self.origins[inner_labels[node.target.name]] = origin + "[]"
             else:
                 for name in node.target.find_all(nodes.Name):
                     inner[name.name] = ANY
@@ -316,7 +389,21 @@ class _Names:
             return f"{self.describe(node.node, labels)}[{node.arg.value!r}]"
         return "这一项"
 
+    def name_path(self, node: nodes.Node, labels: dict[str, str]) -> str:
+        """A name path as :func:`used_names` gives it ("" for anything else)."""
+        if isinstance(node, nodes.Name):
+            return self.origins.get(labels.get(node.name, ""), node.name)
+        if isinstance(node, nodes.Getattr):
+            base = self.name_path(node.node, labels)
+            return f"{base}.{node.attr}" if base else ""
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            base = self.name_path(node.node, labels)
+            return f"{base}.{node.arg.value}" if base else ""
+        return ""
+
     def expr(self, node: nodes.Node, scope: dict[str, Shape], labels: dict[str, str]) -> Shape:
+        if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            self.used.add(self.name_path(node, labels))
         if isinstance(node, nodes.Name):
             return self.name(node, scope)
         if isinstance(node, nodes.Getattr):
@@ -355,6 +442,17 @@ class _Names:
             return ANY
         if node.name == "loop":
             self.problem(node, "loop 只能用在 for 循环里面")
+            return ANY
+        if node.name in self.loops:
+            opener = self.loops[node.name]
+            letter = docxtpl_letter(opener.text)
+            closer = f"{{%{letter} endfor %}}" if letter else "{% endfor %}"
+            between = {"tr": "之间的行里", "tc": "之间的格里", "p": "之间的段落里"}.get(letter, "之间")
+            self.problem(
+                node,
+                f"“{node.name}”是循环“{opener.shown.strip()}”（{opener.where}）的变量，在这个循环外面没有值（印出来是空的）",
+                f"把标签移到 {opener.shown.strip()} 与 {closer} {between}",
+            )
             return ANY
         names = [*self.shape.fields, *scope]
         self.problem(

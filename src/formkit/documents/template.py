@@ -384,7 +384,7 @@ class FormTemplate:
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.LxmlError) as exc:
             raise TemplateProblem(broken) from exc
         self.tags = flat.tags
-        found = syntax_problems(self.path, flat.tags, self.env)
+        found = syntax_problems(self.path, flat.tags, self.env, names[0] if names is not None else None)
         if names is not None and not found:
             found = self.check_names(*names)
         found = note_problems(self.path, flat.notes) + found

@@ -57,6 +57,9 @@ _INSERTED = (_W + "ins", _W + "moveTo")
 _DELETED = (_W + "del", _W + "moveFrom")
 _TAGGISH = re.compile("[{\uff5b][{\uff5b%\uff05#]|[%\uff05}\uff5d#][}\uff5d]")
 _STRAY_CLOSE = re.compile("[}\uff5d][}\uff5d]|[%\uff05][}\uff5d]")
+_BRACES = ("}", "\uff5d")
+#: What a ``{%p``, ``{%tr`` or ``{%tc`` tag replaces, in words.
+_UNITS = {"p": "段", "tr": "行", "tc": "格"}
 _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 ACCEPT_ALL = "请在 Word 中接受所有修订后再保存（审阅 → 接受 → 接受所有修订）"
 
@@ -184,7 +187,7 @@ def _flatten_part(root: etree._Element, name: str, result: Flattened) -> bool:
         if tags:
             tags_of[paragraph] = tags
     tags = [tag for paragraph_tags in tags_of.values() for tag in paragraph_tags]
-    result.tags += _mark_dropped(tags_of, tags)
+    result.tags += _mark_dropped(tags_of, tags, result.notes)
     return _move_page_breaks(tags_of) or changed
 
 
@@ -441,13 +444,26 @@ def _unclosed(where: str, typed: str, span: Span) -> Note:
 
 
 def _stray_closers(text: str, spans: list[Span], where: str, notes: list[Note]) -> None:
-    """A ``}}`` or ``%}`` outside every tag: its opening half is missing, and it prints as typed."""
+    """A ``}}`` or ``%}`` outside every tag: its opening half is missing, and it prints as typed;
+    so does a single ``}`` right after a tag (``{{ 姓名 }}}``, a slip of the finger)."""
     masked = list(text)
     for span in spans:
         masked[span.start : span.end] = " " * (span.end - span.start)
     for found in _STRAY_CLOSE.finditer("".join(masked)):
         before = text[max(0, found.start() - 12) : found.end()]
         notes.append(Note(where, before, f"“{found.group(0)}”前面没有对应的开头，会原样印在表上", "补上开头的 {{ 或 {%，或删去它"))
+    for span in spans:
+        after = text[span.end : span.end + 1] if span.closed else ""
+        if after and after in _BRACES and text[span.end + 1 : span.end + 2] not in _BRACES:
+            typed = text[span.start : span.end]
+            notes.append(
+                Note(
+                    where,
+                    typed + after,
+                    f"标签后面多了一个“{after}”，会原样印在表上（紧跟在填入的内容后面）",
+                    f"删去多出的“{after}”：{typed}",
+                )
+            )
 
 
 # --------------------------------------------------------------------------------------
@@ -464,8 +480,9 @@ def _unit(paragraph: etree._Element, letter: str) -> etree._Element:
     return paragraph
 
 
-def _mark_dropped(tags_of: dict[etree._Element, list[Tag]], tags: list[Tag]) -> list[Tag]:
-    """Tags that docxtpl drops: the others in a paragraph, row or cell replaced by its tag."""
+def _mark_dropped(tags_of: dict[etree._Element, list[Tag]], tags: list[Tag], notes: list[Note]) -> list[Tag]:
+    """Tags that docxtpl drops: the others in a paragraph, row or cell replaced by its tag
+    (a ``{{ … }}`` among them never prints: a warning)."""
     replaced: dict[etree._Element, Tag] = {}
     for paragraph, paragraph_tags in tags_of.items():
         for tag in paragraph_tags:
@@ -479,7 +496,20 @@ def _mark_dropped(tags_of: dict[etree._Element, list[Tag]], tags: list[Tag]) -> 
         units = [paragraph, *paragraph.iterancestors(_W + "tr", _W + "tc")]
         for tag in paragraph_tags:
             keeper = next((replaced[u] for u in units if u in replaced), None)
-            out.append(tag if keeper is None or keeper is tag else Tag(tag.part, tag.where, tag.shown, tag.text, True, tag.broken))
+            if keeper is None or keeper is tag:
+                out.append(tag)
+                continue
+            out.append(Tag(tag.part, tag.where, tag.shown, tag.text, True, tag.broken))
+            if tag.text.startswith("{{") and not docxtpl_letter(tag.text):
+                unit = _UNITS[docxtpl_letter(keeper.text)]
+                notes.append(
+                    Note(
+                        tag.where,
+                        tag.shown.strip(),
+                        f"和“{keeper.shown.strip()}”在同一{unit}：这一{unit}整个换成那个语句，这个标签印不出来",
+                        f"把它移到别的{unit}（{keeper.shown.strip()} 要单独占一{unit}）",
+                    )
+                )
     return out
 
 
