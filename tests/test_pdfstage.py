@@ -250,3 +250,19 @@ def test_cli_render_pdf_with_pages_off_the_rules_exits_1_and_names_the_template(
     assert "个 PDF 的页数与表格的页面规则不符" in result.stderr
     assert f"{annexes.VOUCHER.folder} 的" in result.stderr and "多半是模板改动后一页放不下" in result.stderr
     assert annexes.REGISTRATION.folder + " 的" not in result.stderr
+
+
+def test_only_the_roster_to_convert_again(tmp_path):
+    """A later `render --pdf` with nothing to convert but documents converted whole (the
+    roster, whose PDF was removed or failed before): converted, no print-file chunk written
+    (found by a tester: the work folder did not exist, every later --pdf run failed)."""
+    require_tools("soffice", "pdfinfo")
+    out = tmp_path / "out"
+    assert api.render(RECORDS, out, templates=TEMPLATES, pdf=True).complete
+    roster = next((out / SM).glob(f"{annexes.ROSTER.stem}*.pdf"))
+    pages = _pages(roster)
+    roster.unlink()
+    report = api.render(RECORDS, out, templates=TEMPLATES, pdf=True)
+    assert report.complete and not report.pdf_pages, (report.pdf_failed, report.pdf_pages)
+    assert roster.is_file() and _pages(roster) == pages
+    assert [p.name for p in report.rebuilt if p.suffix == ".pdf"] == [roster.name]

@@ -273,6 +273,8 @@ def convert_documents(
     soffice = soffice or find_soffice()
     timeout = timeout or default_timeout
     try:
+        if work_dir is not None:
+            Path(work_dir).mkdir(parents=True, exist_ok=True)
         tmp = tempfile.TemporaryDirectory(prefix="formkit-pdf-", dir=work_dir, ignore_cleanup_errors=True)
     except OSError as exc:
         raise PdfError(f"无法创建临时文件夹：{exc}") from exc

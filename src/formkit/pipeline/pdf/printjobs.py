@@ -226,6 +226,8 @@ def convert_print_jobs(
         PdfError, ValueError: as :func:`convert_documents`.
     """
     common: dict[str, Any] = dict(workers=workers, progress=progress, on_call=on_call, soffice=soffice, work_dir=work_dir, **options)
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)  # no print job wrote chunks into it: only whole documents
     with tempfile.TemporaryDirectory(prefix="formkit-chunks-", dir=work_dir, ignore_cleanup_errors=True) as tmp_name:
         tmp = Path(tmp_name)
         chunk_pdf: dict[Path, Path] = {}
