@@ -175,6 +175,19 @@ def test_soffice_override_that_does_not_exist_is_refused(monkeypatch, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the executable bit is POSIX")
+def test_soffice_override_naming_a_folder_or_a_plain_file_is_refused_by_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMKIT_SOFFICE", str(tmp_path))
+    with pytest.raises(PdfError, match="是文件夹"):
+        find_soffice()
+    text = tmp_path / "soffice.txt"
+    text.write_text("not a program", encoding="utf-8")
+    text.chmod(0o644)
+    monkeypatch.setenv("FORMKIT_SOFFICE", str(text))
+    with pytest.raises(PdfError, match="不是可以运行的程序"):
+        find_soffice()
+
+
 # --------------------------------------------------------------------------------------
 # Every document converted, or named (issue 16): calls of a few dozen files, each output
 # checked, one retry in a fresh LibreOffice, the .docx written whatever happens to its PDF.
@@ -277,7 +290,40 @@ def test_a_hanging_libreoffice_is_killed_and_named(fake_soffice, tmp_path, monke
     conversion = convert_to_pdf(docs, timeout=1, workers=1)
     assert time.monotonic() - started < 20
     assert set(conversion.failed) == set(docs)
-    assert all("仍未转换完" in why for why in conversion.failed.values()), conversion.failed
+    assert all("仍未转换完" in why or "可能卡住了" in why for why in conversion.failed.values()), conversion.failed
+    assert any("仍未转换完" in why for why in conversion.failed.values())
+
+
+def test_a_libreoffice_stuck_on_everything_is_given_up_after_two_calls(fake_soffice, tmp_path, monkeypatch):
+    # A LibreOffice that hangs on every call (found by a tester: a unit's render --pdf ran for
+    # hours, each document costing two time limits): after two calls in a row reach their
+    # limit without a PDF, the rest is not tried; every document is named, LibreOffice blamed.
+    exe = Path(os.environ["FORMKIT_SOFFICE"])
+    exe.write_text(exe.read_text(encoding="utf-8").replace("limit = int(", "import time; time.sleep(60)\nlimit = int("), encoding="utf-8")
+    docs = _docs(tmp_path / "d", [b"ok"] * 24)
+    started = time.monotonic()
+    conversion = convert_to_pdf(docs, timeout=1, workers=1, max_files=4)
+    assert time.monotonic() - started < 30
+    assert set(conversion.failed) == set(docs)
+    calls = fake_soffice.read_text().splitlines()
+    assert len(calls) <= 4, calls  # two stalled calls and the retry between them, not 2 × 24
+    assert sum("可能卡住了" in why for why in conversion.failed.values()) >= 16, conversion.failed
+
+
+def test_a_soffice_that_cannot_be_started_is_named_once(tmp_path, monkeypatch):
+    # FORMKIT_SOFFICE naming a file that is not a program: one attempt, every document named.
+    exe = tmp_path / "不是程序.txt"
+    exe.write_text("not a program", encoding="utf-8")
+    exe.chmod(0o644)
+    monkeypatch.setenv("FORMKIT_SOFFICE", str(exe))
+    docs = _docs(tmp_path / "d", [b"ok"] * 12)
+    try:
+        conversion = convert_to_pdf(docs, workers=2, max_files=2)
+    except Exception as exc:  # refused before any call: that is fine too, if it says why in Chinese
+        assert "FORMKIT_SOFFICE" in str(exc) or "LibreOffice" in str(exc), exc
+        return
+    assert set(conversion.failed) == set(docs)
+    assert len(conversion.calls) <= 2
 
 
 def test_render_writes_every_docx_when_a_pdf_fails(fake_soffice, tmp_path, monkeypatch):

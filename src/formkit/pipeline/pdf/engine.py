@@ -37,6 +37,10 @@ CALL_XML_BUDGET = 30_000_000
 MIN_SHARE_XML = 8_000_000
 #: Times a document is tried: once, and once more alone in a fresh LibreOffice.
 ATTEMPTS = 2
+#: Calls in a row that reach their time limit without one PDF, on documents not tried before,
+#: after which LibreOffice is taken to be stuck and the conversion is given up (each document
+#: named): a LibreOffice that hangs would otherwise cost every document two time limits.
+STALLED_CALLS = 2
 #: Seconds between two samples of the LibreOffice processes' memory (Linux).
 
 
@@ -314,6 +318,19 @@ def convert_documents(
                     progress(Progress(item.source, count[0], len(documents), result.pages, len(result.failed)))
 
         offices: list[Office] = []
+        stalls = [0]  # calls in a row that timed out without a PDF, on documents not tried before
+        stopped: list[str] = []  # why the whole conversion was given up, if it was
+
+        def give_up(reason: str) -> None:
+            """LibreOffice cannot work here: no further call, the running ones killed; every
+            document not yet settled is named with ``reason``."""
+            with lock:
+                if stopped:
+                    return
+                stopped.append(reason)
+            queue.stop()
+            for office in list(offices):
+                office.stop()
 
         def work_loop(number: int) -> None:
             office = Office(number, soffice, work, env)
@@ -324,6 +341,7 @@ def convert_documents(
                 outdir = work / f"out{number}-{calls}"
                 seconds_allowed = timeout([b.source for b in batch], [b.weight for b in batch])
                 started = (lambda pid, docs=tuple(b.source for b in batch): on_call(pid, docs)) if on_call else None
+                first_try = all(item.attempts == 0 for item in batch)
                 try:
                     rc, timed_out, seconds, tail, pid = office.run([b.staged for b in batch], outdir, seconds_allowed, memory, started)
                 except OSError as exc:
@@ -331,6 +349,7 @@ def convert_documents(
                     for item in batch:
                         settle(item, None, reason)
                     queue.done([], [])
+                    give_up(reason)  # the next call would fail the same way
                     continue
                 with lock:
                     result.calls.append(
@@ -374,6 +393,19 @@ def convert_documents(
                 if abnormal:
                     office.fresh()
                 queue.done(retry, again)
+                placed = any(item.source in result.made for item in batch)
+                stuck = False
+                with lock:
+                    if placed:
+                        stalls[0] = 0
+                    elif timed_out and first_try:
+                        stalls[0] += 1
+                        stuck = stalls[0] >= STALLED_CALLS
+                if stuck:
+                    give_up(
+                        f"LibreOffice 连续 {STALLED_CALLS} 次到了时限仍没有转换出任何文件，其余文档不再转换："
+                        "它可能卡住了（关闭所有 LibreOffice 窗口和进程，再运行 formkit render --pdf）"
+                    )
 
         def guarded(number: int) -> None:
             try:
@@ -402,7 +434,7 @@ def convert_documents(
             raise errors[0]
         for item in items:  # a stopped queue: anything left is named
             if item.source not in result.made and item.source not in result.failed:
-                result.failed[item.source] = "未转换（转换被中止）"
+                result.failed[item.source] = stopped[0] if stopped else "未转换（转换被中止）"
     result.peak_rss = memory.peak
     result.seconds = time.monotonic() - begin
     return result

@@ -65,9 +65,14 @@ def find_soffice() -> Path:
     """
     explicit = os.environ.get("FORMKIT_SOFFICE")
     if explicit:
-        if Path(explicit).is_file():
-            return Path(explicit)
-        raise PdfError(f"FORMKIT_SOFFICE 指向的 {explicit} 不存在。")
+        path = Path(explicit)
+        if path.is_dir():
+            raise PdfError(f"FORMKIT_SOFFICE 指向的 {explicit} 是文件夹：应指向 LibreOffice 的程序（如 …/program/soffice）。")
+        if not path.is_file():
+            raise PdfError(f"FORMKIT_SOFFICE 指向的 {explicit} 不存在。")
+        if sys.platform != "win32" and not os.access(path, os.X_OK):
+            raise PdfError(f"FORMKIT_SOFFICE 指向的 {explicit} 不是可以运行的程序：应指向 LibreOffice 的 soffice。")
+        return path
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
