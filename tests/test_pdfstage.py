@@ -185,9 +185,11 @@ def test_relative_output_folder_and_private_pdfs(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(__import__("sys").platform == "win32", reason="SIGINT to a process: POSIX (Windows sends CTRL_C_EVENT)")
-def test_ctrl_c_during_the_pdf_stage_stops_libreoffice_and_leaves_nothing(tmp_path):
-    """Ctrl+C while LibreOffice converts: exit 130, the previous output as it was, no staging
-    folder left in the output, no soffice left running, no progress drawn after 已中止."""
+@pytest.mark.parametrize(("signame", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_ctrl_c_during_the_pdf_stage_stops_libreoffice_and_leaves_nothing(tmp_path, signame, code):
+    """Ctrl+C (or a kill, or the terminal window closed) while LibreOffice converts: the
+    previous output as it was, no staging folder left in the output (it held personal data),
+    no soffice left running, no progress drawn after 已中止."""
     require_tools("soffice")
     import os
     import signal
@@ -225,10 +227,10 @@ def test_ctrl_c_during_the_pdf_stage_stops_libreoffice_and_leaves_nothing(tmp_pa
         assert proc.poll() is None and time.monotonic() < deadline, "LibreOffice never started"
         time.sleep(0.1)
     time.sleep(1.5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, signame))
     _, err = proc.communicate(timeout=60)
     text = err.decode("utf-8")
-    assert proc.returncode == 130, text
+    assert proc.returncode == code, text
     assert text.rstrip().endswith("已中止。"), text
     assert not offices()
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "a staging folder was left in the output"

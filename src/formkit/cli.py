@@ -156,6 +156,43 @@ def _usage_error(exc: click.exceptions.UsageError) -> list[str]:
     return lines
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a ``kill``, the terminal window closed): stopped as by Ctrl+C, so
+    that LibreOffice is killed and the staging folder removed, nothing half written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_termination() -> Any:
+    """Turn SIGTERM and SIGHUP into :class:`_Terminated` in the main thread (POSIX; on
+    Windows closing the console cannot be caught this way). Returns what puts the previous
+    handlers back (a command run inside another program, a test, leaves them as they were)."""
+    import signal
+    import threading
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def stop(signum: int, _frame: Any) -> None:
+            raise _Terminated(signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                try:
+                    previous[number] = signal.signal(number, stop)
+                except (OSError, ValueError):
+                    pass
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    return restore
+
+
 class _Command(click.Command):
     """A formkit command: its usage line says ``[选项]`` for the options."""
 
@@ -179,6 +216,7 @@ class _Group(click.Group):
         **extra: Any,
     ) -> Any:
         _utf8_console()
+        restore_signals = _stop_on_termination()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:  # `formkit` alone: the help
@@ -191,9 +229,10 @@ class _Group(click.Group):
         except click.exceptions.ClickException as exc:
             _err(f"错误：{exc.format_message()}")
             code = exc.exit_code
-        except (click.exceptions.Abort, KeyboardInterrupt):
+        except (click.exceptions.Abort, KeyboardInterrupt) as exc:
             _err("已中止。")
-            code = EXIT_INTERRUPTED
+            cause = exc if isinstance(exc, _Terminated) else exc.__cause__ or exc.__context__  # click turns it into Abort
+            code = 128 + cause.signum if isinstance(cause, _Terminated) else EXIT_INTERRUPTED
         except RecordsInvalid as exc:
             for line in _problem_lines(exc.problems):
                 _err(line)
@@ -216,6 +255,7 @@ class _Group(click.Group):
             code = EXIT_INTERNAL
         else:
             code = result if isinstance(result, int) else 0
+        restore_signals()
         if standalone_mode:
             sys.exit(code)
         return code
