@@ -447,8 +447,8 @@ def render(
             _err(line)
     if report.pdf_failed:
         _err(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：")
-        for path, why in report.pdf_failed:
-            _err(f"  {out / path}：{why}")
+        for line in _failed_lines(out, report.pdf_failed):
+            _err(line)
     if report.skipped:
         _err("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
         for p in sorted(report.skipped):
@@ -459,6 +459,21 @@ def render(
         sys.exit(EXIT_ENVIRONMENT)
     if report.pdf_pages:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _failed_lines(out: Path, failed: Sequence[tuple[Path, str]]) -> list[str]:
+    """The PDFs not made, at most :data:`SHOWN_PDFS` of them; a reason most of them share
+    (LibreOffice stuck, the disk full) said once, not on every line."""
+    from collections import Counter
+
+    reason, count = Counter(why for _, why in failed).most_common(1)[0]
+    shared = count > 1 and count * 2 >= len(failed)
+    lines = [f"  原因（{count} 个相同）：{reason}"] if shared else []
+    for path, why in failed[:SHOWN_PDFS]:
+        lines.append(f"  {out / path}" if shared and why == reason else f"  {out / path}：{why}")
+    if len(failed) > SHOWN_PDFS:
+        lines.append(f"  …还有 {len(failed) - SHOWN_PDFS} 个")
+    return lines
 
 
 def _page_hints(report: api.RenderReport) -> list[str]:

@@ -134,6 +134,19 @@ class ConversionResult:
 # --------------------------------------------------------------------------------------
 
 
+#: Free space (bytes) below which a PDF LibreOffice did not write is put down to a full disk.
+LOW_DISK = 20_000_000
+
+
+def disk_hint(folder: Path) -> str:
+    """ "（磁盘空间不足…）" when the disk of ``folder`` is (nearly) full, else ""."""
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    except OSError:
+        return ""
+    return f"（磁盘空间不足：只剩 {free / 1e6:.0f} MB，请腾出空间后再运行）" if free < LOW_DISK else ""
+
+
 def failure_text(reasons: Sequence[str]) -> str:
     """The reason given for a document that failed every attempt."""
     if len(set(reasons)) == 1:
@@ -371,6 +384,7 @@ def convert_documents(
                         reason = exit_reason(rc, timed_out, seconds_allowed) if abnormal else str(exc)
                         if not abnormal and tail:
                             reason += f"（LibreOffice：{tail}）"
+                        reason += disk_hint(outdir)
                         item.attempts += 1
                         item.reasons.append(reason)
                         if item.attempts < ATTEMPTS:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from formkit.documents.printfile import section_break_end, section_of_break
+from formkit.errors import os_reason
 from formkit.pipeline.pdf.engine import ConversionResult, Progress, convert_documents
 from formkit.pipeline.pdf.pdffiles import Made, concatenate_pdfs, split_print_pdf
 from formkit.pipeline.pdf.soffice import PdfError
@@ -247,7 +248,12 @@ def convert_print_jobs(
                 try:
                     cut[doc] = split_print_pdf(made.pdf, names, {n: job.documents[n][1] for n in names})
                 except Exception as exc:
-                    cut_error[doc] = str(exc) if isinstance(exc, (PdfError, OSError)) else f"无法拆分（{type(exc).__name__}: {exc}）"
+                    if isinstance(exc, OSError):
+                        cut_error[doc] = f"无法写入拆分出的 PDF：{os_reason(exc)}"
+                    elif isinstance(exc, PdfError):
+                        cut_error[doc] = str(exc)
+                    else:
+                        cut_error[doc] = f"无法拆分（{type(exc).__name__}）"
 
         first = convert_documents([*chunk_pdf, *map(Path, others)], targets=chunk_pdf, on_made=split_chunk, **common)
         result = ConversionResult(
