@@ -492,6 +492,9 @@ def test_names_as_written_on_an_id_card_are_valid(name: str) -> None:
         ("王\u200b秀英", "U+200B"),
         ("\ufeff王秀英", "U+FEFF"),
         ("王\x01秀英", "U+0001"),
+        ("陈美华😀", "符号“😀”"),
+        ("王★英", "符号"),
+        ("\u0301\u0301", "没有文字"),
     ],
 )
 def test_names_with_digits_slashes_bullets_or_invisible_characters_are_refused(name: str, fragment: str) -> None:
@@ -533,3 +536,8 @@ def test_a_digit_or_two_in_a_name_is_a_warning(name: str) -> None:
         (("姓名",), "warning"),
         (("家庭成员", 0, "姓名"), "warning"),
     ]
+
+
+def test_a_phone_typed_in_full_width_prints_in_ascii() -> None:
+    worker = Worker.model_validate(minimal(联系电话="０５９２－５２０１０３１"))
+    assert worker.phone == "0592-5201031"

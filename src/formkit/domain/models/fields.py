@@ -157,7 +157,8 @@ def _person_name(value: Any) -> str:
 
     Refused: a run of :data:`NAME_DIGIT_RUN` or more digits (an ID or a phone number typed
     into the name, which the public roster would print), slashes (two people in one field),
-    bullets (• is not the middle dot), and invisible or control characters
+    bullets (• is not the middle dot), symbols (an emoji, ★), a name without a letter (only
+    combining marks or punctuation), and invisible or control characters
     (:data:`INVISIBLE_CHARACTERS`, which can reorder the printed name; control characters
     and what XML cannot hold, :func:`formkit.domain.text.unprintable`, which no form can
     print). Fewer digits are a warning of the record's checks (:func:`name_findings`).
@@ -179,6 +180,11 @@ def _person_name(value: Any) -> str:
     bullet = next((ch for ch in text if ch in _BULLETS), None)
     if bullet is not None:
         raise _refuse(f"姓名里的“{bullet}”不是间隔号：请改成“·”", _NAME_ALLOWED)
+    symbol = next((ch for ch in text if unicodedata.category(ch) in ("So", "Sm", "Sc", "Sk")), None)
+    if symbol is not None:  # an emoji, ★, ＋: no 居民身份证 prints one, and it would go into file names
+        raise _refuse(f"姓名里不能有符号“{symbol}”（{code_points(symbol)}）", _NAME_ALLOWED)
+    if text and not any(unicodedata.category(ch)[0] == "L" or unicodedata.category(ch) == "Nl" for ch in text):
+        raise _refuse("姓名里没有文字（只有标点、附加符号或空格）", _NAME_ALLOWED)
     return text
 
 
@@ -399,8 +405,11 @@ _PHONE_SEPARATORS = re.compile(r"[、,，;；/]|或")
 
 
 def _phone(value: Any) -> str:
-    text = str(value).strip()
-    folded = unicodedata.normalize("NFKC", text)
+    """联系电话 as the forms print it: full-width digits and dashes typed with a Chinese input
+    method folded to ASCII (NFKC: "０５９２－５２０１０３１" → "0592-5201031", which the roster's
+    narrow column would otherwise wrap); one number or several, each 7–12 digits."""
+    text = unicodedata.normalize("NFKC", str(value).strip())
+    folded = text
     for number in _PHONE_SEPARATORS.split(folded):
         number = re.sub(r"(转|ext\.?|分机)\s*\d{1,6}$", "", number.strip(), flags=re.I)
         digits = re.sub(r"[\s\-()（）]", "", number)
