@@ -739,3 +739,62 @@ def test_the_pdf_box_stays_ticked_after_a_render(tmp_path: Path) -> None:
         assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- a tester's findings
+
+
+def test_a_path_the_system_refuses_is_a_chinese_404_and_no_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORMKIT_DEBUG", raising=False)
+    log = io.StringIO()
+    server = start(small_unit(tmp_path), tmp_path / "out", log)
+    try:
+        client = Client(server)
+        long = "a" * 5000
+        worker = f"{NEW_UNIT}/职工/a.yaml"
+        for path in (
+            f"/out/{long}",
+            f"/out/{long}/x.pdf",
+            f"/preview/{long}.pdf",
+            f"/record/{NEW_UNIT}/职工/{long}.yaml",
+            f"/raw/{worker[:-6]}{long}.yaml",
+        ):
+            reply = client.get(path)
+            assert reply.status == 404, path[:40]
+            assert "找不到" in reply.text and "Errno" not in reply.text
+        assert client.get(f"/record/{worker}/x.yaml").status == 404  # a file taken for a folder
+        # an unexpected error: a Chinese page, its type in the log, no traceback, no number
+        number = fictional_id("35020319551111123")
+
+        def broken() -> None:
+            raise RuntimeError(f"记录 {number} 出错")
+
+        monkeypatch.setattr(pages_of(server).folder, "state", broken)
+        reply = client.get("/")
+        assert reply.status == 500 and "出错了" in reply.text and number not in reply.text
+    finally:
+        server.stop()
+    text = log.getvalue()
+    assert "RuntimeError" in text and number not in text and "GET / 500" in text
+    assert "Traceback" not in text and "Exception in ASGI" not in text and "Errno" not in text
+    assert long not in text  # an address that long is shortened in the log
+
+
+def test_the_log_shows_a_traceback_only_when_debugging(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from formkit.serve.security import ScrubFormatter
+
+    try:
+        raise OSError(36, "File name too long", "/x/" + fictional_id())
+    except OSError as exc:
+        record = logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application\n", None, (OSError, exc, exc.__traceback__)
+        )
+    formatter = ScrubFormatter("%(level_zh)s%(message)s")
+    monkeypatch.delenv("FORMKIT_DEBUG", raising=False)
+    line = formatter.format(record)
+    assert line == "错误：处理请求时出错（OSError）"
+    monkeypatch.setenv("FORMKIT_DEBUG", "1")
+    shown = formatter.format(record)
+    assert "Traceback" in shown and fictional_id() not in shown  # scrubbed all the same

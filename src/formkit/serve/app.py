@@ -568,10 +568,12 @@ class Pages:
     async def failure(self, request: Request, exc: Exception) -> Response:
         """A formkit refusal (file cannot be written, …) as a page."""
         message = str(exc) if isinstance(exc, _core.FormkitError) else "出错了（详情见 formkit serve 的窗口）。"
+        if isinstance(exc, OSError):
+            message = f"无法读写文件：{_core.os_reason(exc)}。"
         if not isinstance(exc, _core.FormkitError):
             from formkit.serve.security import LOG
 
-            LOG.error("出错：%s: %s", type(exc).__name__, _core.scrub_numbers(str(exc)))
+            LOG.error("出错：%s", type(exc).__name__)  # its text may hold a record's values
         return self.page("error.html", status=500, message=message, title="出错了")
 
 
