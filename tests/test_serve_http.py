@@ -798,3 +798,16 @@ def test_the_log_shows_a_traceback_only_when_debugging(monkeypatch: pytest.Monke
     monkeypatch.setenv("FORMKIT_DEBUG", "1")
     shown = formatter.format(record)
     assert "Traceback" in shown and fictional_id() not in shown  # scrubbed all the same
+
+
+def test_a_broken_yaml_files_header_names_the_line_formkit_check_names(site) -> None:
+    _server, client, records, *_ = site
+    rel = f"{UNIT}/职工/zz-未闭合.yaml"
+    path = records / rel
+    path.write_text('姓名: "未闭合\n身份证号: [\n\t民族: 汉族\n', encoding="utf-8")
+    try:
+        page = client.get(f"/record/{rel}").text
+        assert "这份文件第1行的 YAML 写法有误" in page
+        assert set(re.findall(r"第(\d+)行", page)) == {"1"}, re.findall(r"第\d+行[^<]{0,30}", page)
+    finally:
+        path.unlink()
