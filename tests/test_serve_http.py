@@ -800,6 +800,36 @@ def test_the_log_shows_a_traceback_only_when_debugging(monkeypatch: pytest.Monke
     assert "Traceback" in shown and fictional_id() not in shown  # scrubbed all the same
 
 
+def another_render_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a render runs, another ``formkit render`` into the same output folder starts:
+    it removes what it takes for the leftovers of an interrupted run (this one's staging)."""
+    from formkit.files import remove_leftovers
+    from formkit.pipeline.batch import Batch
+
+    original = Batch.collect
+
+    def collect(self, *args, **kw):
+        remove_leftovers(self.out)
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(Batch, "collect", collect)
+
+
+def test_a_render_whose_staging_another_render_removed_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = start(small_unit(tmp_path), tmp_path / "out")
+    try:
+        client = Client(server)
+        another_render_starts(monkeypatch)
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "failed"
+        assert job["message"] == "另一个 formkit render 同时在写同一个输出文件夹，这次生成已中止；等它完成后再生成。"
+        monkeypatch.undo()
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done", job
+    finally:
+        server.stop()
+
+
 def test_a_broken_yaml_files_header_names_the_line_formkit_check_names(site) -> None:
     _server, client, records, *_ = site
     rel = f"{UNIT}/职工/zz-未闭合.yaml"
