@@ -800,6 +800,16 @@ def test_the_log_shows_a_traceback_only_when_debugging(monkeypatch: pytest.Monke
     assert "Traceback" in shown and fictional_id() not in shown  # scrubbed all the same
 
 
+def test_a_field_over_the_limit_is_refused_in_chinese(site) -> None:
+    _server, client, records, *_ = site
+    before = snapshot(records)
+    reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "SM2011-088", "姓名": "某", "备注": "长" * 2_000_000})
+    assert reply.status == 413
+    assert "1 MB" in reply.text and "没有保存" in reply.text and "备注" in reply.text
+    assert "exceeded" not in reply.text
+    assert snapshot(records) == before
+
+
 def another_render_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     """While a render runs, another ``formkit render`` into the same output folder starts:
     it removes what it takes for the leftovers of an interrupted run (this one's staging)."""

@@ -48,6 +48,7 @@ from formkit.serve.pagetext import (
     check_value,
     diff_lines,
     field_label,
+    form_refusal,
     hidden_pairs,
     natural_key,
     new_stem,
@@ -117,7 +118,10 @@ class Pages:
 
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, once its CSRF token is checked."""
-        data = await request.form(max_fields=MAX_FIELDS, max_files=0)
+        try:
+            data = await request.form(max_fields=MAX_FIELDS, max_files=0)
+        except HTTPException as exc:  # Starlette's words for a form too large or malformed
+            raise HTTPException(*form_refusal(str(exc.detail), MAX_FIELDS)) from None
         form = {k: v for k, v in data.items() if isinstance(v, str)}
         if not same(form.get("_csrf") or request.headers.get("x-csrf-token"), self.csrf):
             raise HTTPException(403, "缺少或错误的表单令牌（CSRF）：请刷新页面后再提交。")

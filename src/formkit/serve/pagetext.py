@@ -22,6 +22,23 @@ def status_phrase(status: int) -> str:
         return ""
 
 
+def form_refusal(detail: str, max_fields: int) -> tuple[int, str]:
+    """Starlette's English refusal of a POSTed form (a field over 1 MB, too many fields,
+    broken multipart) in Chinese, with its status (413 for a field too large); the field is
+    named when Starlette's words name it (its words of version 0.40 to 1.x do not)."""
+    size = re.search(r"(?:Field|Part) (?:'([^']*)' )?exceeded maximum size of (\d+) ?KB", detail)
+    if size:
+        field = f"“{size.group(1)}”" if size.group(1) else "其中一栏"
+        kb = int(size.group(2))
+        limit = f"{kb // 1024} MB" if kb % 1024 == 0 else f"{kb} KB"
+        return 413, f"提交的内容里{field}超过了 {limit}，没有保存：每一栏最多 {limit}（{kb} KB）。请把过长的文字（例如备注）删短后再保存。"
+    if detail.startswith("Too many fields"):
+        return 400, f"一次提交的栏目太多（最多 {max_fields} 个），没有保存。"
+    if detail.startswith("Too many files"):
+        return 400, "这里不接受上传文件，没有保存。"
+    return 400, "提交的表单格式不对，没有保存：请刷新页面后再提交。"
+
+
 def diff_lines(disk: str, mine: str) -> list[tuple[str, str]]:
     """The lines where the two versions differ (``-`` on disk only, ``+`` in the form's
     version only), with two lines of context; [] when there is no version of the form."""
