@@ -744,6 +744,34 @@ def test_the_pdf_box_stays_ticked_after_a_render(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- a tester's findings
 
 
+def test_a_new_records_file_name_is_visible_and_safe(site) -> None:
+    _server, client, records, *_ = site
+    workers = records / UNIT / "职工"
+    before = {p.name for p in workers.iterdir()}
+    for number, name in (("..", ""), ("../../../../tmp/t/evil", "x"), (". .", "某")):
+        reply = client.post(f"/new/worker/{UNIT}", {"档案编号": number, "姓名": name})
+        assert reply.status == 303, number
+        assert client.get(reply.headers["location"]).status == 200, reply.headers["location"]  # not a 404
+    made = sorted({p.name for p in workers.iterdir()} - before)
+    assert len(made) == 3 and not [name for name in made if name.startswith((".", " "))], made
+    assert all((workers / name).resolve().parent == workers.resolve() for name in made)
+    unit_page = client.get(f"/unit/{UNIT}").text
+    assert "evil-x.yaml" in " ".join(made) and "evil" in unit_page  # formkit check sees it
+    # a 档案编号 or 姓名 with a character that shows nothing is refused beside its field
+    before = {p.name for p in workers.iterdir()}
+    for key, value, code in (("档案编号", "SM\u202e01", "U+202E"), ("姓名", "王\u200b某", "U+200B"), ("档案编号", "A\x01", "U+0001")):
+        form = {"档案编号": "SM2011-077", "姓名": "某某", key: value}
+        reply = client.post(f"/new/worker/{UNIT}", form)
+        assert reply.status == 400, key
+        row = field_row(reply.text, key)
+        assert code in row and "没有保存" in row and "重新输入" in row
+    assert {p.name for p in workers.iterdir()} == before
+    from formkit.serve.pagetext import new_stem
+
+    assert new_stem("worker", {"档案编号": "\u202eSM\u200b9", "姓名": "\u2066某"}) == "SM9-某"
+    assert new_stem("worker", {"档案编号": "...", "姓名": " "}) == "新职工"
+
+
 def test_a_path_the_system_refuses_is_a_chinese_404_and_no_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FORMKIT_DEBUG", raising=False)
     log = io.StringIO()

@@ -49,6 +49,7 @@ from formkit.serve.pagetext import (
     diff_lines,
     field_label,
     form_refusal,
+    hidden_characters,
     hidden_pairs,
     natural_key,
     new_stem,
@@ -221,17 +222,19 @@ class Pages:
         status: int = 200,
         notice: str = "",
         notes: dict[str, str] | None = None,
+        problems: list[Any] | None = None,
     ) -> HTMLResponse:
         """A record's form: its values, formkit's problems beside the fields, hints.
 
         Args:
             notes: a line of help under a field, by its name (why a new record's value was
                 filled in).
+            problems: a new record's problems beside its fields (why it was not written).
         """
         model = MODELS[kind]
         specs = spec_of(model)
         bound = bind(specs, data)
-        problems = list(rec.problems) if rec is not None else []
+        problems = list(rec.problems) if rec is not None else list(problems or [])
         loose, by_row = attach_problems(bound, problems)
         state = state or self.folder.state()
         view = self.unit_of(state, rel) if rel else state.units.get(unit)
@@ -460,6 +463,9 @@ class Pages:
         text = yamledit.load_record_text(skeleton)
         specs = spec_of(MODELS[kind])
         apply_form(specs, text.data, form)
+        hidden = hidden_characters(kind, form)
+        if hidden:
+            return self.form_page(kind, data=text.data, unit=unit, state=state, status=400, problems=hidden)
         data = yamledit.encode(yamledit.dump(text), "utf-8", False)
         if kind in ("worker", "week"):
             view = self.unit_view(state, unit)

@@ -6,6 +6,8 @@ Also the live check of one value as it is typed.
 from __future__ import annotations
 
 import re
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from formkit.serve import _core
@@ -135,7 +137,39 @@ def new_stem(kind: str, form: dict[str, str]) -> str:
         fallback = "新周报"
     if not stem or _core.scrub_numbers(stem) != stem:  # never an ID or phone number in a file name
         stem = fallback
-    return _core.safe_name(stem, fallback)
+    return visible_name(stem, fallback)
+
+
+def visible_name(text: str, fallback: str) -> str:
+    """A file name that every system accepts and shows: no format or control character
+    (U+202E would show the name reversed), no leading dot or space (a hidden file that
+    ``formkit check`` and the pages skip); *fallback* when nothing is left."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
+    return _core.safe_name(text.lstrip(". "), fallback).lstrip(". ") or fallback
+
+
+#: Unicode categories of characters that show nothing: format (Cf) and control (Cc).
+_HIDDEN = frozenset({"Cf", "Cc"})
+#: The fields of a new record that make its file name (``<档案编号>-<姓名>``).
+NAME_FIELDS = {"worker": ("档案编号", "姓名")}
+
+
+def hidden_characters(kind: str, form: dict[str, str]) -> list[Any]:
+    """A new record's fields that hold characters that show nothing, as problems beside
+    them, in the words of ``formkit check``: such a record is not written."""
+    found = []
+    for key in NAME_FIELDS.get(kind, ()):
+        value = form.get(key, "").strip()
+        hidden = [ch for ch in dict.fromkeys(value) if unicodedata.category(ch) in _HIDDEN]
+        if not hidden:
+            continue
+        codes = "、".join(f"U+{ord(ch):04X}" for ch in hidden)
+        if all(unicodedata.category(ch) == "Cf" for ch in hidden):
+            message = f"有不可见的字符（{codes}），没有保存：它们会打乱打印出来的文字顺序"
+        else:
+            message = f"有控制字符（{codes}），没有保存：打印的表格容纳不了这些字符"
+        found.append(_core.Problem(Path(key), 0, key, message, "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可"))
+    return found
 
 
 def check_value(kind: str, value: str) -> dict[str, Any]:
