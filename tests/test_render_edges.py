@@ -93,3 +93,35 @@ def test_render_reports_a_packet_holding_the_draft_summary(tmp_path: Path) -> No
     shutil.copy(out / SM / next(p for p in report.packets if p.parts[0] == SM).name.replace(".zip", "") / "活动小结.docx", records / SM)
     report = api.render(records, out, templates=TEMPLATES)
     assert [p.parts[0] for p in report.draft_summaries] == [JS]
+
+
+def test_a_render_whose_staging_folder_another_render_removed_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a second `formkit render` into the same output folder removes the staging folder of
+    # the first as a leftover: the first says so, not "cannot write" or "no 附件2 … render first"
+    from formkit.errors import OutputError
+    from formkit.files import remove_leftovers
+    from formkit.pipeline.batch import Batch
+
+    records = tmp_path / "records"
+    unit = records / SM
+    (unit / "职工").mkdir(parents=True)
+    shutil.copy(RECORDS / "campaign.yaml", records / "campaign.yaml")
+    shutil.copy(RECORDS / SM / "单位.yaml", unit / "单位.yaml")
+    shutil.copytree(RECORDS / SM / "周报", unit / "周报")
+    shutil.copy(RECORDS / SM / "职工" / "001-王秀英.yaml", unit / "职工" / "a.yaml")
+    original = Batch.collect
+
+    def collect(self: Batch, *args: object, **kw: object) -> None:
+        remove_leftovers(self.out)  # the other render starts
+        original(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Batch, "collect", collect)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as caught:
+        api.render(records, out, processes=1)
+    assert (
+        str(caught.value) == api.CONCURRENT_RENDER == "另一个 formkit render 同时在写同一个输出文件夹，这次生成已中止；等它完成后再生成。"
+    )
+    assert not [p for p in out.iterdir() if p.name.startswith(".formkit-staging")]
+    monkeypatch.undo()
+    assert api.render(records, out, processes=1).files  # alone, it renders

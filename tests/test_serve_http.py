@@ -739,3 +739,143 @@ def test_the_pdf_box_stays_ticked_after_a_render(tmp_path: Path) -> None:
         assert "checked" not in box.search(client.get(f"/unit/{NEW_UNIT}").text).group()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- a tester's findings
+
+
+def test_a_new_records_file_name_is_visible_and_safe(site) -> None:
+    _server, client, records, *_ = site
+    workers = records / UNIT / "职工"
+    before = {p.name for p in workers.iterdir()}
+    for number, name in (("..", ""), ("../../../../tmp/t/evil", "x"), (". .", "某")):
+        reply = client.post(f"/new/worker/{UNIT}", {"档案编号": number, "姓名": name})
+        assert reply.status == 303, number
+        assert client.get(reply.headers["location"]).status == 200, reply.headers["location"]  # not a 404
+    made = sorted({p.name for p in workers.iterdir()} - before)
+    assert len(made) == 3 and not [name for name in made if name.startswith((".", " "))], made
+    assert all((workers / name).resolve().parent == workers.resolve() for name in made)
+    unit_page = client.get(f"/unit/{UNIT}").text
+    assert "evil-x.yaml" in " ".join(made) and "evil" in unit_page  # formkit check sees it
+    # a 档案编号 or 姓名 with a character that shows nothing is refused beside its field
+    before = {p.name for p in workers.iterdir()}
+    for key, value, code in (("档案编号", "SM\u202e01", "U+202E"), ("姓名", "王\u200b某", "U+200B"), ("档案编号", "A\x01", "U+0001")):
+        form = {"档案编号": "SM2011-077", "姓名": "某某", key: value}
+        reply = client.post(f"/new/worker/{UNIT}", form)
+        assert reply.status == 400, key
+        row = field_row(reply.text, key)
+        assert code in row and "没有保存" in row and "重新输入" in row
+    assert {p.name for p in workers.iterdir()} == before
+    from formkit.serve.pagetext import new_stem
+
+    assert new_stem("worker", {"档案编号": "\u202eSM\u200b9", "姓名": "\u2066某"}) == "SM9-某"
+    assert new_stem("worker", {"档案编号": "...", "姓名": " "}) == "新职工"
+
+
+def test_a_path_the_system_refuses_is_a_chinese_404_and_no_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORMKIT_DEBUG", raising=False)
+    log = io.StringIO()
+    server = start(small_unit(tmp_path), tmp_path / "out", log)
+    try:
+        client = Client(server)
+        long = "a" * 5000
+        worker = f"{NEW_UNIT}/职工/a.yaml"
+        for path in (
+            f"/out/{long}",
+            f"/out/{long}/x.pdf",
+            f"/preview/{long}.pdf",
+            f"/record/{NEW_UNIT}/职工/{long}.yaml",
+            f"/raw/{worker[:-6]}{long}.yaml",
+        ):
+            reply = client.get(path)
+            assert reply.status == 404, path[:40]
+            assert "找不到" in reply.text and "Errno" not in reply.text
+        assert client.get(f"/record/{worker}/x.yaml").status == 404  # a file taken for a folder
+        # an unexpected error: a Chinese page, its type in the log, no traceback, no number
+        number = fictional_id("35020319551111123")
+
+        def broken() -> None:
+            raise RuntimeError(f"记录 {number} 出错")
+
+        monkeypatch.setattr(pages_of(server).folder, "state", broken)
+        reply = client.get("/")
+        assert reply.status == 500 and "出错了" in reply.text and number not in reply.text
+    finally:
+        server.stop()
+    text = log.getvalue()
+    assert "RuntimeError" in text and number not in text and "GET / 500" in text
+    assert "Traceback" not in text and "Exception in ASGI" not in text and "Errno" not in text
+    assert long not in text  # an address that long is shortened in the log
+
+
+def test_the_log_shows_a_traceback_only_when_debugging(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from formkit.serve.security import ScrubFormatter
+
+    try:
+        raise OSError(36, "File name too long", "/x/" + fictional_id())
+    except OSError as exc:
+        record = logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application\n", None, (OSError, exc, exc.__traceback__)
+        )
+    formatter = ScrubFormatter("%(level_zh)s%(message)s")
+    monkeypatch.delenv("FORMKIT_DEBUG", raising=False)
+    line = formatter.format(record)
+    assert line == "错误：处理请求时出错（OSError）"
+    monkeypatch.setenv("FORMKIT_DEBUG", "1")
+    shown = formatter.format(record)
+    assert "Traceback" in shown and fictional_id() not in shown  # scrubbed all the same
+
+
+def test_a_field_over_the_limit_is_refused_in_chinese(site) -> None:
+    _server, client, records, *_ = site
+    before = snapshot(records)
+    reply = client.post(f"/new/worker/{UNIT}", {"档案编号": "SM2011-088", "姓名": "某", "备注": "长" * 2_000_000})
+    assert reply.status == 413
+    assert "1 MB" in reply.text and "没有保存" in reply.text and "备注" in reply.text
+    assert "exceeded" not in reply.text
+    assert snapshot(records) == before
+
+
+def another_render_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a render runs, another ``formkit render`` into the same output folder starts:
+    it removes what it takes for the leftovers of an interrupted run (this one's staging)."""
+    from formkit.files import remove_leftovers
+    from formkit.pipeline.batch import Batch
+
+    original = Batch.collect
+
+    def collect(self, *args, **kw):
+        remove_leftovers(self.out)
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(Batch, "collect", collect)
+
+
+def test_a_render_whose_staging_another_render_removed_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = start(small_unit(tmp_path), tmp_path / "out")
+    try:
+        client = Client(server)
+        another_render_starts(monkeypatch)
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "failed"
+        assert job["message"] == "另一个 formkit render 同时在写同一个输出文件夹，这次生成已中止；等它完成后再生成。"
+        monkeypatch.undo()
+        job = wait(client, client.post(f"/render/{NEW_UNIT}", {}).json())
+        assert job["state"] == "done", job
+    finally:
+        server.stop()
+
+
+def test_a_broken_yaml_files_header_names_the_line_formkit_check_names(site) -> None:
+    _server, client, records, *_ = site
+    rel = f"{UNIT}/职工/zz-未闭合.yaml"
+    path = records / rel
+    path.write_text('姓名: "未闭合\n身份证号: [\n\t民族: 汉族\n', encoding="utf-8")
+    try:
+        page = client.get(f"/record/{rel}").text
+        assert "这份文件第1行的 YAML 写法有误" in page
+        assert set(re.findall(r"第(\d+)行", page)) == {"1"}, re.findall(r"第\d+行[^<]{0,30}", page)
+    finally:
+        path.unlink()

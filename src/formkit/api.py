@@ -82,6 +82,11 @@ def preflight(templates: Path | str | None = None) -> list[Problem]:
     return check_templates(folder, every=True)[1]
 
 
+#: Why a render stopped when its staging folder disappeared under it: a second render into
+#: the same output folder removes what it takes for the leftovers of an interrupted run.
+CONCURRENT_RENDER = "另一个 formkit render 同时在写同一个输出文件夹，这次生成已中止；等它完成后再生成。"
+
+
 def render(
     records: Path | str | RecordSet,
     out: Path | str = "output",
@@ -144,7 +149,8 @@ def render(
         RecordsInvalid: the records have errors and ``keep_going`` is false.
         TemplateProblem: a template is missing, corrupt, or names an unknown field (checked
             before anything is written, :func:`preflight`; its ``problems`` list each).
-        OutputError: the output folder cannot be written.
+        OutputError: the output folder cannot be written, or another render into the same
+            output folder removed this one's staging folder (:data:`CONCURRENT_RENDER`).
         PdfError: with ``pdf``, LibreOffice is missing (checked before anything is rendered).
     """
     record_set = records if isinstance(records, RecordSet) else check(records)
@@ -175,8 +181,12 @@ def render(
     )
     try:
         batch.run(processes)
-    except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹 {out}：{os_reason(exc)}") from exc
+    except Exception as exc:
+        if batch.stage_made and not batch.stage.exists():  # another render's start removed it
+            raise OutputError(CONCURRENT_RENDER) from exc
+        if isinstance(exc, OSError):
+            raise OutputError(f"无法写入输出文件夹 {out}：{os_reason(exc)}") from exc
+        raise
     finally:
         shutil.rmtree(batch.stage, ignore_errors=True)
     if (mask or (out / PUBLICITY_DIR).is_dir()) and not report.skipped:

@@ -134,6 +134,7 @@ class Batch:
         self.level = {kind: t.level for kind, t in templates.items()}
         self.checked: set[str] = set()
         self.stage = staging_folder(out)
+        self.stage_made = False  # its staging folder was made (gone later: another render removed it)
         self.units: list[UnitPlan] = []
         self.done = 0
         self.total = 0
@@ -540,6 +541,7 @@ class Batch:
                 with the previous output, so a small incremental run starts no pool).
         """
         self.stage.mkdir(parents=True)
+        self.stage_made = True
         jobs: Iterator[Job] = self.jobs()
         if processes is None:
             waiting: list[Job] = []

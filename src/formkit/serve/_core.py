@@ -38,7 +38,7 @@ from formkit.domain.vocab import (
     VocabularyError,
     parse_yes_no,
 )
-from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid
+from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid, os_reason
 from formkit.files import safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
 from formkit.records.problems import FILE_FIELD, dotted
@@ -124,6 +124,7 @@ __all__ = [
     "mask_phone",
     "masked_path",
     "new_record",
+    "os_reason",
     "output_name",
     "parse_date",
     "parse_id_number",

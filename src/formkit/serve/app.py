@@ -48,6 +48,8 @@ from formkit.serve.pagetext import (
     check_value,
     diff_lines,
     field_label,
+    form_refusal,
+    hidden_characters,
     hidden_pairs,
     natural_key,
     new_stem,
@@ -117,7 +119,10 @@ class Pages:
 
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, once its CSRF token is checked."""
-        data = await request.form(max_fields=MAX_FIELDS, max_files=0)
+        try:
+            data = await request.form(max_fields=MAX_FIELDS, max_files=0)
+        except HTTPException as exc:  # Starlette's words for a form too large or malformed
+            raise HTTPException(*form_refusal(str(exc.detail), MAX_FIELDS)) from None
         form = {k: v for k, v in data.items() if isinstance(v, str)}
         if not same(form.get("_csrf") or request.headers.get("x-csrf-token"), self.csrf):
             raise HTTPException(403, "缺少或错误的表单令牌（CSRF）：请刷新页面后再提交。")
@@ -217,17 +222,19 @@ class Pages:
         status: int = 200,
         notice: str = "",
         notes: dict[str, str] | None = None,
+        problems: list[Any] | None = None,
     ) -> HTMLResponse:
         """A record's form: its values, formkit's problems beside the fields, hints.
 
         Args:
             notes: a line of help under a field, by its name (why a new record's value was
                 filled in).
+            problems: a new record's problems beside its fields (why it was not written).
         """
         model = MODELS[kind]
         specs = spec_of(model)
         bound = bind(specs, data)
-        problems = list(rec.problems) if rec is not None else []
+        problems = list(rec.problems) if rec is not None else list(problems or [])
         loose, by_row = attach_problems(bound, problems)
         state = state or self.folder.state()
         view = self.unit_of(state, rel) if rel else state.units.get(unit)
@@ -456,6 +463,9 @@ class Pages:
         text = yamledit.load_record_text(skeleton)
         specs = spec_of(MODELS[kind])
         apply_form(specs, text.data, form)
+        hidden = hidden_characters(kind, form)
+        if hidden:
+            return self.form_page(kind, data=text.data, unit=unit, state=state, status=400, problems=hidden)
         data = yamledit.encode(yamledit.dump(text), "utf-8", False)
         if kind in ("worker", "week"):
             view = self.unit_view(state, unit)
@@ -568,10 +578,12 @@ class Pages:
     async def failure(self, request: Request, exc: Exception) -> Response:
         """A formkit refusal (file cannot be written, …) as a page."""
         message = str(exc) if isinstance(exc, _core.FormkitError) else "出错了（详情见 formkit serve 的窗口）。"
+        if isinstance(exc, OSError):
+            message = f"无法读写文件：{_core.os_reason(exc)}。"
         if not isinstance(exc, _core.FormkitError):
             from formkit.serve.security import LOG
 
-            LOG.error("出错：%s: %s", type(exc).__name__, _core.scrub_numbers(str(exc)))
+            LOG.error("出错：%s", type(exc).__name__)  # its text may hold a record's values
         return self.page("error.html", status=500, message=message, title="出错了")
 
 

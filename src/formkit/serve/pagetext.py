@@ -6,6 +6,8 @@ Also the live check of one value as it is typed.
 from __future__ import annotations
 
 import re
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from formkit.serve import _core
@@ -20,6 +22,23 @@ def status_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def form_refusal(detail: str, max_fields: int) -> tuple[int, str]:
+    """Starlette's English refusal of a POSTed form (a field over 1 MB, too many fields,
+    broken multipart) in Chinese, with its status (413 for a field too large); the field is
+    named when Starlette's words name it (its words of version 0.40 to 1.x do not)."""
+    size = re.search(r"(?:Field|Part) (?:'([^']*)' )?exceeded maximum size of (\d+) ?KB", detail)
+    if size:
+        field = f"“{size.group(1)}”" if size.group(1) else "其中一栏"
+        kb = int(size.group(2))
+        limit = f"{kb // 1024} MB" if kb % 1024 == 0 else f"{kb} KB"
+        return 413, f"提交的内容里{field}超过了 {limit}，没有保存：每一栏最多 {limit}（{kb} KB）。请把过长的文字（例如备注）删短后再保存。"
+    if detail.startswith("Too many fields"):
+        return 400, f"一次提交的栏目太多（最多 {max_fields} 个），没有保存。"
+    if detail.startswith("Too many files"):
+        return 400, "这里不接受上传文件，没有保存。"
+    return 400, "提交的表单格式不对，没有保存：请刷新页面后再提交。"
 
 
 def diff_lines(disk: str, mine: str) -> list[tuple[str, str]]:
@@ -118,7 +137,39 @@ def new_stem(kind: str, form: dict[str, str]) -> str:
         fallback = "新周报"
     if not stem or _core.scrub_numbers(stem) != stem:  # never an ID or phone number in a file name
         stem = fallback
-    return _core.safe_name(stem, fallback)
+    return visible_name(stem, fallback)
+
+
+def visible_name(text: str, fallback: str) -> str:
+    """A file name that every system accepts and shows: no format or control character
+    (U+202E would show the name reversed), no leading dot or space (a hidden file that
+    ``formkit check`` and the pages skip); *fallback* when nothing is left."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
+    return _core.safe_name(text.lstrip(". "), fallback).lstrip(". ") or fallback
+
+
+#: Unicode categories of characters that show nothing: format (Cf) and control (Cc).
+_HIDDEN = frozenset({"Cf", "Cc"})
+#: The fields of a new record that make its file name (``<档案编号>-<姓名>``).
+NAME_FIELDS = {"worker": ("档案编号", "姓名")}
+
+
+def hidden_characters(kind: str, form: dict[str, str]) -> list[Any]:
+    """A new record's fields that hold characters that show nothing, as problems beside
+    them, in the words of ``formkit check``: such a record is not written."""
+    found = []
+    for key in NAME_FIELDS.get(kind, ()):
+        value = form.get(key, "").strip()
+        hidden = [ch for ch in dict.fromkeys(value) if unicodedata.category(ch) in _HIDDEN]
+        if not hidden:
+            continue
+        codes = "、".join(f"U+{ord(ch):04X}" for ch in hidden)
+        if all(unicodedata.category(ch) == "Cf" for ch in hidden):
+            message = f"有不可见的字符（{codes}），没有保存：它们会打乱打印出来的文字顺序"
+        else:
+            message = f"有控制字符（{codes}），没有保存：打印的表格容纳不了这些字符"
+        found.append(_core.Problem(Path(key), 0, key, message, "常见于从网页或聊天软件复制的文字；在这里重新输入这一项即可"))
+    return found
 
 
 def check_value(kind: str, value: str) -> dict[str, Any]:

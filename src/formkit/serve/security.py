@@ -11,14 +11,16 @@
   no empty, ``.``, ``..`` or hidden part, no backslash, colon or NUL, and the resolved path
   (symbolic links followed) inside the folder.
 - Every line the server logs goes through :func:`formkit.records.scrub_numbers`: no full ID
-  or phone number in the log, whatever a message or traceback holds. The access log shows
-  the method, the path (scrubbed) and the status, never the query (which may hold the token).
+  or phone number in the log, whatever a message holds. No traceback is printed (only the
+  exception's type) unless ``FORMKIT_DEBUG=1``. The access log shows the method, the path
+  (scrubbed) and the status, never the query (which may hold the token).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -66,18 +68,25 @@ def inside(base: Path, rel: str) -> Path:
 
     Raises:
         UnsafePath: an empty, ``.``, ``..`` or hidden part, a Windows device name (CON, NUL,
-            …), a backslash, colon or NUL, an absolute path, or a path that resolves (links
-            followed) outside *base*.
+            …), a backslash, colon or NUL, an absolute path, a path that resolves (links
+            followed) outside *base*, or one the system refuses to look at (a name too long,
+            a file taken for a folder, no permission: any OSError but "not found").
     """
     if not rel or any(ch in rel for ch in "\\:\x00") or rel.startswith("/"):
         raise UnsafePath(rel)
     parts = rel.split("/")
     if any(not p or p in (".", "..") or p.startswith(".") or p != p.strip() or p.split(".")[0].upper() in _DEVICES for p in parts):
         raise UnsafePath(rel)
-    root = base.resolve()
-    target = (root / Path(*parts)).resolve()
-    if target != root and not target.is_relative_to(root):
-        raise UnsafePath(rel)
+    try:
+        root = base.resolve()
+        target = (root / Path(*parts)).resolve()
+        if target != root and not target.is_relative_to(root):
+            raise UnsafePath(rel)
+        os.stat(target)  # a name too long, a part that is a file, no permission: an OSError here
+    except FileNotFoundError:
+        return target  # absent (a new record's path may be): the caller says so
+    except OSError:
+        raise UnsafePath(rel) from None
     return target
 
 
@@ -93,10 +102,26 @@ class ScrubFormatter(logging.Formatter):
         logging.CRITICAL: "严重错误：",
     }
 
+    #: uvicorn's English words before an exception of the application, in Chinese
+    WORDS: ClassVar[dict[str, str]] = {"Exception in ASGI application": "处理请求时出错"}
+
     def format(self, record: logging.LogRecord) -> str:
-        """The formatted record, scrubbed."""
+        """The formatted record, scrubbed; an exception as its type only (its text and
+        traceback may hold a record's values), unless ``FORMKIT_DEBUG=1``."""
         record.level_zh = self.LEVELS.get(record.levelno, record.levelname + " ")
+        if record.exc_info and not debugging():
+            kind = record.exc_info[1]
+            message = record.getMessage()
+            record = logging.makeLogRecord(record.__dict__)
+            record.msg = self.WORDS.get(message.strip(), message.strip()) + (f"（{type(kind).__name__}）" if kind is not None else "")
+            record.args = None
+            record.exc_info = record.exc_text = record.stack_info = None
         return _core.scrub_numbers(super().format(record))
+
+
+def debugging() -> bool:
+    """``FORMKIT_DEBUG=1`` is set: tracebacks are printed."""
+    return os.environ.get("FORMKIT_DEBUG", "") not in ("", "0")
 
 
 def configure_logging(stream: Any = None) -> logging.Handler:
@@ -164,9 +189,15 @@ class Guard:
 
         try:
             await self._guarded(scope, receive, sending)
+        except Exception:
+            if not status_seen or debugging():
+                raise
+            # the error page was sent and the exception logged (its type only): uvicorn
+            # would print it again with its traceback
         finally:
             method = scope.get("method", "")
             shown = _core.scrub_numbers(scope.get("path", ""))
+            shown = shown if len(shown) <= 300 else shown[:300] + f"…（共 {len(shown)} 个字符）"
             status = status_seen[0] if status_seen else 0
             LOG.info("%s %s %s %.0f ms", method, shown, status, (time.monotonic() - started) * 1000)
 

@@ -103,6 +103,19 @@ class RecordText:
     sha: str
 
 
+def _fault_line(text: str, exc: YAMLError) -> int:
+    """The line of a YAML fault as ``formkit check`` gives it (its reader names the line
+    where the fault starts: an unclosed quote's, not where ruamel.yaml gave up); ruamel.yaml's
+    own when formkit's reader finds none. 0 when neither knows."""
+    try:
+        _core.load_yaml_text(text)
+    except _core.YamlFileError as found:
+        if found.line:
+            return found.line
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else 0
+
+
 def parse_text(text: str) -> tuple[Any, tuple[int, int], bool]:
     """Parse record text for editing.
 
@@ -118,8 +131,8 @@ def parse_text(text: str) -> tuple[Any, tuple[int, int], bool]:
         try:
             data = yaml.load(text)
         except YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"第{mark.line + 1}行" if mark is not None else ""
+            line = _fault_line(text, exc)
+            where = f"第{line}行" if line else ""
             raise EditError(f"这份文件{where}的 YAML 写法有误，表单无法打开：请在“原文”里修改（错误见下）") from None
         if text.strip() and data is None:
             data = CommentedMap()
