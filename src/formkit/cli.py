@@ -365,6 +365,11 @@ def render(
         _out(f"报送包：{out / packet}" + ("（其中的活动小结是草稿，见下面的提示）" if packet in report.draft_summaries else ""))
     if report.publicity:
         _out(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
+    if pdf:
+        pdfs = [f for f in report.files if f.suffix == ".pdf"]
+        converted = sum(1 for f in report.rebuilt if f.suffix == ".pdf")
+        memory = f"；LibreOffice 最多同时占用内存 {report.pdf_peak_rss / 1e6:.0f} MB" if report.pdf_peak_rss else ""
+        _out(f"PDF：{len(pdfs)} 个，本次转换 {converted} 个{memory}")
     if report.pdf_removed:
         _out(f"删去了 {len(report.pdf_removed)} 个 PDF：它们的文档重新生成了，旧 PDF 可能与之不符（加 --pdf 再生成）：")
         for path in report.pdf_removed[:SHOWN_PDFS]:
