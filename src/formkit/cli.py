@@ -303,8 +303,11 @@ def check(records: Path, templates: Path | None) -> None:
     bad = {p.path for p in record_set.errors}
     bad_workers = sum(1 for path in bad if "职工" in Path(path).parts)
     bad_weeks = sum(1 for path in bad if "周报" in Path(path).parts)
+    bad_units = sum(1 for path in bad if Path(path).name == api.UNIT_FILE)
     _out(
-        f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工"
+        f"{len(record_set.units)} 个单位"
+        + (f"（另有 {bad_units} 个单位的 {api.UNIT_FILE} 有错误，其中的职工和周报未计入）" if bad_units else "")
+        + f"，{workers + bad_workers} 名职工"
         + (f"（{bad_workers} 份有错误）" if bad_workers else "")
         + f"，{weeks + bad_weeks} 份周报"
         + (f"（{bad_weeks} 份有错误）" if bad_weeks else "")
