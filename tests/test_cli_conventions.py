@@ -417,3 +417,15 @@ def test_help_shows_no_english_value_names(runner: CliRunner) -> None:
         assert options, name
         for line in options:
             assert not re.search(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|DIRECTORY|FILENAME|BOOLEAN)\b", line), (name, line)
+
+
+def test_check_counts_a_unit_whose_unit_file_is_wrong(runner: CliRunner, tmp_path: Path) -> None:
+    """A 单位.yaml with an error leaves its workers out of the counts: the summary says so
+    instead of "0 个单位，0 名职工" (a new user's confusion)."""
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    unit_file = records / "思明区总工会" / "单位.yaml"
+    unit_file.write_text(re.sub(r"(?m)^填报单位:.*\n", "", unit_file.read_text(encoding="utf-8")), encoding="utf-8")
+    result = runner.invoke(main, ["check", str(records)])
+    assert result.exit_code == 1
+    assert "1 个单位（另有 1 个单位的 单位.yaml 有错误，其中的职工和周报未计入）" in result.output, result.output

@@ -385,11 +385,11 @@ def test_libreoffice_converts_good_documents_beside_a_corrupt_one(tmp_path):
 
 def test_many_pdfs_failing_for_one_reason_are_listed_with_the_reason_once(tmp_path, monkeypatch):
     # a tester's full disk: 139 lines, each repeating LibreOffice's English message
-    from formkit.cli import SHOWN_PDFS, _failed_lines
+    from formkit.clireport import SHOWN_PDFS, failed_lines
     from formkit.pipeline.pdf import engine
 
     failed = [(Path(f"单位/附件1/{n:03d}.pdf"), "LibreOffice 连续 2 次…卡住了") for n in range(30)] + [(Path("单位/x.pdf"), "另一个原因")]
-    lines = _failed_lines(tmp_path, failed)
+    lines = failed_lines(tmp_path, failed)
     assert lines[0] == "  原因（30 个相同）：LibreOffice 连续 2 次…卡住了"
     assert len(lines) == 1 + SHOWN_PDFS + 1 and lines[-1] == f"  …还有 {31 - SHOWN_PDFS} 个"
     assert all("卡住了" not in line for line in lines[1:])

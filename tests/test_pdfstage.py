@@ -175,6 +175,8 @@ def test_relative_output_folder_and_private_pdfs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["render", "records", "--pdf"])
     assert result.exit_code == 0, result.output + result.stderr
+    summary = re.search(r"PDF：(\d+) 个，本次转换 (\d+) 个；LibreOffice 最多同时占用内存 \d+ MB", result.output)
+    assert summary and summary.group(1) == summary.group(2), result.output
     out = tmp_path / "output"
     pdfs = sorted(out.rglob("*.pdf"))
     assert len(pdfs) == len([d for d in out.rglob("*.docx") if "报送" not in d.parts[-2] and "公示" not in d.parts])

@@ -69,3 +69,5 @@ def test_file_names_fit_the_file_system():
     name = safe_name("张" * 200)
     assert len((name + ".docx.tmp").encode("utf-8")) < 255
     assert safe_name("CON") == "_CON" and safe_name('a<b>:"c"') == "a_b___c_" and safe_name("  ") == "未命名"
+    # a leading dot would make a hidden file that formkit's folder walks skip (a 档案编号 "..")
+    assert safe_name(".SM001") == "SM001" and safe_name("..") == "未命名" and safe_name(". 王秀英") == "王秀英"

@@ -42,6 +42,7 @@ from formkit.pipeline.publicity import PUBLICITY_DIR, render_publicity
 from formkit.records import schema, skeleton
 from formkit.records.load import load_records
 from formkit.records.recordset import RecordSet
+from formkit.records.walk import UNIT_FILE
 
 
 def check(records: Path | str, *, templates: Path | str | None = None) -> RecordSet:
@@ -316,6 +317,7 @@ __all__ = [
     "INCOMPLETE",
     "NOTICE_DIR",
     "PUBLICITY_DIR",
+    "UNIT_FILE",
     "RenderReport",
     "amount_in_words",
     "check",

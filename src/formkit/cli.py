@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from formkit import __version__, api, clitext
+from formkit.clireport import SHOWN_PDFS, failed_lines, page_hints, render_progress
 from formkit.domain.dates import parse_date
 from formkit.domain.privacy import masked_path, scrub_numbers
 from formkit.errors import (
@@ -43,8 +44,6 @@ clitext.install()  # before the commands below are defined: click reads some of 
 
 #: Exit code of an error formkit did not foresee (sysexits.h EX_SOFTWARE), and of Ctrl+C.
 EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
-#: Most removed PDFs listed one by one (the rest are counted).
-SHOWN_PDFS = 20
 
 EXIT_CODES = f"""\b
 退出码：
@@ -304,8 +303,11 @@ def check(records: Path, templates: Path | None) -> None:
     bad = {p.path for p in record_set.errors}
     bad_workers = sum(1 for path in bad if "职工" in Path(path).parts)
     bad_weeks = sum(1 for path in bad if "周报" in Path(path).parts)
+    bad_units = sum(1 for path in bad if Path(path).name == api.UNIT_FILE)
     _out(
-        f"{len(record_set.units)} 个单位，{workers + bad_workers} 名职工"
+        f"{len(record_set.units)} 个单位"
+        + (f"（另有 {bad_units} 个单位的 {api.UNIT_FILE} 有错误，其中的职工和周报未计入）" if bad_units else "")
+        + f"，{workers + bad_workers} 名职工"
         + (f"（{bad_workers} 份有错误）" if bad_workers else "")
         + f"，{weeks + bad_weeks} 份周报"
         + (f"（{bad_weeks} 份有错误）" if bad_weeks else "")
@@ -313,61 +315,6 @@ def check(records: Path, templates: Path | None) -> None:
     )
     if record_set.errors:
         sys.exit(EXIT_PROBLEMS)
-
-
-def _render_progress() -> tuple[Any, Any, Any, Any]:
-    """The callbacks of a render's progress on stderr: (stage, counted, converted, finish)."""
-    import time
-
-    started = time.monotonic()
-    bar: Any = None
-    closed = False  # after finish (the run ended or was interrupted), no bar is drawn again
-
-    def counted(done: int, total: int) -> None:
-        nonlocal bar
-        if closed:
-            return
-        if bar is None:
-            if not sys.stderr.isatty() or time.monotonic() - started < 2 or done >= total:
-                return
-            bar = click.progressbar(length=total, label="生成文档", file=sys.stderr, show_pos=True, show_eta=True)
-            bar.start -= time.monotonic() - started  # the time left counts from the batch's start
-            bar.render_progress()
-        bar.update(done - bar.pos)
-
-    def stage(name: str) -> None:
-        nonlocal bar
-        if bar is not None and name == "PDF":
-            bar.render_finish()
-            bar = None
-        if bar is None:
-            _err(f"生成 {name} …")
-
-    pages = 0
-    pdf_bar: Any = None
-
-    def converted(done: int, total: int, made: int) -> None:
-        """PDFs: a bar of documents, with the pages made so far."""
-        nonlocal pdf_bar, pages
-        pages = made
-        if closed:
-            return
-        if pdf_bar is None:
-            if not sys.stderr.isatty() or done >= total:
-                return
-            pdf_bar = click.progressbar(length=total, label="生成 PDF", file=sys.stderr, show_pos=True, show_eta=True,
-                                        item_show_func=lambda _: f"已 {pages} 页")  # fmt: skip
-        pdf_bar.update(done - pdf_bar.pos, current_item=done)
-
-    def finish() -> None:
-        nonlocal closed
-        closed = True
-        if bar is not None:
-            bar.render_finish()
-        if pdf_bar is not None:
-            pdf_bar.render_finish()
-
-    return stage, counted, converted, finish
 
 
 @main.command()
@@ -393,7 +340,7 @@ def render(
 
     记录有错误时不写任何文件（--keep-going 除外）。只重新生成记录、单位、活动或模板有变化的文档（--force 全部重新生成）；不加 --pdf 时，重新生成的文档的 PDF 会删去（并列出），其余 PDF 保留。在终端里，超过两秒的生成会显示进度条。
     """
-    stage, counted, converted, finish = _render_progress()
+    stage, counted, converted, finish = render_progress()
     try:
         report = api.render(
             records,
@@ -421,6 +368,11 @@ def render(
         _out(f"报送包：{out / packet}" + ("（其中的活动小结是草稿，见下面的提示）" if packet in report.draft_summaries else ""))
     if report.publicity:
         _out(f"公示用（已遮盖身份证号、电话、详细地址）：{len(report.publicity)} 个文件，在 {out / api.PUBLICITY_DIR}")
+    if pdf:
+        pdfs = [f for f in report.files if f.suffix == ".pdf"]
+        converted = sum(1 for f in report.rebuilt if f.suffix == ".pdf")
+        memory = f"；LibreOffice 最多同时占用内存 {report.pdf_peak_rss / 1e6:.0f} MB" if report.pdf_peak_rss else ""
+        _out(f"PDF：{len(pdfs)} 个，本次转换 {converted} 个{memory}")
     if report.pdf_removed:
         _out(f"删去了 {len(report.pdf_removed)} 个 PDF：它们的文档重新生成了，旧 PDF 可能与之不符（加 --pdf 再生成）：")
         for path in report.pdf_removed[:SHOWN_PDFS]:
@@ -443,11 +395,11 @@ def render(
         _err(f"有 {len(report.pdf_pages)} 个 PDF 的页数与表格的页面规则不符，打印前请打开核对：")
         for path, why in report.pdf_pages:
             _err(f"  {out / path}：{why}")
-        for line in _page_hints(report):
+        for line in page_hints(report):
             _err(line)
     if report.pdf_failed:
         _err(f"有 {len(report.pdf_failed)} 个 PDF 未能生成（对应的 .docx 已写入；再运行一次 formkit render --pdf 会只转换这些）：")
-        for line in _failed_lines(out, report.pdf_failed):
+        for line in failed_lines(out, report.pdf_failed):
             _err(line)
     if report.skipped:
         _err("以下记录有错误，未生成；它们所在单位的输出在“（不完整）”文件夹里，不生成报送包，请改正后重新生成：")
@@ -459,38 +411,6 @@ def render(
         sys.exit(EXIT_ENVIRONMENT)
     if report.pdf_pages:
         sys.exit(EXIT_PROBLEMS)
-
-
-def _failed_lines(out: Path, failed: Sequence[tuple[Path, str]]) -> list[str]:
-    """The PDFs not made, at most :data:`SHOWN_PDFS` of them; a reason most of them share
-    (LibreOffice stuck, the disk full) said once, not on every line."""
-    from collections import Counter
-
-    reason, count = Counter(why for _, why in failed).most_common(1)[0]
-    shared = count > 1 and count * 2 >= len(failed)
-    lines = [f"  原因（{count} 个相同）：{reason}"] if shared else []
-    for path, why in failed[:SHOWN_PDFS]:
-        lines.append(f"  {out / path}" if shared and why == reason else f"  {out / path}：{why}")
-    if len(failed) > SHOWN_PDFS:
-        lines.append(f"  …还有 {len(failed) - SHOWN_PDFS} 个")
-    return lines
-
-
-def _page_hints(report: api.RenderReport) -> list[str]:
-    """A line per annex folder most of whose documents break the page rules: the template,
-    not the records, is then the likely cause (a clerk's edit that no longer fits a page)."""
-    from collections import Counter
-
-    wrong = Counter(Path(path).parent for path, _ in report.pdf_pages)
-    lines = []
-    for folder, n in sorted(wrong.items()):
-        documents = sum(1 for f in report.files if f.parent == folder and f.suffix == ".docx")
-        if n >= 2 and n * 2 >= documents:
-            lines.append(
-                f"  {folder} 的 {documents} 份文档里有 {n} 份页数不符：多半是模板改动后一页放不下"
-                "（改短文字、调小字号或行距，再运行 formkit render --pdf 核对）。"
-            )
-    return lines
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

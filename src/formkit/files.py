@@ -29,11 +29,12 @@ MAX_NAME_BYTES = 200
 def safe_name(text: str, fallback: str = "未命名") -> str:
     """A file or folder name that Windows, macOS and Linux all accept.
 
-    Replaces ``<>:"/\\|?*`` and control characters with ``_``, trims trailing dots and spaces,
+    Replaces ``<>:"/\\|?*`` and control characters with ``_``, trims dots and spaces at both
+    ends (a name starting with a dot is a hidden file that formkit's own folder walks skip),
     avoids the reserved device names (CON, NUL, COM1 …), keeps Chinese characters, and cuts
     the name to ``MAX_NAME_BYTES`` bytes of UTF-8 (file systems limit names to 255 bytes).
     """
-    name = _UNSAFE.sub("_", text).strip().rstrip(". ")
+    name = _UNSAFE.sub("_", text).strip().strip(". ")  # a leading dot would hide the file
     if not name:
         name = fallback
     if name.split(".")[0].upper() in _RESERVED:
