@@ -541,3 +541,13 @@ def test_a_digit_or_two_in_a_name_is_a_warning(name: str) -> None:
 def test_a_phone_typed_in_full_width_prints_in_ascii() -> None:
     worker = Worker.model_validate(minimal(联系电话="０５９２－５２０１０３１"))
     assert worker.phone == "0592-5201031"
+
+
+@pytest.mark.parametrize(
+    ("phone", "warned"), [("5923456789", True), ("0592-3456789", False), ("13812345678", False), ("5201031", False), ("4008123456", True)]
+)
+def test_a_fixed_line_that_lost_its_area_codes_zero_is_a_warning(phone: str, warned: bool) -> None:
+    worker = Worker.model_validate(minimal(联系电话=phone))
+    found = [w for w in worker.warnings if w.loc == ("联系电话",)]
+    assert bool(found) == warned
+    assert all(phone not in w.message for w in found)

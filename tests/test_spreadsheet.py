@@ -338,6 +338,10 @@ def test_never_overwrites_a_file_of_the_same_name(trap_sheet: Path, one_unit: Pa
         ("'-1 号楼", "text", "-1 号楼"),
         (True, "text", "是"),
         (None, "money", ""),
+        # an address typed over two lines with Alt+Enter: one line, as its cell prints it
+        ("厦门市湖里区殿前街道高殿社区\n兴隆路88号301室", "line", "厦门市湖里区殿前街道高殿社区兴隆路88号301室"),
+        ("Block 12\n Room 3", "line", "Block 12 Room 3"),
+        ("第一行\n第二行", "text", "第一行\n第二行"),  # 备注 keeps its lines
     ],
 )
 def test_cell_text(value, kind, expected):
@@ -738,3 +742,13 @@ def test_export_then_import_gives_back_the_same_records(tmp_path: Path, source: 
         }
     assert dumps(fresh) == expected
     assert len(report.written) == len(expected)
+
+
+def test_the_example_roster_imports_addresses_on_one_line(one_unit: Path):
+    """docs/名册示例.xlsx (README's example) has an address over two lines of its cell: the
+    record holds it on one line, and the import says so (a new user saw it print 区 alone)."""
+    report = import_sheet(RECORDS.parent / "docs" / "名册示例.xlsx", one_unit, unit=SM)
+    texts = [p.read_text(encoding="utf-8") for p in worker_files(one_unit)]
+    assert any("高殿社区" in t for t in texts)
+    assert all("高殿社区兴隆路" in t for t in texts if "高殿社区" in t)
+    assert any("换行已去掉" in line for line in report.problem_lines())

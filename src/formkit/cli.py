@@ -155,6 +155,14 @@ def _usage_error(exc: click.exceptions.UsageError) -> list[str]:
     return lines
 
 
+class _Between(click.IntRange):
+    """An integer option within bounds, shown in help as "[1 到 64]" rather than click's
+    "[1<=x<=64]"."""
+
+    def _describe_range(self) -> str:
+        return f"{self.min} 到 {self.max}"
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP (a ``kill``, the terminal window closed): stopped as by Ctrl+C, so
     that LibreOffice is killed and the staging folder removed, nothing half written."""
@@ -306,7 +314,7 @@ def check(records: Path, templates: Path | None) -> None:
     bad_units = sum(1 for path in bad if Path(path).name == api.UNIT_FILE)
     _out(
         f"{len(record_set.units)} 个单位"
-        + (f"（另有 {bad_units} 个单位的 {api.UNIT_FILE} 有错误，其中的职工和周报未计入）" if bad_units else "")
+        + (f"（另有 {bad_units} 个单位的 {api.UNIT_FILE} 有错误，其中正确的职工和周报未计入）" if bad_units else "")
         + f"，{workers + bad_workers} 名职工"
         + (f"（{bad_workers} 份有错误）" if bad_workers else "")
         + f"，{weeks + bad_weeks} 份周报"
@@ -328,7 +336,7 @@ def check(records: Path, templates: Path | None) -> None:
 @click.option(
     "--jobs",
     "jobs",
-    type=click.IntRange(1, 64),
+    type=_Between(1, 64),
     default=None,
     metavar="个数",
     help="加 --pdf 时同时运行的 LibreOffice 个数（默认：CPU 核数）。",

@@ -120,7 +120,7 @@ def _csv_value(value: Any, kind: str, excel: bool) -> str:
     text = str(value)
     if excel and kind == "id" and re.fullmatch(r"\d+", text):
         return f'="{text}"'
-    if excel and kind == "text" and text[:1] in ("=", "+", "-", "@"):
+    if excel and kind in ("text", "line") and text[:1] in ("=", "+", "-", "@"):
         return "'" + text
     return text
 

@@ -227,6 +227,8 @@ def data_rows(table: SheetTable, layout: SheetLayout) -> list[tuple[SheetRow, bo
                 continue
             if isinstance(value, str) and needs_cleaning(value):  # as formkit check warns in a record
                 row.notes.append(CellNote(ref, layout.headings[i], f"{describe_cleaning(value)}：打印的表格容纳不了这些字符", "warning"))
+            if column.kind == "line" and isinstance(value, str) and "\n" in value.strip():
+                row.notes.append(CellNote(ref, layout.headings[i], "单元格里的换行已去掉，连成一行：这一栏印在表格的一行里", "warning"))
             if text:
                 row.texts[column.key] = text
         out.append((row, False))

@@ -69,7 +69,8 @@ class Column:
         kind: how a cell is read: ``text``, ``name`` (a person's name: padding spaces
             removed), ``code`` (档案编号, 邮政编码, 联系电话: a number cell is its digits),
             ``id`` (身份证号), ``date``, ``money`` (yuan), ``count`` (persons), ``list``
-            (致困主要原因, joined with 、).
+            (致困主要原因, joined with 、), ``line`` (an address, a unit's name: printed on one
+            line of its cell, so a line break typed in the cell with Alt+Enter is joined).
         variants: other headings meaning this column.
     """
 
@@ -108,8 +109,8 @@ WORKER_COLUMNS: tuple[Column, ...] = (
     _c("所属行业", "text", "行业"),
     _c("婚姻状况"),
     _c("户口类型", "text", "户口性质"),
-    _c("家庭住址", "text", "居住地址", "家庭地址", "住址", "现住址", "现居住地址"),
-    _c("工作单位", "text", "所在单位", "工作单位或家庭住址"),
+    _c("家庭住址", "line", "居住地址", "家庭地址", "住址", "现住址", "现居住地址"),
+    _c("工作单位", "line", "所在单位", "工作单位或家庭住址"),
     _c("单位性质"),
     _c("企业状况"),
     _c("是否单亲", "text", "单亲"),
@@ -117,7 +118,7 @@ WORKER_COLUMNS: tuple[Column, ...] = (
     _c("家庭年度总收入", "money", "家庭年收入"),
     _c("家庭人口", "count", "家庭人口数"),
     _c("家庭年人均收入", "money", "年人均收入"),
-    _c("户口所在地行政区划", "text", "户口所在地", "户籍所在地"),
+    _c("户口所在地行政区划", "line", "户口所在地", "户籍所在地"),
     _c("是否进入医保", "text", "是否参加医保"),
     _c("是否有一定自救能力", "text", "有无自救能力"),
     _c("是否为零就业家庭", "text", "是否零就业家庭"),
@@ -131,9 +132,9 @@ WORKER_COLUMNS: tuple[Column, ...] = (
     _c("慰问.低保.止", "date", "低保截止日期", "低保结束日期", "享受低保截止日期", heading="低保止"),
     _c("慰问.低保.每月", "money", "每月领低保金", "每月低保金", "低保金", heading="低保每月"),
     _c("慰问.其它帮扶措施", "text", "其他帮扶措施"),
-    _c("慰问.街道", "text", "街道镇"),
-    _c("慰问.居住地址"),
-    _c("慰问.所在单位"),
+    _c("慰问.街道", "line", "街道镇"),
+    _c("慰问.居住地址", "line"),
+    _c("慰问.所在单位", "line"),
     _c("慰问.致困原因"),
     _c("慰问.发放日期", "date"),
     _c("慰问.宣传推荐", "text", "宣传推荐对象", "推荐宣传"),
@@ -308,6 +309,19 @@ def _id_from_number(value: float | int) -> str:
     return digits
 
 
+def join_lines(text: str) -> str:
+    """One line of a cell's lines (an address typed over two lines with Alt+Enter): joined
+    without a space between Chinese characters, with one between Latin letters or digits."""
+    joined = ""
+    for part in (p.strip() for p in text.splitlines()):
+        if not part:
+            continue
+        if joined and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            joined += " "
+        joined += part
+    return joined
+
+
 def cell_text(value: Any, kind: str, *, epoch: datetime = datetime(1899, 12, 30), typed: bool = True) -> str:
     """The text a record holds for one cell.
 
@@ -356,6 +370,8 @@ def cell_text(value: Any, kind: str, *, epoch: datetime = datetime(1899, 12, 30)
         folded = "".join(unicodedata.normalize("NFKC", text).split())
         return folded[:-1] if folded.endswith("元") and len(folded) > 1 else folded
     text = _fold_width(text)
+    if kind == "line" and "\n" in text:
+        return join_lines(text)
     if kind == "name" and _CJK_NAME.match(text):
         return "".join(text.split())  # 王  英: spaces padding a two-character name
     return text

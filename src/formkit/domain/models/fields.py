@@ -425,6 +425,25 @@ def _phone(value: Any) -> str:
 Phone = _field_type(str, _phone, {"type": _SCALAR}, optional=True)
 
 
+def phone_findings(phone: str | None, loc: tuple[str | int, ...] = ("联系电话",)) -> list[Finding]:
+    """A warning for a number of 10 or 11 digits that starts with neither 0 nor 1: a fixed
+    line whose area code lost its 0 in Excel (0592-3456789 typed as the number 5923456789);
+    mobile numbers start with 1, area codes with 0. The number itself is not repeated.
+    """
+    for number in _PHONE_SEPARATORS.split(unicodedata.normalize("NFKC", phone or "")):
+        digits = re.sub(r"[\s\-()（）]", "", number.strip())
+        if digits.isdigit() and len(digits) in (10, 11) and digits[0] not in "01":
+            return [
+                Finding(
+                    loc,
+                    f"联系电话里有一个{len(digits)}位、不以0开头的号码：像是区号前的“0”在 Excel 里被去掉了",
+                    "固定电话写区号和号码（如 0592-xxxxxxx），手机写11位",
+                    "warning",
+                )
+            ]
+    return []
+
+
 def _is_blank_tree(value: Any) -> bool:
     """True for a value left empty everywhere (a skeleton's block nobody filled in)."""
     if isinstance(value, dict):

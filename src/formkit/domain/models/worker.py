@@ -50,6 +50,7 @@ from formkit.domain.models.fields import (
     name_findings,
     one_to_three,
     parse_id_number,
+    phone_findings,
     raise_findings,
 )
 from formkit.domain.vocab import (
@@ -343,6 +344,7 @@ class Worker(_TypedID):
         findings += self._check_family(ident)
         findings += self._check_income()
         findings += check_household_division(self.household_division)
+        findings += phone_findings(self.phone)
         birth = self.birth_date or ident.birth_date
         if self.health == HealthStatus.DISABLED and not self.disability:
             findings.append(
