@@ -404,16 +404,24 @@ Postcode = _field_type(str, _postcode, {"type": ["string", "integer"], "pattern"
 _PHONE_SEPARATORS = re.compile(r"[、,，;；/]|或")
 
 
+def phone_digits(text: str) -> list[str]:
+    """The digits of each number of a 联系电话 (NFKC-folded): numbers split at 、 , ; / 或,
+    an extension (转 123, 分机 123) dropped, spaces, dashes and brackets removed, a leading
+    +86 dropped from a number longer than 12 digits."""
+    found = []
+    for number in _PHONE_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+        number = re.sub(r"(转|ext\.?|分机)\s*\d{1,6}$", "", number.strip(), flags=re.I)
+        digits = re.sub(r"[\s\-()（）]", "", number)
+        found.append(re.sub(r"^(\+?86)", "", digits) if len(digits) > 12 else digits)
+    return found
+
+
 def _phone(value: Any) -> str:
     """联系电话 as the forms print it: full-width digits and dashes typed with a Chinese input
     method folded to ASCII (NFKC: "０５９２－５２０１０３１" → "0592-5201031", which the roster's
     narrow column would otherwise wrap); one number or several, each 7–12 digits."""
     text = unicodedata.normalize("NFKC", str(value).strip())
-    folded = text
-    for number in _PHONE_SEPARATORS.split(folded):
-        number = re.sub(r"(转|ext\.?|分机)\s*\d{1,6}$", "", number.strip(), flags=re.I)
-        digits = re.sub(r"[\s\-()（）]", "", number)
-        digits = re.sub(r"^(\+?86)", "", digits) if len(digits) > 12 else digits
+    for digits in phone_digits(text):
         if not digits.isdigit() or not 7 <= len(digits) <= 12:
             raise _refuse(
                 "联系电话不像电话号码（应为7–12位数字，可带区号和“-”）",
@@ -430,8 +438,7 @@ def phone_findings(phone: str | None, loc: tuple[str | int, ...] = ("联系电�
     line whose area code lost its 0 in Excel (0592-3456789 typed as the number 5923456789);
     mobile numbers start with 1, area codes with 0. The number itself is not repeated.
     """
-    for number in _PHONE_SEPARATORS.split(unicodedata.normalize("NFKC", phone or "")):
-        digits = re.sub(r"[\s\-()（）]", "", number.strip())
+    for digits in phone_digits(phone or ""):
         if digits.isdigit() and len(digits) in (10, 11) and digits[0] not in "01":
             return [
                 Finding(
