@@ -1,10 +1,23 @@
 """The tables the fictional records are drawn from: names, districts and streets, and the
-填表说明 vocabularies verbatim. All invented or public (GB/T 2260 district codes).
+填表说明 vocabularies (taken from :mod:`formkit.domain.vocab`, their one home). All invented
+or public (GB/T 2260 district codes).
 """
 
 from __future__ import annotations
 
-# --- vocabularies (附件3 填表说明, verbatim) ------------------------------------------
+from formkit.domain.vocab import (
+    DifficultyCategory,
+    EmployerNature,
+    EnterpriseCondition,
+    FloorArea,
+    HardshipCause,
+    HealthStatus,
+    HouseholdType,
+    HousingType,
+    Industry,
+    ModelWorkerType,
+    PoliticalStatus,
+)
 
 # (province+city+county as 户口所在地行政区划, region code): home counties of 农民工.
 _HOME_COUNTIES = [
@@ -99,44 +112,20 @@ _GIVEN = (
 
 _ETHNIC_MINOR = ["回族", "畲族", "高山族", "土家族", "满族", "壮族", "苗族", "蒙古族"]
 
-_CATEGORIES = ["低保户", "低保边缘户", "意外致困户"]
-_POLITICS = ["中共党员", "共青团员", "群众", "民主党派", "其他"]
-_HEALTH = ["良好", "疾病", "残病", "其它"]
+# The 填表说明's vocabularies, in its order; the workers' 身份 and the 民族 are selections.
+_CATEGORIES = list(DifficultyCategory.labels())
+_POLITICS = list(PoliticalStatus.labels())
+_HEALTH = list(HealthStatus.labels())
 # 离休 (retired before 1949 service) is allowed by item 5 but implausible for these ages.
 _WORKER_STATUS = ["在岗", "下（待）岗", "失（无）业", "退休", "病退", "病休"]
-_MODEL_WORKER = ["非劳模", "全国劳模", "省部级劳模", "地市级劳模", "其他"]
-_HOUSING = ["承租单位公房", "政府廉租房", "自购房", "无房", "租房", "自建房", "其他"]
-_AREA = ["20以下", "20至50", "50至70", "70以上"]
-_INDUSTRY = [
-    "农、林、牧、渔业",
-    "金融保险业",
-    "社会服务业",
-    "教育",
-    "科技",
-    "文化",
-    "体育",
-    "宗教",
-    "医疗卫生",
-    "军队",
-    "国家机关",
-    "纺织系统",
-    "冶金系统",
-    "煤炭系统",
-    "机电系统",
-    "电子仪表",
-    "化工系统",
-    "国防系统",
-    "城建系统",
-    "精工系统",
-    "财贸系统",
-    "医药系统",
-    "交通系统",
-    "其他",
-]
-_HUKOU = ["非农业", "农业", "农转居"]
-_EMPLOYER_KIND = ["国有机关/事业单位", "国有企业", "集体企业", "民营/私营/个体企业", "与港澳台合资/合作", "中外合资/合作", "其他"]
-_EMPLOYER_STATE = ["亏损企业", "改制企业", "关闭破产企业", "正常", "其他"]
-_CAUSES = ["本人大病", "供养直系亲属大病", "意外灾害", "子女上学", "残疾", "收入低无法维持基本生活", "下岗失业", "其他"]
+_MODEL_WORKER = list(ModelWorkerType.labels())
+_HOUSING = list(HousingType.labels())
+_AREA = list(FloorArea.labels())
+_INDUSTRY = list(Industry.labels())
+_HUKOU = list(HouseholdType.labels())
+_EMPLOYER_KIND = list(EmployerNature.labels())
+_EMPLOYER_STATE = list(EnterpriseCondition.labels())
+_CAUSES = list(HardshipCause.labels())
 _DISABILITY = ["肢体残疾三级", "肢体残疾四级", "视力残疾二级", "听力残疾三级", "精神残疾三级"]
 _AMOUNTS = ["500", "800", "1000", "1000.00", "600", "1200", "1409.50", "325.04", "1500", "2000"]
 _COMPANY_WORDS = ["鹭江", "海湾", "金鹭", "嘉禾", "鼓浪", "筼筜", "同益", "翔鹭", "闽南", "华侨"]
