@@ -14,7 +14,9 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from formkit.errors import OutputError, os_reason
 
@@ -62,8 +64,78 @@ def write_new(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def replace_file(path: Path, write: Callable[[BinaryIO], object], *, mode: int = 0o600, fsync: bool = True) -> None:
+    """Replace ``path`` (or create it) atomically: ``write`` fills a temporary file beside it
+    (``.~<name>….tmp``), which gets ``mode`` (POSIX) and is renamed over ``path``; a reader
+    never sees half a file, and the temporary file never stays behind. The folder must exist.
+
+    Args:
+        write: called with the open temporary file (binary).
+        mode: the file's permissions; by default readable by its owner only (personal data).
+        fsync: flush the file to disk before the rename (records and output files; a
+            throwaway PDF inside a staging folder need not).
+
+    Raises:
+        OSError: the file cannot be written or renamed.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=path.suffix + ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if sys.platform != "win32":
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def create_numbered_file(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Create ``folder/<stem><suffix>``, or ``<stem>-2<suffix>``, ``<stem>-3<suffix>`` … when
+    the name is taken: never replaces a file, and the file is complete before it appears under
+    its name (written beside it, then hard-linked in; created exclusively where the file
+    system has no hard links, a FAT32 USB drive). The folder is created.
+
+    Returns:
+        The new file.
+
+    Raises:
+        FileExistsError: 999 names are taken.
+        OSError: the folder or file cannot be written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=suffix + ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        for n in range(1, 1000):
+            target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+            if target.exists() or target.is_symlink():
+                continue
+            try:
+                os.link(tmp, target)  # fails if the name was taken meanwhile
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links on this file system: create exclusively
+                try:
+                    with open(target, "xb") as out:
+                        out.write(data)
+                except FileExistsError:
+                    continue
+            return target
+        raise FileExistsError(f"{folder / (stem + suffix)}：同名的文件太多")
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # our own temporary file, never a record
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file beside it and an atomic rename.
+    """Write ``data`` to ``path`` via a temporary file beside it and an atomic rename
+    (:func:`replace_file`), the folder created.
 
     A reader never sees a half-written file; the file is readable by its owner only where
     the platform supports POSIX modes.
@@ -73,18 +145,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=path.suffix + ".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if sys.platform != "win32":
-                os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_file(path, lambda fh: fh.write(data))
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{os_reason(exc)}") from exc
 

@@ -5,8 +5,6 @@ A file is never overwritten.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 
 from formkit.errors import FormkitError, OutputError, os_reason
 from formkit.exchange.sheetread import id_key
+from formkit.files import create_numbered_file
 from formkit.records.walk import CAMPAIGN_FILE, UNIT_FILE, WORKERS_DIR
 from formkit.records.yamlio import (
     YamlFileError,
@@ -123,27 +122,14 @@ def write_new_file(folder: Path, stem: str, text: str) -> Path:
 
 
 def create_record_file(folder: Path, stem: str, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".yaml.tmp")
+    """``folder/stem.yaml`` (``stem-2.yaml`` … if taken) holding ``text`` in UTF-8
+    (:func:`formkit.files.create_numbered_file`).
+
+    Raises:
+        FormkitError: 999 names are taken.
+        OSError: the folder or file cannot be written.
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        for n in range(1, 1000):
-            path = folder / (f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml")
-            try:
-                os.link(tmp, path)  # fails when path exists: never overwrites
-                return path
-            except FileExistsError:
-                continue
-            except OSError:  # no hard links on this file system
-                try:
-                    with open(path, "x", encoding="utf-8", newline="\n") as fh:
-                        fh.write(text)
-                    return path
-                except FileExistsError:
-                    continue
-        raise FormkitError(f"{folder} 里同名文件太多：{stem}.yaml")
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        return create_numbered_file(folder, stem, ".yaml", text.encode("utf-8"))
+    except FileExistsError as exc:
+        raise FormkitError(f"{folder} 里同名文件太多：{stem}.yaml") from exc

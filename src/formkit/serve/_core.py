@@ -39,7 +39,7 @@ from formkit.domain.vocab import (
     parse_yes_no,
 )
 from formkit.errors import FormkitError, OutputError, Problem, RecordsInvalid, os_reason
-from formkit.files import safe_name
+from formkit.files import create_numbered_file, replace_file, safe_name
 from formkit.pipeline.pdf import PdfError, convert_to_pdf, find_soffice
 from formkit.records.problems import FILE_FIELD, dotted
 from formkit.records.recordset import RecordSet
@@ -114,6 +114,7 @@ __all__ = [
     "amount_in_words",
     "check",
     "convert_to_pdf",
+    "create_numbered_file",
     "decode_bytes",
     "dotted",
     "find_soffice",
@@ -131,6 +132,7 @@ __all__ = [
     "parse_yes_no",
     "parse_yuan",
     "render",
+    "replace_file",
     "safe_name",
     "scrub_numbers",
     "unit_has_errors",

@@ -18,11 +18,8 @@ import codecs
 import difflib
 import hashlib
 import io
-import os
 import re
 import stat
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,18 +206,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=".yaml.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if sys.platform != "win32":
-                os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)  # our own temporary file, never a record
-            raise
+        _core.replace_file(path, lambda fh: fh.write(data), mode=mode)
     except OSError as exc:
         raise _core.OutputError(f"无法保存 {path.name}：{exc.strerror or exc}（文件是否在别的程序里打开着？）") from exc
 
@@ -237,31 +223,9 @@ def write_new(folder: Path, stem: str, data: bytes) -> Path:
         OutputError: the folder cannot be written.
     """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~", suffix=".yaml.tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            for n in range(1, 1000):
-                target = folder / (f"{stem}.yaml" if n == 1 else f"{stem}-{n}.yaml")
-                if target.exists() or target.is_symlink():
-                    continue
-                try:
-                    os.link(tmp, target)  # fails if the name was taken meanwhile
-                except FileExistsError:
-                    continue
-                except OSError:  # no hard links here (FAT32 USB drive): create exclusively
-                    try:
-                        with open(target, "xb") as fh:
-                            fh.write(data)
-                    except FileExistsError:
-                        continue
-                return target
-            raise _core.OutputError(f"{folder} 里同名的文件太多，无法新建 {stem}.yaml")
-        finally:
-            Path(tmp).unlink(missing_ok=True)  # our own temporary file, never a record
+        return _core.create_numbered_file(folder, stem, ".yaml", data)
+    except FileExistsError as exc:
+        raise _core.OutputError(f"{folder} 里同名的文件太多，无法新建 {stem}.yaml") from exc
     except OSError as exc:
         raise _core.OutputError(f"无法在 {folder} 新建记录：{exc.strerror or exc}") from exc
 

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from formkit.files import replace_file
 from formkit.pipeline.pdf.soffice import PdfError
 
 
@@ -138,18 +138,10 @@ def marker_pages(pdf: Path | Any, names: Sequence[str]) -> list[int]:
 
 
 def write_pdf(writer: Any, target: Path) -> None:
-    """Write a pypdf writer to ``target`` atomically (temporary file beside it, renamed)."""
+    """Write a pypdf writer to ``target`` atomically (:func:`formkit.files.replace_file`; not
+    flushed to disk: it waits in a staging folder), the folder created."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".~", suffix=".pdf.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer.write(fh)
-        if sys.platform != "win32":
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(target, writer.write, fsync=False)
 
 
 _TF = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-+.\d]+\s+Tf")
